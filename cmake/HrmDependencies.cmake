@@ -1,0 +1,25 @@
+# Every external dependency is found here, once. All come from Debian packages (tools/setup.sh)
+# or, for a CUDA build, from the LibTorch named by CMAKE_PREFIX_PATH.
+find_package(Threads REQUIRED)
+find_package(Torch REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+
+# Torch's exported flags carry -D_GLIBCXX_USE_CXX11_ABI etc.; TORCH_LIBRARIES is a list of targets/paths.
+add_library(hrm_torch INTERFACE)
+target_link_libraries(hrm_torch INTERFACE ${TORCH_LIBRARIES})
+target_include_directories(hrm_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+target_compile_options(hrm_torch INTERFACE ${TORCH_CXX_FLAGS})
+
+if(TARGET yaml-cpp::yaml-cpp)
+  set(HRM_YAML_TARGET yaml-cpp::yaml-cpp)
+else()
+  set(HRM_YAML_TARGET yaml-cpp)
+endif()
+message(STATUS "hrm: LibTorch ${Torch_VERSION} (CUDA: ${TORCH_CUDA_AVAILABLE})")

@@ -1,0 +1,33 @@
+// The one place where LibTorch version differences are handled. hrm builds against Debian's
+// LibTorch 1.13.1 (CPU) and against CUDA LibTorch 2.x; everything else includes this header.
+#pragma once
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#define HRM_TORCH_VERSION_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+namespace hrm::compat {
+
+// scaled_dot_product_attention exists from 2.0; 1.13 gets the exact matmul+softmax formula.
+// `mask` (optional, bool, true = attend) broadcasts to [B, H, Sq, Sk]; q/k/v are [B, H, S, D].
+inline torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const c10::optional<torch::Tensor>& mask, bool is_causal) {
+#if HRM_TORCH_VERSION_AT_LEAST(2, 0)
+  return at::scaled_dot_product_attention(q, k, v, mask, 0.0, is_causal && !mask.has_value());
+#else
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) * scale;
+  if (mask.has_value()) {
+    scores = scores.masked_fill(mask->logical_not(), -std::numeric_limits<float>::infinity());
+  } else if (is_causal) {
+    const auto causal = torch::ones({q.size(-2), k.size(-2)}, q.options().dtype(torch::kBool)).triu(1);
+    scores = scores.masked_fill(causal, -std::numeric_limits<float>::infinity());
+  }
+  return torch::matmul(torch::softmax(scores, -1), v);
+#endif
+}
+
+inline const char* torch_version() { return TORCH_VERSION; }
+
+}  // namespace hrm::compat

@@ -1,0 +1,23 @@
+// `hrm doctor`: what this machine gives hrm (LibTorch, CUDA, threads, BLAS speed).
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "hrm/model/runtime.hpp"
+#include "hrm/util/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"hrm: Hierarchical Reasoning Model tools"};
+  app.require_subcommand(1);
+  int threads = 0;
+  auto* doctor = app.add_subcommand("doctor", "Print the runtime environment and warn about slow setups");
+  doctor->add_option("--threads", threads, "LibTorch intra-op threads (default: all cores)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    hrm::configure_threads(threads);
+    std::cout << hrm::format_runtime_report(hrm::probe_runtime()) << std::endl;
+  } catch (const hrm::Error& e) {
+    std::cerr << "error: " << e.describe() << std::endl;
+    return 1;
+  }
+  return 0;
+}
