@@ -31,3 +31,23 @@ inline torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, c
 inline const char* torch_version() { return TORCH_VERSION; }
 
 }  // namespace hrm::compat
+
+#include <sstream>
+#include <type_traits>
+
+namespace hrm::compat {
+
+// torch::optim keys per-parameter state by a string of the TensorImpl address in 1.x and by the
+// address itself in 2.x; derive the key from the map's own key type.
+template <typename StateMap>
+typename StateMap::key_type optimizer_state_key(const StateMap&, const torch::Tensor& p) {
+  if constexpr (std::is_same_v<typename StateMap::key_type, std::string>) {
+    std::ostringstream s;
+    s << p.unsafeGetTensorImpl();
+    return s.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
+
+}  // namespace hrm::compat

@@ -1,0 +1,60 @@
+// ModelConfig — every architectural choice of an HRM, read from YAML (configs/arch/*.yaml).
+// Defaults reproduce the published HRM (sapientinc/HRM, hrm_act_v1); the HRM-Text causal-LM
+// lessons are options, not forks of the code.
+#pragma once
+#include <string>
+
+#include "hrm/util/config_reader.hpp"
+
+namespace hrm {
+
+enum class AttentionMode { kBidirectional, kCausal, kPrefixLM };
+enum class NormStyle { kPost, kPre };  // kPre: pre-norm blocks + weightless norm at module exit (HRM-Text)
+enum class ZHInit { kLearned, kEmbedding };  // kEmbedding: z_H starts from the token embedding (HRM-Text)
+enum class LossType { kStablemax, kSoftmax };
+enum class PosEncoding { kRope, kLearned };
+
+struct ModelConfig {
+  int64_t vocab_size = 0;           // required
+  int64_t seq_len = 0;              // required: tokens per sequence (without puzzle-embedding slots)
+  int64_t hidden_size = 512;
+  int64_t num_heads = 8;
+  double expansion = 4.0;           // SwiGLU inner size = round(expansion*hidden*2/3) rounded up to 256
+  int64_t H_layers = 4;
+  int64_t L_layers = 4;
+  int64_t H_cycles = 2;
+  int64_t L_cycles = 2;
+  double rope_theta = 10000.0;
+  double rms_norm_eps = 1e-5;
+  PosEncoding pos_encodings = PosEncoding::kRope;
+  AttentionMode attention = AttentionMode::kBidirectional;
+  NormStyle norm = NormStyle::kPost;
+  ZHInit z_H_init = ZHInit::kLearned;
+  // Module calls (of H_cycles*(L_cycles+1) per segment) that carry gradient, counted from the end.
+  // 2 = the published 1-step gradient (final L and final H update).
+  int64_t bp_steps = 2;
+  int64_t halt_max_steps = 16;
+  double halt_exploration_prob = 0.1;
+  int64_t puzzle_emb_ndim = 0;        // 0 disables the per-task embedding
+  int64_t num_puzzle_identifiers = 1;
+  LossType loss = LossType::kStablemax;
+  std::string forward_dtype = "bfloat16";  // float32 | bfloat16; master weights stay fp32
+
+  // Derived quantities.
+  int64_t head_dim() const { return hidden_size / num_heads; }
+  int64_t mlp_inner() const;
+  int64_t puzzle_emb_len() const { return (puzzle_emb_ndim + hidden_size - 1) / hidden_size; }
+  int64_t total_seq_len() const { return seq_len + puzzle_emb_len(); }
+  int64_t module_calls() const { return H_cycles * (L_cycles + 1); }
+
+  // Reads `r` (a mapping) into a config; rejects unknown keys and impossible values.
+  static ModelConfig from_reader(ConfigReader& r);
+  static ModelConfig from_file(const std::string& path);
+  std::string to_yaml() const;
+  // Names of keys whose values differ, e.g. "hidden_size (512 vs 256)"; empty when equal.
+  std::string diff(const ModelConfig& other) const;
+};
+
+const char* to_string(AttentionMode m);
+
+}  // namespace hrm

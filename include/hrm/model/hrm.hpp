@@ -1,0 +1,66 @@
+// HRMInner — one ACT segment of the Hierarchical Reasoning Model: the H/L recurrence with input
+// injection, gradient only through the last `bp_steps` module calls, LM logits from z_H and the
+// Q (halt/continue) head. Mirrors HierarchicalReasoningModel_ACTV1_Inner of the reference.
+#pragma once
+#include <torch/torch.h>
+
+#include "hrm/model/config.hpp"
+#include "hrm/model/layers.hpp"
+
+namespace hrm {
+
+inline constexpr int64_t kIgnoreLabel = -100;
+
+// One batch of examples. inputs/labels: [B, S] int64 (labels kIgnoreLabel where no loss);
+// puzzle_ids: [B] int64 (task ids for the per-task embedding; zeros when unused);
+// prefix_lens: [B] int64 prompt lengths (prefix-LM only; undefined otherwise).
+struct Batch {
+  torch::Tensor inputs, labels, puzzle_ids, prefix_lens;
+  int64_t size() const { return inputs.size(0); }
+};
+
+struct InnerCarry {
+  torch::Tensor z_H, z_L;  // [B, S_total, hidden] in the forward dtype, no grad
+};
+
+struct InnerOutput {
+  InnerCarry carry;                 // detached new state
+  torch::Tensor logits;             // [B, S, vocab] (puzzle-embedding slots removed)
+  torch::Tensor q_halt, q_continue; // [B] fp32
+};
+
+class HRMInnerImpl : public torch::nn::Module {
+ public:
+  explicit HRMInnerImpl(const ModelConfig& config);
+
+  InnerOutput forward(const InnerCarry& carry, const Batch& batch);
+  // Scaled token (+ puzzle, + learned position) embeddings in the forward dtype: [B, S_total, hidden].
+  torch::Tensor input_embeddings(const Batch& batch);
+  AttentionContext attention_context(const Batch& batch);
+  // Uninitialised carry of the right shape (every slot is reset on first use).
+  InnerCarry empty_carry(int64_t batch_size);
+  // Slots where `reset` is true start again from H_init/L_init (or the token embedding for z_H).
+  InnerCarry reset_carry(const torch::Tensor& reset, const InnerCarry& carry, const Batch& batch);
+  // Position of z_H that the Q head reads, per sequence: [B] int64.
+  torch::Tensor q_positions(const Batch& batch) const;
+
+  const ModelConfig& config() const { return config_; }
+  torch::ScalarType dtype() const { return dtype_; }
+  // Names of buffers that are derived (RoPE tables), not part of a checkpoint.
+  static bool is_derived_buffer(const std::string& name) { return name == "rope_cos" || name == "rope_sin"; }
+
+  torch::Tensor embed, embed_pos, puzzle_emb, H_init, L_init, rope_cos, rope_sin;
+  CastedLinear lm_head{nullptr}, q_head{nullptr};
+  ReasoningModule H{nullptr}, L{nullptr};
+
+ private:
+  ModelConfig config_;
+  torch::ScalarType dtype_;
+  double embed_scale_;
+};
+TORCH_MODULE(HRMInner);
+
+// Parameter count (trainable parameters only, as the reference reports).
+int64_t count_parameters(torch::nn::Module& module);
+
+}  // namespace hrm

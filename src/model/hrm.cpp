@@ -1,0 +1,139 @@
+#include "hrm/model/hrm.hpp"
+
+#include "hrm/model/init.hpp"
+
+namespace hrm {
+
+HRMInnerImpl::HRMInnerImpl(const ModelConfig& c)
+    : config_(c),
+      dtype_(c.forward_dtype == "bfloat16" ? torch::kBFloat16 : torch::kFloat32),
+      embed_scale_(std::sqrt(static_cast<double>(c.hidden_size))) {
+  const double embed_std = 1.0 / embed_scale_;
+  embed = register_parameter("embed", torch::empty({c.vocab_size, c.hidden_size}));
+  trunc_normal_(embed, embed_std);
+  lm_head = register_module("lm_head", CastedLinear(c.hidden_size, c.vocab_size, false));
+  q_head = register_module("q_head", CastedLinear(c.hidden_size, 2, true));
+  {
+    // Q starts near "never halt" (sigmoid(-5)) so bootstrapping is stable, as in the reference.
+    torch::NoGradGuard no_grad;
+    q_head->weight.zero_();
+    q_head->bias.fill_(-5.0);
+  }
+  if (c.puzzle_emb_ndim > 0) {
+    puzzle_emb = register_parameter("puzzle_emb", torch::zeros({c.num_puzzle_identifiers, c.puzzle_emb_ndim}));
+  }
+  if (c.pos_encodings == PosEncoding::kLearned) {
+    embed_pos = register_parameter("embed_pos", torch::empty({c.total_seq_len(), c.hidden_size}));
+    trunc_normal_(embed_pos, embed_std);
+  }
+  H = register_module("H", ReasoningModule(c, c.H_layers));
+  L = register_module("L", ReasoningModule(c, c.L_layers));
+  H_init = register_buffer("H_init", torch::empty({c.hidden_size}));
+  L_init = register_buffer("L_init", torch::empty({c.hidden_size}));
+  trunc_normal_(H_init, 1.0);
+  trunc_normal_(L_init, 1.0);
+  auto tables = rope_tables(c.total_seq_len(), c.head_dim(), c.rope_theta);
+  rope_cos = register_buffer("rope_cos", tables.first);
+  rope_sin = register_buffer("rope_sin", tables.second);
+}
+
+torch::Tensor HRMInnerImpl::input_embeddings(const Batch& batch) {
+  auto emb = torch::nn::functional::embedding(batch.inputs, embed.to(dtype_));
+  if (config_.puzzle_emb_ndim > 0) {
+    auto pe = torch::nn::functional::embedding(batch.puzzle_ids, puzzle_emb.to(dtype_));
+    const auto pad = config_.puzzle_emb_len() * config_.hidden_size - config_.puzzle_emb_ndim;
+    if (pad > 0) pe = torch::constant_pad_nd(pe, {0, pad});
+    emb = torch::cat({pe.view({-1, config_.puzzle_emb_len(), config_.hidden_size}), emb}, 1);
+  }
+  if (config_.pos_encodings == PosEncoding::kLearned) {
+    emb = 0.707106781 * (emb + embed_pos.to(dtype_));  // 1/sqrt(2) keeps the forward variance
+  }
+  return embed_scale_ * emb;
+}
+
+AttentionContext HRMInnerImpl::attention_context(const Batch& batch) {
+  AttentionContext ctx;
+  if (config_.pos_encodings == PosEncoding::kRope) {
+    ctx.cos = rope_cos;
+    ctx.sin = rope_sin;
+  } else {
+    // Learned positions: identity rotation.
+    ctx.cos = torch::ones_like(rope_cos);
+    ctx.sin = torch::zeros_like(rope_sin);
+  }
+  const auto s = config_.total_seq_len();
+  if (config_.attention == AttentionMode::kCausal) {
+    ctx.is_causal = true;
+  } else if (config_.attention == AttentionMode::kPrefixLM) {
+    TORCH_CHECK(batch.prefix_lens.defined(), "prefix_lm attention needs Batch::prefix_lens");
+    const auto pos = torch::arange(s, torch::TensorOptions().dtype(torch::kLong).device(batch.inputs.device()));
+    const auto causal = pos.view({1, s}) <= pos.view({s, 1});                     // [S, S] key <= query
+    const auto prefix = (batch.prefix_lens + config_.puzzle_emb_len()).view({-1, 1, 1});
+    const auto in_prefix = pos.view({1, 1, s}) < prefix;                           // [B, 1, S] key in prompt
+    ctx.mask = (causal.unsqueeze(0) | in_prefix).unsqueeze(1);                    // [B, 1, S, S]
+  }
+  return ctx;
+}
+
+InnerCarry HRMInnerImpl::empty_carry(int64_t batch_size) {
+  const auto opts = torch::TensorOptions().dtype(dtype_).device(embed.device());
+  return {torch::zeros({batch_size, config_.total_seq_len(), config_.hidden_size}, opts),
+          torch::zeros({batch_size, config_.total_seq_len(), config_.hidden_size}, opts)};
+}
+
+InnerCarry HRMInnerImpl::reset_carry(const torch::Tensor& reset, const InnerCarry& carry, const Batch& batch) {
+  torch::NoGradGuard no_grad;
+  const auto flag = reset.view({-1, 1, 1});
+  torch::Tensor h0 = H_init.to(dtype_);
+  if (config_.z_H_init == ZHInit::kEmbedding) h0 = input_embeddings(batch);
+  return {torch::where(flag, h0, carry.z_H), torch::where(flag, L_init.to(dtype_), carry.z_L)};
+}
+
+torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
+  const auto b = batch.size();
+  const auto opts = torch::TensorOptions().dtype(torch::kLong).device(batch.inputs.device());
+  switch (config_.attention) {
+    case AttentionMode::kBidirectional:
+      return torch::zeros({b}, opts);
+    case AttentionMode::kCausal:
+      return torch::full({b}, config_.total_seq_len() - 1, opts);
+    case AttentionMode::kPrefixLM:
+      return (batch.prefix_lens + config_.puzzle_emb_len() - 1).clamp_min(0);
+  }
+  return torch::zeros({b}, opts);
+}
+
+InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
+  const auto ctx = attention_context(batch);
+  const auto x = input_embeddings(batch);
+  auto z_H = carry.z_H, z_L = carry.z_L;
+  // The schedule L^L_cycles H, repeated H_cycles times; only the last bp_steps calls keep autograd.
+  const int64_t calls = config_.module_calls();
+  int64_t call = 0;
+  for (int64_t h = 0; h < config_.H_cycles; ++h) {
+    for (int64_t l = 0; l <= config_.L_cycles; ++l, ++call) {
+      torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && torch::GradMode::is_enabled());
+      if (l < config_.L_cycles) {
+        z_L = L->forward(z_L, z_H + x, ctx);
+      } else {
+        z_H = H->forward(z_H, z_L, ctx);
+      }
+    }
+  }
+  InnerOutput out;
+  out.carry = {z_H.detach(), z_L.detach()};
+  out.logits = lm_head(z_H).narrow(1, config_.puzzle_emb_len(), config_.seq_len);
+  const auto rows = torch::arange(batch.size(), torch::TensorOptions().dtype(torch::kLong).device(z_H.device()));
+  const auto q = q_head(z_H.index({rows, q_positions(batch)})).to(torch::kFloat32);
+  out.q_halt = q.select(-1, 0);
+  out.q_continue = q.select(-1, 1);
+  return out;
+}
+
+int64_t count_parameters(torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace hrm

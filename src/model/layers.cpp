@@ -1,0 +1,97 @@
+#include "hrm/model/layers.hpp"
+
+#include "hrm/model/init.hpp"
+#include "hrm/model/torch_compat.hpp"
+
+namespace hrm {
+
+torch::Tensor rms_norm(const torch::Tensor& x, double eps) {
+  const auto xf = x.to(torch::kFloat32);
+  return (xf * torch::rsqrt(xf.square().mean(-1, /*keepdim=*/true) + eps)).to(x.scalar_type());
+}
+
+torch::Tensor residual_rms_norm(const torch::Tensor& x, const torch::Tensor& y, double eps) {
+  return rms_norm(x + y, eps);
+}
+
+std::pair<torch::Tensor, torch::Tensor> rope_tables(int64_t seq_len, int64_t head_dim, double theta) {
+  const auto inv_freq =
+      1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, torch::kFloat32) / static_cast<double>(head_dim));
+  const auto freqs = torch::outer(torch::arange(seq_len, torch::kFloat32), inv_freq);
+  const auto emb = torch::cat({freqs, freqs}, -1);
+  return {emb.cos(), emb.sin()};
+}
+
+namespace {
+torch::Tensor rotate_half(const torch::Tensor& x) {
+  const auto half = x.size(-1) / 2;
+  return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+}  // namespace
+
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const auto xf = x.to(torch::kFloat32);
+  const auto c = cos.unsqueeze(-2), s = sin.unsqueeze(-2);  // [S, 1, D] broadcasts over heads
+  return (xf * c + rotate_half(xf) * s).to(x.scalar_type());
+}
+
+CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bool with_bias) {
+  weight = register_parameter("weight", torch::empty({out_features, in_features}));
+  trunc_normal_(weight, 1.0 / std::sqrt(static_cast<double>(in_features)));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
+}
+
+torch::Tensor CastedLinearImpl::forward(const torch::Tensor& x) {
+  const auto w = weight.to(x.scalar_type());
+  return bias.defined() ? torch::nn::functional::linear(x, w, bias.to(x.scalar_type()))
+                        : torch::nn::functional::linear(x, w);
+}
+
+BlockImpl::BlockImpl(const ModelConfig& c)
+    : heads_(c.num_heads), head_dim_(c.head_dim()), eps_(c.rms_norm_eps), norm_(c.norm) {
+  qkv = register_module("qkv", CastedLinear(c.hidden_size, 3 * c.hidden_size, false));
+  o = register_module("o", CastedLinear(c.hidden_size, c.hidden_size, false));
+  gate_up = register_module("gate_up", CastedLinear(c.hidden_size, 2 * c.mlp_inner(), false));
+  down = register_module("down", CastedLinear(c.mlp_inner(), c.hidden_size, false));
+}
+
+torch::Tensor BlockImpl::attention(const torch::Tensor& x, const AttentionContext& ctx) {
+  const auto b = x.size(0), s = x.size(1);
+  const auto parts = qkv(x).view({b, s, 3, heads_, head_dim_}).unbind(2);
+  const auto cos = ctx.cos.narrow(0, 0, s), sin = ctx.sin.narrow(0, 0, s);
+  const auto q = apply_rope(parts[0], cos, sin).transpose(1, 2);
+  const auto k = apply_rope(parts[1], cos, sin).transpose(1, 2);
+  const auto v = parts[2].transpose(1, 2);
+  c10::optional<torch::Tensor> mask;
+  if (ctx.mask.defined()) mask = ctx.mask;
+  const auto out = compat::attention(q, k, v, mask, ctx.is_causal);
+  return o(out.transpose(1, 2).reshape({b, s, -1}));
+}
+
+torch::Tensor BlockImpl::mlp(const torch::Tensor& x) {
+  const auto gu = gate_up(x).chunk(2, -1);
+  return down(torch::silu(gu[0]) * gu[1]);
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx) {
+  if (norm_ == NormStyle::kPost) {
+    const auto h = residual_rms_norm(x, attention(x, ctx), eps_);
+    return residual_rms_norm(h, mlp(h), eps_);
+  }
+  const auto h = x + attention(rms_norm(x, eps_), ctx);
+  return h + mlp(rms_norm(h, eps_));
+}
+
+ReasoningModuleImpl::ReasoningModuleImpl(const ModelConfig& c, int64_t num_layers) : eps_(c.rms_norm_eps), norm_(c.norm) {
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < num_layers; ++i) layers->push_back(Block(c));
+}
+
+torch::Tensor ReasoningModuleImpl::forward(const torch::Tensor& z, const torch::Tensor& injection,
+                                           const AttentionContext& ctx) {
+  auto h = z + injection;
+  for (const auto& layer : *layers) h = layer->as<Block>()->forward(h, ctx);
+  return norm_ == NormStyle::kPre ? rms_norm(h, eps_) : h;
+}
+
+}  // namespace hrm
