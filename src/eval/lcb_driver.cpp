@@ -1,0 +1,346 @@
+// The Python driver that judges LiveCodeBench samples inside the sandbox (see lcb_judge.hpp).
+#include "hrm/eval/lcb_judge.hpp"
+
+namespace hrm::eval::lcb {
+
+const char* driver_source() {
+  return R"PYDRIVER(
+# hrm LiveCodeBench judge driver (runs inside the hrm sandbox; written by hrm::eval::lcb).
+# Usage: python3 driver.py job.json
+# Judges every sample of one problem against the same tests, the way LiveCodeBench's testing_util
+# does, one forked child per sample. Each child reports on a side channel, s<k>.jsonl, one JSON
+# record per line: {"t":"start","i":i} before test i, then {"t":"pass","i":i} or {"t":"fail",...},
+# {"t":"compile",...} when the code cannot be loaded, {"t":"done",...} at the end. The parent writes
+# s<k>.exit with how the child ended, so a crash or hang is attributed to the test in flight.
+import builtins, io, json, os, select, signal, sys, threading, time
+
+PRELUDE = (
+    "from string import *\nfrom re import *\nfrom datetime import *\nfrom collections import *\n"
+    "from heapq import *\nfrom bisect import *\nfrom copy import *\nfrom math import *\n"
+    "from random import *\nfrom statistics import *\nfrom itertools import *\nfrom functools import *\n"
+    "from operator import *\nfrom io import *\nfrom sys import *\nfrom json import *\n"
+    "from builtins import *\nfrom typing import *\nimport string\nimport re\nimport datetime\n"
+    "import collections\nimport heapq\nimport bisect\nimport copy\nimport math\nimport random\n"
+    "import statistics\nimport itertools\nimport functools\nimport operator\nimport io\nimport sys\n"
+    "import json\nsys.setrecursionlimit(50000)\n"
+)
+WATCHDOG_EXIT = 86
+
+
+class TimeoutException(Exception):
+    pass
+
+
+def truncatefn(s, length=300):
+    if not isinstance(s, str):
+        s = str(s)
+    if len(s) <= length:
+        return s
+    return s[: length // 2] + "...(truncated) ..." + s[-length // 2:]
+
+
+def stripped_lines(value):
+    return [line.strip() for line in value.strip().split("\n")]
+
+
+def outputs_match(prediction, expected):
+    from decimal import Decimal
+    got, want = stripped_lines(prediction), stripped_lines(expected)
+    if len(got) != len(want):
+        return False, "Wrong answer: mismatched output length"
+    for idx, (a, b) in enumerate(zip(got, want)):
+        message = "Wrong answer at output_line_idx=%d: %s != %s" % (idx, truncatefn(a), truncatefn(b))
+        if a == b:
+            continue
+        try:
+            da = [Decimal(x) for x in a.split()]
+            db = [Decimal(x) for x in b.split()]
+        except Exception:
+            return False, message
+        try:
+            if da == db:
+                continue
+        except Exception:
+            pass
+        return False, message
+    return True, ""
+
+
+class Channel:
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+
+    def emit(self, record):
+        data = (json.dumps(record) + "\n").encode("utf-8", "surrogatepass")
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+
+class Limiter:
+    """Per-test time limit: a timer signal raises TimeoutException in the code under test (as
+    LiveCodeBench's signal.alarm does); a watchdog thread ends the process if the exception is
+    swallowed or the code is stuck in C, and the parent kills the child as a last resort."""
+
+    def __init__(self, seconds, clock):
+        self.seconds = seconds
+        self.which = signal.ITIMER_PROF if clock == "cpu" else signal.ITIMER_REAL
+        signal.signal(signal.SIGPROF if clock == "cpu" else signal.SIGALRM, self._fire)
+        self.cond = threading.Condition()
+        self.deadline = None
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _fire(self, signum, frame):
+        raise TimeoutException()
+
+    def arm(self):
+        with self.cond:
+            self.deadline = time.monotonic() + 2 * self.seconds + 1
+            self.cond.notify()
+        signal.setitimer(self.which, self.seconds)
+
+    def disarm(self):
+        signal.setitimer(self.which, 0)
+        with self.cond:
+            self.deadline = None
+
+    def _watch(self):
+        with self.cond:
+            while True:
+                if self.deadline is None:
+                    self.cond.wait()
+                    continue
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    os._exit(WATCHDOG_EXIT)
+                self.cond.wait(left)
+
+
+def failure(code, message, inputs, expected, error=None, output=None):
+    meta = {}
+    if output is not None:
+        meta["output"] = truncatefn(output)
+    if error is not None:
+        meta["error"] = error
+    meta.update({"error_code": code, "error_message": message,
+                 "inputs": truncatefn(inputs), "expected": truncatefn(expected)})
+    return meta
+
+
+def redirect(fd, path, flags):
+    new = os.open(path, flags, 0o644)
+    os.dup2(new, fd)
+    os.close(new)
+
+
+def run_stdin(code, job, k, prelude, chan, limiter):
+    try:
+        compiled = compile(code, "<solution>", "exec")
+    except BaseException as e:
+        chan.emit({"t": "compile", "meta": {"error_code": -4, "error_message": "Error during testing: %s" % e}})
+        return
+    in_path, out_path = "in%d.txt" % k, "out%d.txt" % k
+    total = 0.0
+    for i, (inp, expected) in enumerate(zip(job["inputs"], job["outputs"])):
+        with open(in_path, "wb") as f:
+            f.write(inp.encode("utf-8", "surrogatepass"))
+        redirect(0, in_path, os.O_RDONLY)
+        redirect(1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+        env = dict(prelude)
+        env.update({"__name__": "__main__", "stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr})
+        before = set(threading.enumerate())
+        chan.emit({"t": "start", "i": i})
+        error = None
+        start = time.perf_counter()
+        limiter.arm()
+        try:
+            try:
+                exec(compiled, env)
+            except SystemExit:
+                pass
+            for t in threading.enumerate():  # a program's non-daemon threads finish before it exits
+                if t not in before and not t.daemon:
+                    t.join()
+            try:
+                sys.stdout.flush()
+            except SystemExit:
+                pass
+        except TimeoutException as e:
+            error = (-3, "Time Limit Exceeded", repr(e))
+        except BaseException as e:
+            error = (-4, "Runtime Error", repr(e))
+        finally:
+            limiter.disarm()
+        total += time.perf_counter() - start
+        if error:
+            chan.emit({"t": "fail", "i": i, "code": error[0],
+                       "meta": failure(error[0], error[1], inp, expected, error=error[2])})
+            return
+        with open(out_path, "rb") as f:
+            prediction = f.read().decode("utf-8", "replace")
+        ok, message = outputs_match(prediction, expected)
+        out = prediction if len(prediction) <= (1 << 20) else None
+        if not ok:
+            chan.emit({"t": "fail", "i": i, "code": -2, "out": out,
+                       "meta": failure(-2, message, inp, expected, output=prediction)})
+            return
+        chan.emit({"t": "pass", "i": i, "out": out})
+    chan.emit({"t": "done", "meta": {"execution time": total}})
+
+
+def run_functional(code, job, k, prelude, chan, limiter):
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+    fn_name = job["fn_name"]
+    env = dict(prelude)
+    env.update({"__name__": "tmp_sol", "stdout": sys.stdout})
+    limiter.arm()
+    try:
+        exec(compile(code, "<solution>", "exec"), env)
+        target = env["Solution"]() if "class Solution" in code else None
+        method = getattr(target, fn_name) if target is not None else env[fn_name]
+        all_inputs = [[json.loads(line) for line in inp.split("\n")] for inp in job["inputs"]]
+        all_outputs = [json.loads(out) for out in job["outputs"]]
+    except BaseException as e:
+        limiter.disarm()
+        if isinstance(e, KeyError) and e.args and e.args[0] in (fn_name, "Solution"):
+            message = "function %s not found" % e.args[0]
+        else:
+            message = str(e) if not isinstance(e, TimeoutException) else "TimeoutException()"
+        chan.emit({"t": "compile", "meta": {"error_code": -4, "error_message": "Error during testing: %s" % message}})
+        return
+    limiter.disarm()
+    total = 0.0
+    for i, (args, expected) in enumerate(zip(all_inputs, all_outputs)):
+        chan.emit({"t": "start", "i": i})
+        limiter.arm()
+        try:
+            start = time.perf_counter()
+            prediction = method(*args)
+            total += time.perf_counter() - start
+            limiter.disarm()
+            if isinstance(prediction, tuple):
+                prediction = list(prediction)
+            if not (prediction == expected):
+                chan.emit({"t": "fail", "i": i, "code": -2, "meta": {
+                    "output": truncatefn(prediction), "inputs": truncatefn(args), "expected": truncatefn(expected),
+                    "error_code": -2, "error_message": "Wrong Answer"}})
+                return
+        except TimeoutException as e:
+            limiter.disarm()
+            chan.emit({"t": "fail", "i": i, "code": -3,
+                       "meta": failure(-3, "Time Limit Exceeded", args, expected, error=repr(e))})
+            return
+        except BaseException as e:
+            limiter.disarm()
+            chan.emit({"t": "fail", "i": i, "code": -4,
+                       "meta": failure(-4, "Runtime Error", args, expected, error=repr(e))})
+            return
+        chan.emit({"t": "pass", "i": i})
+    chan.emit({"t": "done", "meta": {"execution time": total}})
+
+
+def vm_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except Exception:
+        return 0
+
+
+def child(sample, job, prelude):
+    k = sample["index"]
+    os.setpgid(0, 0)
+    if job.get("memory_bytes"):
+        import resource
+        limit = vm_bytes() + int(job["memory_bytes"])
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    chan = Channel("s%d.jsonl" % k)
+    limiter = Limiter(float(job["timeout"]), job.get("clock", "cpu"))
+    if job["fn_name"]:
+        run_functional(sample["code"], job, k, prelude, chan, limiter)
+    else:
+        run_stdin(sample["code"], job, k, prelude, chan, limiter)
+
+
+def wait_child(pid, seconds):
+    """Waits for `pid` up to `seconds`; kills its process group after that. Returns (status, killed)."""
+    deadline = time.monotonic() + seconds
+    pidfd = None
+    try:
+        pidfd = os.pidfd_open(pid)
+    except Exception:
+        pidfd = None
+    delay = 0.0005
+    killed = False
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        left = deadline - time.monotonic()
+        if left <= 0:
+            killed = True
+            for fn in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+                try:
+                    fn()
+                except Exception:
+                    pass
+            _, status = os.waitpid(pid, 0)
+            break
+        if pidfd is not None:
+            select.select([pidfd], [], [], left)
+        else:
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.02)
+    if pidfd is not None:
+        os.close(pidfd)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # stray grandchildren of this sample
+    except Exception:
+        pass
+    return status, killed
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as f:
+        job = json.load(f)
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(50000)
+    prelude = {"__builtins__": builtins}
+    exec(PRELUDE, prelude)
+    import decimal  # noqa: F401  (warm for the children)
+    per_sample = (float(job["timeout"]) + 1) * max(1, len(job["inputs"])) + 5
+    for sample in job["samples"]:
+        k = sample["index"]
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                child(sample, job, prelude)
+                sys.stderr.flush()
+            except BaseException:
+                code = 70
+            os._exit(code)
+        status, killed = wait_child(pid, per_sample)
+        record = {"killed": killed}
+        if os.WIFSIGNALED(status):
+            record.update({"status": "signaled", "signal": os.WTERMSIG(status)})
+        else:
+            record.update({"status": "exited", "code": os.WEXITSTATUS(status)})
+        with open("s%d.exit" % k, "w") as f:
+            json.dump(record, f)
+
+
+if __name__ == "__main__":
+    main()
+)PYDRIVER";
+}
+
+}  // namespace hrm::eval::lcb
