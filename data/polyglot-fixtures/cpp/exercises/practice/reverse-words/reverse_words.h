@@ -1,0 +1,6 @@
+#pragma once
+#include <string>
+
+namespace reverse_words {
+std::string reverse(const std::string& sentence);
+}

@@ -1,0 +1,6 @@
+class MatrixTrace {
+
+    static int trace(int[][] matrix) {
+        throw new UnsupportedOperationException("Delete this statement and write your own implementation.");
+    }
+}

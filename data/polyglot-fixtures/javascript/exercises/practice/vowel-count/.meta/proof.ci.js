@@ -1,0 +1,1 @@
+export const countVowels = (text) => [...text].filter((c) => 'aeiou'.includes(c)).length;

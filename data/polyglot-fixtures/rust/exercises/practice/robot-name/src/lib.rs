@@ -1,0 +1,3 @@
+pub fn name() -> String {
+    todo!("make a robot name")
+}

@@ -1,0 +1,66 @@
+// How each Polyglot language's tests run offline in the sandbox: the toolchains found on this machine,
+// the per-language preparation (un-skipping tests, node_modules link, offline cargo config), the test
+// command with its environment and limits, the output cleaning, and the table of known offline limits.
+//
+// Exports: Toolchains, probe_toolchains(), prepare_tests(), test_request(), clean_test_output(),
+// UnsupportedRule, unsupported_rules(), unsupported_reason().
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hrm/eval/polyglot_exercise.hpp"
+#include "hrm/sandbox/sandbox.hpp"
+
+namespace hrm::eval {
+
+// Where the tools are. Probed once per run on the host (trusted tools, not sandboxed).
+struct Toolchains {
+  std::string go_root = "/usr/lib/go-1.23";     // $HRM_GO_ROOT
+  std::string js_dir = "/opt/hrm/js";           // $HRM_JS_DIR: the shared npm install (node_modules inside)
+  std::string cargo_home = "/opt/hrm/cargo";    // $HRM_CARGO_HOME: holds the offline config.toml
+  std::string rust_bin_dir;                     // the real toolchain's bin dir (cargo, rustc), not rustup's proxies
+  std::string java_jars = "/usr/share/java";    // junit-platform-console-standalone, assertj-core, json-latest
+  std::string python = "/usr/bin/python3";
+  std::string node;                             // resolved node binary
+  std::map<std::string, std::string> versions;  // language -> "tool version" lines, for the report
+};
+
+// Reads the env overrides and asks the tools for their versions (only for `languages`). Missing tools are
+// reported in versions as "missing: <what>", with a warning naming tools/setup-toolchains.sh.
+Toolchains probe_toolchains(const std::vector<std::string>& languages);
+
+// Shared build caches, created under `cache_dir` and made writable by the sandbox: ccache (C++),
+// go-build (Go), jest (JavaScript transform cache).
+struct Caches {
+  std::filesystem::path ccache, go_build, jest;
+};
+Caches make_caches(const std::filesystem::path& cache_dir);
+
+// Readies `work_dir` (a copy of the exercise, test files just restored) for a test run: un-skips
+// xtest/xit/test.skip/@Disabled, links node_modules to the shared install, writes .cargo/config.toml.
+void prepare_tests(const Exercise& exercise, const std::filesystem::path& work_dir, const Toolchains& tools);
+
+// The sandboxed test command for the exercise in `work_dir`. `timeout_seconds` is the wall limit
+// (Aider uses 180 s); CPU time is allowed 4x that (builds use several threads).
+sandbox::RunRequest test_request(const Exercise& exercise, const std::filesystem::path& work_dir,
+                                 const Toolchains& tools, const Caches& caches, double timeout_seconds);
+
+// Test output as the model sees it: stdout+stderr, ANSI colours removed, the absolute work dir shown as
+// the exercise's folder name, timing noise ("in 0.12s") dropped.
+std::string clean_test_output(const std::string& output, const std::filesystem::path& work_dir);
+
+// A known offline limit: the exercise cannot pass here for a reason outside the model's control.
+struct UnsupportedRule {
+  std::string id;      // "java/hangman"
+  bool any_reply;      // true: the tests themselves cannot build offline, whatever the reply;
+                       // false: only the reference solution is affected (applies to the oracle backend)
+  std::string reason;
+};
+const std::vector<UnsupportedRule>& unsupported_rules();
+// The reason when a failed run of `exercise` is a known limit for this backend (oracle or not).
+std::optional<std::string> unsupported_reason(const Exercise& exercise, bool oracle);
+
+}  // namespace hrm::eval

@@ -1,0 +1,301 @@
+// The Polyglot run: exercises handed to worker threads, each one prompt -> reply -> apply -> restore tests
+// -> sandboxed test run, up to `tries` times; results saved per exercise (the unit of --resume).
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "hrm/eval/edit_format.hpp"
+#include "hrm/eval/polyglot.hpp"
+#include "hrm/eval/polyglot_exercise.hpp"
+#include "hrm/eval/polyglot_languages.hpp"
+#include "hrm/eval/polyglot_report.hpp"
+#include "hrm/sandbox/sandbox.hpp"
+#include "hrm/util/error.hpp"
+#include "hrm/util/fs.hpp"
+
+namespace hrm::eval {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+int count_occurrences(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size())) ++n;
+  return n;
+}
+
+std::string today_utc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::string git_head(const fs::path& dir) {
+  if (!fs::exists(dir / ".git")) return "";
+  const std::string cmd = "git -C '" + dir.string() + "' rev-parse HEAD 2>/dev/null";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  if (!pipe) return "";
+  char buf[128] = {0};
+  std::string out = fgets(buf, sizeof buf, pipe.get()) ? buf : "";
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+fs::path default_cache_dir() {
+  if (const char* d = std::getenv("HRM_CACHE_DIR"); d && *d) return fs::path(d) / "polyglot";
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "hrm" / "polyglot";
+  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "hrm" / "polyglot";
+  return fs::temp_directory_path() / "hrm-polyglot-cache";
+}
+
+// A fresh copy of the exercise without the reference and the track's write-ups.
+void copy_exercise(const Exercise& ex, const fs::path& work) {
+  fs::remove_all(work);
+  fs::create_directories(work);
+  for (const auto& entry : fs::directory_iterator(ex.dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name == ".meta" || name == ".approaches" || name == ".articles") continue;
+    fs::copy(entry.path(), work / name, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  }
+}
+
+void restore_tests(const Exercise& ex, const fs::path& work) {
+  for (const auto& f : ex.test_files) {
+    const fs::path src = ex.dir / f;
+    if (!fs::exists(src)) continue;
+    fs::create_directories((work / f).parent_path());
+    fs::copy_file(src, work / f, fs::copy_options::overwrite_existing);
+  }
+}
+
+struct Run {
+  const PolyglotOptions& options;
+  ModelBackend& backend;
+  EditFormat format;
+  Toolchains tools;
+  Caches caches;
+  sandbox::Pool& pool;
+  fs::path work_root, results_root;
+  std::mutex backend_mu;
+
+  std::string generate(GenerationRequest& request) {
+    if (backend.thread_safe()) return backend.generate(request).at(0);
+    std::lock_guard<std::mutex> lock(backend_mu);
+    return backend.generate(request).at(0);
+  }
+
+  ExerciseRecord exercise(const Exercise& ex) {
+    const auto t0 = Clock::now();
+    ExerciseRecord rec;
+    rec.id = ex.id();
+    rec.language = ex.language;
+    rec.slug = ex.slug;
+    rec.model = backend.name();
+    rec.edit_format = edit_format_name(format);
+    // The work folder is named after the slug: the C++ CMakeLists take the exercise name from it.
+    const fs::path work = work_root / ex.language / ex.slug;
+    copy_exercise(ex, work);
+    const auto reference = backend.needs_reference() ? reference_solution(ex) : std::map<std::string, std::string>{};
+
+    std::vector<std::string> replies, outputs;
+    std::map<std::string, std::string> last_tested;
+    int last_run = -1;  // index of the previous try in rec.tries
+    for (int attempt = 1; attempt <= options.tries; ++attempt) {
+      TryRecord tr;
+      tr.attempt = attempt;
+      const auto current = read_files(work, ex.solution_files);
+      GenerationRequest request;
+      request.id = {"polyglot", ex.id(), attempt, 0};
+      request.messages = build_messages(ex, format, current, replies, outputs);
+      request.params = options.params;
+      request.params.n = 1;
+      if (backend.needs_reference()) request.reference_reply = render_reply(format, current, reference);
+      const auto tm = Clock::now();
+      const std::string reply = generate(request);
+      tr.model_seconds = seconds_since(tm);
+
+      ParsedReply parsed = parse_reply(format, reply, ex.solution_files);
+      tr.edits = static_cast<int>(parsed.edits.size());
+      tr.edit_errors = parsed.errors;
+      for (auto& e : apply_edits(format, parsed.edits, work, ex.solution_files)) tr.edit_errors.push_back(std::move(e));
+      tr.malformed = !tr.edit_errors.empty();
+      rec.num_malformed_responses += tr.malformed;
+      rec.lazy_comments += count_lazy_comments(reply);
+
+      restore_tests(ex, work);
+      prepare_tests(ex, work, tools);
+      const auto tested = read_files(work, ex.solution_files);
+      if (last_run >= 0 && tested == last_tested) {
+        // Same files as the previous try: its result stands (saves a second identical build).
+        const TryRecord& prev = rec.tries[static_cast<size_t>(last_run)];
+        tr.test_output = prev.test_output;
+        tr.passed = prev.passed;
+        tr.verdict = prev.verdict;
+        tr.exit_code = prev.exit_code;
+        tr.timed_out = prev.timed_out;
+        tr.output_truncated = prev.output_truncated;
+        tr.reused_previous_run = true;
+      } else {
+        const auto tt = Clock::now();
+        const sandbox::RunResult result =
+            pool.submit(test_request(ex, work, tools, caches, options.timeout_seconds)).get();
+        tr.test_seconds = seconds_since(tt);
+        if (result.verdict == sandbox::Verdict::kSandboxError) {
+          throw Error(ex.id() + ": the sandbox failed to run the tests: " + result.error,
+                      "run `hrm doctor`; the evaluation stops rather than count this as a failure");
+        }
+        tr.passed = result.ok();
+        tr.verdict = sandbox::verdict_name(result.verdict);
+        tr.exit_code = result.exit_code;
+        tr.timed_out = result.verdict == sandbox::Verdict::kWallTimeout || result.verdict == sandbox::Verdict::kCpuTimeout;
+        tr.output_truncated = result.stdout_truncated || result.stderr_truncated;
+        tr.test_output = clean_test_output(result.stdout_data + result.stderr_data, work);
+        if (tr.timed_out) tr.test_output += "\nTests timed out after " + std::to_string(static_cast<int>(options.timeout_seconds)) + " s.\n";
+        rec.test_timeouts += tr.timed_out;
+        rec.syntax_errors += count_occurrences(tr.test_output, "SyntaxError");
+        rec.indentation_errors += count_occurrences(tr.test_output, "IndentationError");
+      }
+      replies.push_back(reply);
+      outputs.push_back(tr.test_output);
+      rec.tries.push_back(std::move(tr));
+      last_run = static_cast<int>(rec.tries.size()) - 1;
+      last_tested = tested;
+      if (rec.tries.back().passed) break;
+    }
+    if (rec.tries.back().passed) {
+      rec.status = "pass";
+    } else if (const auto reason = unsupported_reason(ex, backend.needs_reference())) {
+      rec.status = "unsupported";
+      rec.unsupported_reason = *reason;
+    } else {
+      rec.status = "fail";
+    }
+    if (!options.keep_work) fs::remove_all(work);
+    rec.duration_seconds = seconds_since(t0);
+    const fs::path file = results_root / ex.language / (ex.slug + ".json");
+    fs::create_directories(file.parent_path());
+    write_file_atomic(file, to_json(rec).dump(2) + "\n");
+    return rec;
+  }
+};
+
+}  // namespace
+
+nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
+  const auto t0 = Clock::now();
+  HRM_CHECK(o.tries >= 1, "--tries must be at least 1 (got " + std::to_string(o.tries) + ")");
+  HRM_CHECK(o.timeout_seconds > 0, "--timeout must be positive");
+  const EditFormat format = parse_edit_format(o.edit_format);
+  const auto exercises = find_exercises(o.data_dir, o.languages, o.exercises);
+  HRM_CHECK(!exercises.empty(), "no exercise under '" + o.data_dir.string() + "' matches --exercises '" + o.exercises + "'",
+            "globs match the slug or <lang>/<slug>, e.g. --exercises 'bob,cpp/*'");
+
+  const fs::path results_root = o.out_dir / "exercises";
+  std::vector<ExerciseRecord> records;
+  std::vector<const Exercise*> todo;
+  for (const auto& ex : exercises) {
+    const fs::path file = results_root / ex.language / (ex.slug + ".json");
+    if (!fs::exists(file)) {
+      todo.push_back(&ex);
+      continue;
+    }
+    if (!o.resume) {
+      throw Error("'" + o.out_dir.string() + "' already holds results (" + file.string() + ")",
+                  "add --resume to continue that run, or choose a new --out");
+    }
+    ExerciseRecord r = exercise_from_json(nlohmann::json::parse(read_file(file)), file.string());
+    if (r.model != backend.name() || r.edit_format != o.edit_format) {
+      throw Error(file.string() + " was made with model '" + r.model + "', edit format '" + r.edit_format +
+                      "', not '" + backend.name() + "', '" + o.edit_format + "'",
+                  "--resume continues the same run; use a new --out for a different model");
+    }
+    records.push_back(std::move(r));
+  }
+
+  std::vector<std::string> languages;
+  for (const auto* ex : todo) {
+    if (std::find(languages.begin(), languages.end(), ex->language) == languages.end()) languages.push_back(ex->language);
+  }
+  const int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  sandbox::Pool pool(jobs);
+  Run run{o, backend, format, todo.empty() ? Toolchains{} : probe_toolchains(languages),
+          make_caches(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir), pool, o.out_dir / "work", results_root, {}};
+  if (!todo.empty()) {
+    spdlog::info("polyglot: {} exercises to run ({} already done), {} jobs, model {}, edit format {}", todo.size(),
+                 records.size(), jobs, backend.name(), o.edit_format);
+  }
+
+  ProgressBar bar(static_cast<int>(todo.size()), o.progress);
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
+  auto worker = [&] {
+    while (!stop) {
+      const size_t i = next++;
+      if (i >= todo.size()) return;
+      try {
+        ExerciseRecord r = run.exercise(*todo[i]);
+        bar.done(r);
+        std::lock_guard<std::mutex> lock(mu);
+        records.push_back(std::move(r));
+      } catch (...) {
+        // A harness failure (backend unreachable, sandbox broken, disk full): stop handing out work;
+        // finished exercises are saved, so --resume continues from here.
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < std::min<int>(jobs, static_cast<int>(todo.size())); ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  bar.finish();
+  std::error_code ec;
+  if (!o.keep_work) fs::remove_all(o.out_dir / "work", ec);
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const Error& e) {
+      throw Error(e.message() + " (" + std::to_string(records.size()) + " exercises saved; rerun with --resume)", e.hint());
+    }
+  }
+
+  std::sort(records.begin(), records.end(), [](const ExerciseRecord& a, const ExerciseRecord& b) {
+    return a.language != b.language ? a.language < b.language : a.slug < b.slug;
+  });
+  RunInfo info;
+  info.model = backend.name();
+  info.edit_format = o.edit_format;
+  info.data_dir = o.data_dir.string();
+  info.command = o.command;
+  info.date = today_utc();
+  info.tries = o.tries;
+  info.jobs = jobs;
+  info.selected_cases = static_cast<int>(exercises.size());
+  info.wall_seconds = seconds_since(t0);
+  info.versions = run.tools.versions;
+  info.versions["hrm"] = "0.1.0";
+  info.commit_hash = git_head(o.data_dir);
+  const nlohmann::json summary = summarize(records, info);
+  fs::create_directories(o.out_dir);
+  write_file_atomic(o.out_dir / "summary.json", summary.dump(2) + "\n");
+  return summary;
+}
+
+}  // namespace hrm::eval
