@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace hrm {
 
 void save_checkpoint(const std::string& dir, HRMInnerImpl& model, const nlohmann::json& train_state,
-                     const TensorMap& optimizer_state) {
+                     const TensorMap& trainer_tensors) {
   const fs::path final_dir(dir);
   const fs::path tmp = final_dir.string() + ".tmp-" + std::to_string(::getpid());
   std::error_code ec;
@@ -23,7 +23,7 @@ void save_checkpoint(const std::string& dir, HRMInnerImpl& model, const nlohmann
   state["format_version"] = kCheckpointFormatVersion;
   save_safetensors((tmp / "model.safetensors").string(), module_tensors(model, HRMInnerImpl::is_derived_buffer),
                    {{"format", "pt"}, {"hrm_format_version", std::to_string(kCheckpointFormatVersion)}});
-  if (!optimizer_state.empty()) save_safetensors((tmp / "optimizer.safetensors").string(), optimizer_state);
+  if (!trainer_tensors.empty()) save_safetensors((tmp / "train_state.safetensors").string(), trainer_tensors);
   write_file_atomic(tmp / "config.yaml", model.config().to_yaml());
   write_file_atomic(tmp / "train_state.json", state.dump(2) + "\n");
   // Swap in: move any old checkpoint aside first so the directory name never points at a partial one.
@@ -53,7 +53,7 @@ CheckpointContents read_checkpoint_meta(const std::string& dir) {
   });
 }
 
-CheckpointContents load_checkpoint(const std::string& dir, HRMInnerImpl& model, bool with_optimizer) {
+CheckpointContents load_checkpoint(const std::string& dir, HRMInnerImpl& model, bool with_trainer_tensors) {
   auto c = read_checkpoint_meta(dir);
   const auto mismatch = model.config().diff(c.config);
   if (!mismatch.empty()) {
@@ -62,8 +62,8 @@ CheckpointContents load_checkpoint(const std::string& dir, HRMInnerImpl& model, 
   }
   const auto weights = (fs::path(dir) / "model.safetensors").string();
   load_into_module(model, load_safetensors(weights), weights, HRMInnerImpl::is_derived_buffer);
-  const auto opt = fs::path(dir) / "optimizer.safetensors";
-  if (with_optimizer && fs::exists(opt)) c.optimizer = load_safetensors(opt.string());
+  const auto extra = fs::path(dir) / "train_state.safetensors";
+  if (with_trainer_tensors && fs::exists(extra)) c.trainer_tensors = load_safetensors(extra.string());
   return c;
 }
 

@@ -130,6 +130,11 @@ InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
   return out;
 }
 
+void HRMInnerImpl::set_bp_steps(int64_t bp_steps) {
+  TORCH_CHECK(bp_steps >= 1 && bp_steps <= config_.module_calls(), "bp_steps out of range");
+  config_.bp_steps = bp_steps;
+}
+
 int64_t count_parameters(torch::nn::Module& module) {
   int64_t n = 0;
   for (const auto& p : module.parameters()) n += p.numel();

@@ -45,6 +45,8 @@ class HRMInnerImpl : public torch::nn::Module {
   torch::Tensor q_positions(const Batch& batch) const;
 
   const ModelConfig& config() const { return config_; }
+  // For bp_steps warmup schedules; must stay in [1, module_calls()].
+  void set_bp_steps(int64_t bp_steps);
   torch::ScalarType dtype() const { return dtype_; }
   // Names of buffers that are derived (RoPE tables), not part of a checkpoint.
   static bool is_derived_buffer(const std::string& name) { return name == "rope_cos" || name == "rope_sin"; }

@@ -30,6 +30,7 @@ class ConfigReader {
   void get_choice(const std::string& key, std::string& out, const std::vector<std::string>& allowed);
   // A nested mapping, read by `fn` with its own reader (whose unknown keys are also rejected).
   bool has(const std::string& key) const;
+  bool is_scalar(const std::string& key) const { return has(key) && node_[key].IsScalar(); }
   ConfigReader child(const std::string& key);
 
   // Throws with file + key path when `ok` is false; for range checks after reading.
