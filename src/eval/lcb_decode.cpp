@@ -200,7 +200,7 @@ std::string unpickle_string(std::string_view data) {
     if (!valid_utf8(s)) throw Error("pickle: string at offset " + std::to_string(i) + " is not valid UTF-8");
     i += len;
     stack.push_back(std::move(s));
-    if (stack.size() > 1) throw Error("pickle: more than one object; only a single string is accepted");
+    if (stack.size() > 16) throw Error("pickle: more than 16 objects; only a single string is accepted");
   };
   while (true) {
     if (i >= n) throw Error("pickle: no STOP opcode (truncated data)");
@@ -257,7 +257,8 @@ std::string unpickle_string(std::string_view data) {
         ++memo;
         break;
       case '.':  // STOP
-        if (stack.size() != 1) throw Error("pickle: STOP with an empty stack (no string was pickled)");
+        if (stack.empty()) throw Error("pickle: STOP with an empty stack (no string was pickled)");
+        if (stack.size() != 1) throw Error("pickle: " + std::to_string(stack.size()) + " objects at STOP; only a single string is accepted");
         return std::move(stack.back());
       default:
         throw Error("pickle: refusing opcode " + hex_byte(op) + " (" + opcode_name(op) + ") at offset " +

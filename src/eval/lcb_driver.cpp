@@ -130,8 +130,9 @@ def failure(code, message, inputs, expected, error=None, output=None):
 
 def redirect(fd, path, flags):
     new = os.open(path, flags, 0o644)
-    os.dup2(new, fd)
-    os.close(new)
+    if new != fd:  # the program may have closed `fd` (open(0) closes fd 0), so the open may reuse it
+        os.dup2(new, fd)
+        os.close(new)
 
 
 def run_stdin(code, job, k, prelude, chan, limiter):
@@ -203,7 +204,9 @@ def run_functional(code, job, k, prelude, chan, limiter):
     try:
         exec(compile(code, "<solution>", "exec"), env)
         target = env["Solution"]() if "class Solution" in code else None
-        method = getattr(target, fn_name) if target is not None else env[fn_name]
+        method = getattr(target, fn_name, None) if target is not None else env.get(fn_name)
+        if method is None:
+            raise KeyError(fn_name)
         all_inputs = [[json.loads(line) for line in inp.split("\n")] for inp in job["inputs"]]
         all_outputs = [json.loads(out) for out in job["outputs"]]
     except BaseException as e:
@@ -326,6 +329,8 @@ def main():
                 child(sample, job, prelude)
                 sys.stderr.flush()
             except BaseException:
+                import traceback
+                traceback.print_exc()
                 code = 70
             os._exit(code)
         status, killed = wait_child(pid, per_sample)
