@@ -175,9 +175,11 @@ void reset_signals() {
 void drop_privileges(const ChildPlan& plan) {
   if (!plan.drop_to_uid) return;
   for (int cap = 0; cap < 64; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);  // EINVAL past the last cap
-  if (setgroups(0, nullptr) != 0) fail("setgroups");
-  if (setresgid(plan.gid, plan.gid, plan.gid) != 0) fail("setresgid");
-  if (setresuid(plan.uid, plan.uid, plan.uid) != 0) fail("setresuid");
+  // Raw system calls: glibc's wrappers broadcast the change to every thread it believes exists, and
+  // after a raw clone of a multithreaded parent it still believes in the parent's threads (deadlock).
+  if (syscall(SYS_setgroups, 0, nullptr) != 0) fail("setgroups");
+  if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail("setresgid");
+  if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail("setresuid");
 }
 
 }  // namespace

@@ -187,17 +187,16 @@ TEST_F(SandboxTest, MemoryBombIsStopped) {
 TEST_F(SandboxTest, InfiniteLoopHitsTheCpuLimit) {
   Limits lim;
   lim.cpu_seconds = 1;
-  lim.wall_seconds = 10;
+  lim.wall_seconds = 30;  // far away: on a loaded machine one CPU second takes several wall seconds
   RunResult r = sh("while :; do :; done", lim);
   EXPECT_EQ(r.verdict, Verdict::kCpuTimeout) << describe(r);
-  EXPECT_LT(r.wall_seconds, 4.0);
-  EXPECT_GE(r.cpu_seconds, 0.9);
+  EXPECT_GE(r.cpu_seconds, 0.7);  // cgroup accounting and the kernel's RLIMIT_CPU ticks differ a little
 
   // CPU spread over several processes counts for the tree (cgroup), not per process.
   if (sandbox_has("cgroup cpu")) {
     r = sh("for i in 1 2 3 4; do (while :; do :; done) & done; wait", lim);
     EXPECT_EQ(r.verdict, Verdict::kCpuTimeout) << describe(r);
-    EXPECT_LT(r.wall_seconds, 4.0);
+    EXPECT_LT(r.cpu_seconds, 2.5) << "each process alone stays under RLIMIT_CPU; the tree must not";
   }
 }
 
