@@ -1,0 +1,185 @@
+// `hrm-data`: tokenizer training and use, corpus building, token shards and decontamination reports.
+// Thin: parse flags, call the library (hrm/tokenizer, hrm/data), print. See docs/data.md.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "hrm/data/build.hpp"
+#include "hrm/data/corpus.hpp"
+#include "hrm/data/decontam.hpp"
+#include "hrm/data/language.hpp"
+#include "hrm/data/shard.hpp"
+#include "hrm/tokenizer/tokenizer.hpp"
+#include "hrm/util/error.hpp"
+#include "hrm/util/fs.hpp"
+
+namespace {
+
+std::string read_input(const std::string& path) {
+  if (path.empty() || path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  return hrm::read_file(path);
+}
+
+void write_output(const std::string& path, const std::string& data) {
+  if (path.empty() || path == "-") {
+    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+    std::cout.flush();
+  } else {
+    hrm::write_file_atomic(path, data);
+  }
+}
+
+std::vector<int32_t> parse_ids(const std::string& text, const std::string& source) {
+  std::vector<int32_t> ids;
+  std::istringstream in(text);
+  std::string word;
+  while (in >> word) {
+    try {
+      size_t used = 0;
+      const long v = std::stol(word, &used);
+      if (used != word.size()) throw std::invalid_argument(word);
+      ids.push_back(static_cast<int32_t>(v));
+    } catch (const std::exception&) {
+      throw hrm::Error(source + ": '" + word + "' is not a token id", "decode reads whitespace-separated integer ids");
+    }
+  }
+  return ids;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hrm-data: tokenizer, corpus and token shards for hrm (docs/data.md)"};
+  app.require_subcommand(1);
+
+  auto* tok = app.add_subcommand("tokenizer", "Train or use a SentencePiece tokenizer")->require_subcommand(1);
+  std::vector<std::string> train_inputs;
+  std::string model_out, model;
+  hrm::TokenizerTrainOptions topt;
+  auto* tok_train = tok->add_subcommand("train", "Train a code-safe tokenizer");
+  tok_train->add_option("--input", train_inputs, "Files or directories (*.jsonl: the content/text field)")->required();
+  tok_train->add_option("--vocab-size", topt.vocab_size, "Vocabulary size, specials and 256 byte pieces included");
+  tok_train->add_option("--out", model_out, "Output .model path (a .vocab listing is written next to it)")->required();
+  tok_train->add_option("--model-type", topt.model_type, "unigram or bpe");
+  tok_train->add_option("--character-coverage", topt.character_coverage, "Rarer characters fall back to bytes");
+  tok_train->add_option("--max-sentences", topt.max_sentences, "Training chunks sampled above this many");
+  tok_train->add_option("--threads", topt.threads, "Trainer threads");
+  tok_train->add_option("--seed", topt.seed, "Sampling seed");
+
+  std::string in_path, out_path;
+  bool pieces = false;
+  auto* tok_encode = tok->add_subcommand("encode", "Text (file or stdin) to ids, one line of space-separated ids");
+  tok_encode->add_option("--model", model, "Tokenizer .model")->required();
+  tok_encode->add_option("--input", in_path, "Text file (default stdin)");
+  tok_encode->add_option("--output", out_path, "Output file (default stdout)");
+  tok_encode->add_flag("--pieces", pieces, "Print pieces instead of ids");
+  auto* tok_decode = tok->add_subcommand("decode", "Ids (file or stdin) to text, byte-exact");
+  tok_decode->add_option("--model", model, "Tokenizer .model")->required();
+  tok_decode->add_option("--input", in_path, "File of whitespace-separated ids (default stdin)");
+  tok_decode->add_option("--output", out_path, "Output file (default stdout)");
+
+  std::vector<std::string> from;
+  std::string corpus_out, on_error = "skip";
+  hrm::CorpusOptions copt;
+  bool no_near_dedup = false;
+  auto* corpus = app.add_subcommand("corpus", "Walk source trees into a deduplicated JSONL corpus");
+  corpus->add_option("--from", from, "Source directories or files")->required();
+  corpus->add_option("--out", corpus_out, "Output corpus .jsonl")->required();
+  corpus->add_option("--max-file-bytes", copt.max_file_bytes, "Larger files are dropped (oversized)");
+  corpus->add_option("--max-line-bytes", copt.max_line_bytes, "A longer line marks a file as minified");
+  corpus->add_option("--near-dup-threshold", copt.minhash.threshold, "MinHash Jaccard similarity for near duplicates");
+  corpus->add_flag("--no-near-dedup", no_near_dedup, "Exact dedup only");
+  corpus->add_option("--on-error", on_error, "skip or stop on unreadable / non-UTF-8 files");
+
+  std::string config;
+  bool force = false;
+  auto* build = app.add_subcommand("build", "Tokenize JSONL into train/validation token shards");
+  build->add_option("--config", config, "Build config YAML (configs/data/*.yaml)")->required();
+  build->add_flag("--force", force, "Build even when benchmark problems overlap the data");
+
+  std::vector<std::string> dtrain;
+  hrm::BuildConfig::Decontamination dopt;
+  auto* decontam = app.add_subcommand("decontam", "N-gram overlap report: training JSONL vs a benchmark (exit 3 if contaminated)");
+  decontam->add_option("--train", dtrain, "Training JSONL files")->required();
+  decontam->add_option("--benchmark", dopt.benchmarks, "Polyglot directory or LiveCodeBench .jsonl")->required();
+  decontam->add_option("--ngram", dopt.ngram, "Words per n-gram");
+  decontam->add_option("--threshold", dopt.threshold, "Overlap fraction that marks a problem contaminated");
+  decontam->add_option("--lcb-cutoff", dopt.lcb_cutoff, "Only LiveCodeBench problems on/after YYYY-MM-DD");
+  decontam->add_option("--on-error", on_error, "skip or stop on bad rows");
+
+  std::string shards, tok_model;
+  int64_t show = 0;
+  auto* inspect = app.add_subcommand("inspect", "Summarize a shard set; optionally decode its first documents");
+  inspect->add_option("--shards", shards, "A shard set directory (out/train or out/validation)")->required();
+  inspect->add_option("--tokenizer", tok_model, "Tokenizer .model to decode with");
+  inspect->add_option("--show", show, "Decode this many documents (needs --tokenizer)");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (tok_train->parsed()) {
+      std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
+      const auto s = hrm::train_tokenizer(inputs, topt, model_out);
+      const auto t = hrm::Tokenizer::load(model_out);
+      std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, " << s.bytes
+                << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
+      for (const auto& line : s.skipped) std::cout << "  skipped " << line << "\n";
+    } else if (tok_encode->parsed()) {
+      const auto t = hrm::Tokenizer::load(model);
+      const auto ids = t.encode(read_input(in_path));
+      std::string out;
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (i) out += ' ';
+        out += pieces ? t.piece(ids[i]) : std::to_string(ids[i]);
+      }
+      write_output(out_path, out + "\n");
+    } else if (tok_decode->parsed()) {
+      const auto t = hrm::Tokenizer::load(model);
+      write_output(out_path, t.decode(parse_ids(read_input(in_path), in_path.empty() ? "stdin" : in_path)));
+    } else if (corpus->parsed()) {
+      copt.on_error = hrm::parse_on_error(on_error);
+      copt.near_dedup = !no_near_dedup;
+      std::vector<std::filesystem::path> roots(from.begin(), from.end());
+      const auto stats = hrm::build_corpus(roots, corpus_out, copt);
+      std::cout << stats.format();
+      for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
+      std::cout << "wrote " << corpus_out << " and " << corpus_out << ".stats.json\n";
+    } else if (build->parsed()) {
+      auto cfg = hrm::BuildConfig::from_file(config);
+      if (force) cfg.decontamination.force = true;
+      const auto stats = hrm::run_build(cfg);
+      std::cout << stats.format();
+      for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
+      std::cout << "wrote " << cfg.out << "/{train,validation}/ and " << cfg.out << "/stats.json\n";
+    } else if (decontam->parsed()) {
+      const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
+      std::cout << report.format(50);
+      return report.contaminated() > 0 ? 3 : 0;
+    } else if (inspect->parsed()) {
+      const auto r = hrm::ShardReader::open(shards);
+      std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
+                << 8 * r.token_bytes() << "), vocab " << r.vocab_size() << ", seq_len " << r.seq_len()
+                << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len()) << " sequences of seq_len\n";
+      if (show > 0) {
+        if (tok_model.empty()) throw hrm::Error("--show needs --tokenizer <model>");
+        const auto t = hrm::Tokenizer::load(tok_model);
+        std::vector<int32_t> ids;
+        std::vector<uint8_t> mask;
+        for (int64_t d = 0; d < std::min<int64_t>(show, r.num_documents()); ++d) {
+          r.read_document(d, ids, mask);
+          size_t loss = 0;
+          for (auto m : mask) loss += m;
+          std::cout << "--- document " << d << ": " << ids.size() << " tokens, " << loss << " with loss\n"
+                    << t.decode(ids) << "\n";
+        }
+      }
+    }
+  } catch (const hrm::Error& e) {
+    std::cerr << "error: " << e.describe() << std::endl;
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,392 @@
+#include "hrm/data/build.hpp"
+
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "hrm/data/language.hpp"
+#include "hrm/data/progress.hpp"
+#include "hrm/data/shard.hpp"
+#include "hrm/tokenizer/chat_template.hpp"
+#include "hrm/tokenizer/tokenizer.hpp"
+#include "hrm/util/config_reader.hpp"
+#include "hrm/util/error.hpp"
+#include "hrm/util/fs.hpp"
+
+namespace hrm {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ConfigReader reads scalars and mappings; lists are read here and removed from the node before
+// the reader sees it (so its unknown-key check still covers everything else).
+std::vector<std::string> take_string_list(YAML::Node map, const std::string& key, const std::string& source,
+                                          const std::string& path) {
+  std::vector<std::string> out;
+  if (!map || !map.IsMap() || !map[key]) return out;
+  const YAML::Node value = map[key];
+  const auto fail = [&] {
+    throw Error(source + (value.Mark().line >= 0 ? ":" + std::to_string(value.Mark().line + 1) : "") + ": '" + path +
+                    "' must be a list of strings",
+                "write it as [a, b] or one `- item` per line");
+  };
+  if (value.IsScalar()) {
+    out.push_back(value.as<std::string>());
+  } else if (value.IsSequence()) {
+    for (const auto& item : value) {
+      if (!item.IsScalar()) fail();
+      out.push_back(item.as<std::string>());
+    }
+  } else {
+    fail();
+  }
+  map.remove(key);
+  return out;
+}
+
+}  // namespace
+
+BuildConfig BuildConfig::from_yaml(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(source + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
+  }
+  BuildConfig c;
+  c.inputs = take_string_list(root, "inputs", source, "inputs");
+  if (root.IsMap() && root["decontamination"]) {
+    c.decontamination.benchmarks = take_string_list(root["decontamination"], "benchmarks", source, "decontamination.benchmarks");
+  }
+  ConfigReader r(root, source);
+  r.require("tokenizer", c.tokenizer);
+  r.require("out", c.out);
+  r.get_choice("mode", c.mode, {"pretrain", "sft"});
+  r.check(!c.inputs.empty(), "inputs", "at least one JSONL input is required");
+  r.get("seq_len", c.seq_len);
+  r.check(c.seq_len > 0, "seq_len", "must be positive");
+  r.get("packing", c.packing);
+  r.get("shard_tokens", c.shard_tokens);
+  r.check(c.shard_tokens > 0, "shard_tokens", "must be positive");
+  r.get("validation_fraction", c.validation_fraction);
+  r.check(c.validation_fraction >= 0 && c.validation_fraction < 1, "validation_fraction", "must be in [0, 1)");
+  r.get("seed", c.seed);
+  r.get_choice("on_error", c.on_error, {"skip", "stop"});
+  r.get("language_tag", c.language_tag);
+  r.get("max_document_tokens", c.max_document_tokens);
+  r.check(c.max_document_tokens >= 0, "max_document_tokens", "must be 0 (no limit) or positive");
+  r.get("last_turn_only", c.last_turn_only);
+  if (r.has("decontamination")) {
+    auto d = r.child("decontamination");
+    d.get("lcb_cutoff", c.decontamination.lcb_cutoff);
+    d.get("ngram", c.decontamination.ngram);
+    d.check(c.decontamination.ngram >= 1, "ngram", "must be at least 1");
+    d.get("threshold", c.decontamination.threshold);
+    d.check(c.decontamination.threshold > 0 && c.decontamination.threshold <= 1, "threshold", "must be in (0, 1]");
+    d.get("force", c.decontamination.force);
+    d.finish();
+  }
+  r.finish();
+  return c;
+}
+
+BuildConfig BuildConfig::from_file(const std::string& path) {
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const Error& e) {
+    throw Error("cannot open config file: " + e.message(), "check the --config path");
+  }
+  return from_yaml(text, path);
+}
+
+std::vector<size_t> shuffled_indices(size_t n, uint64_t seed) {
+  std::vector<size_t> idx(n);
+  for (size_t i = 0; i < n; ++i) idx[i] = i;
+  std::mt19937_64 rng(seed);
+  for (size_t i = n; i > 1; --i) {
+    const size_t j = static_cast<size_t>(rng() % i);
+    std::swap(idx[i - 1], idx[j]);
+  }
+  return idx;
+}
+
+nlohmann::json BuildStats::to_json() const {
+  const auto split = [](const Split& s) {
+    return nlohmann::json{{"documents", s.documents},
+                          {"tokens", s.tokens},
+                          {"loss_tokens", s.loss_tokens},
+                          {"tokens_by_language", s.tokens_by_language}};
+  };
+  nlohmann::json j{{"rows", rows}, {"train", split(train)}, {"validation", split(validation)},
+                   {"dropped", dropped}, {"truncated", truncated}};
+  if (decontaminated) {
+    j["decontamination"] = {{"problems", decontamination.problems.size()},
+                            {"contaminated", decontamination.contaminated()},
+                            {"ngram", decontamination.ngram},
+                            {"threshold", decontamination.threshold}};
+  }
+  return j;
+}
+
+std::string BuildStats::format() const {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "rows read: %zu, truncated documents: %zu\n", rows, truncated);
+  out += line;
+  for (const auto* s : {&train, &validation}) {
+    std::snprintf(line, sizeof line, "%-10s %8zu documents %12llu tokens %12llu loss tokens\n",
+                  s == &train ? "train" : "validation", s->documents, static_cast<unsigned long long>(s->tokens),
+                  static_cast<unsigned long long>(s->loss_tokens));
+    out += line;
+    for (const auto& [lang, n] : s->tokens_by_language) {
+      std::snprintf(line, sizeof line, "    %-12s %12llu tokens\n", lang.c_str(), static_cast<unsigned long long>(n));
+      out += line;
+    }
+  }
+  for (const auto& [reason, n] : dropped) {
+    std::snprintf(line, sizeof line, "dropped %-16s %8zu\n", reason.c_str(), n);
+    out += line;
+  }
+  if (decontaminated) out += decontamination.format(10);
+  return out;
+}
+
+namespace {
+
+// Where a row lives, for the second (tokenizing) pass.
+struct RowRef {
+  uint32_t file;
+  uint64_t line;
+};
+
+// A row turned into a document: its text pieces and the language.
+struct Doc {
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;
+  std::string language = "other";
+};
+
+std::vector<ChatMessage> messages_of(const nlohmann::json& row, const std::string& where) {
+  std::vector<ChatMessage> m;
+  if (row.contains("messages")) {
+    const auto& list = row["messages"];
+    if (!list.is_array() || list.empty()) throw Error(where + ": 'messages' must be a non-empty list");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto& msg = list[i];
+      if (!msg.is_object() || !msg.contains("role") || !msg["role"].is_string() || !msg.contains("content") ||
+          !msg["content"].is_string()) {
+        throw Error(where + ": messages[" + std::to_string(i) + "] must have string 'role' and 'content'");
+      }
+      m.push_back({msg["role"].get<std::string>(), msg["content"].get<std::string>()});
+    }
+    render_chat(m);  // validates roles
+    return m;
+  }
+  for (const char* key : {"prompt", "response"}) {
+    if (!row.contains(key) || !row[key].is_string()) {
+      throw Error(where + ": an SFT row needs string 'prompt' and 'response' (or 'messages')");
+    }
+  }
+  const std::string system = row.contains("system") && row["system"].is_string() ? row["system"].get<std::string>() : "";
+  return prompt_response_messages(row["prompt"].get<std::string>(), row["response"].get<std::string>(), system);
+}
+
+// The text of a row for decontamination (all of it, prompt and response alike).
+std::string text_of(const nlohmann::json& row, const std::string& mode, const std::string& where) {
+  if (mode == "pretrain" || (mode == "auto" && (row.contains("content") || row.contains("text")))) {
+    const char* key = row.contains("content") ? "content" : "text";
+    if (!row.contains(key) || !row[key].is_string()) throw Error(where + ": a pretraining row needs a string 'content' or 'text'");
+    return row[key].get<std::string>();
+  }
+  return render_chat(messages_of(row, where)).text;
+}
+
+std::string language_of(const nlohmann::json& row) {
+  if (row.contains("language") && row["language"].is_string()) {
+    const auto name = row["language"].get<std::string>();
+    if (language_from_name(name)) return name;
+  }
+  return "other";
+}
+
+std::unique_ptr<OverlapIndex> make_overlap_index(const BuildConfig::Decontamination& d) {
+  std::vector<BenchmarkProblem> bench;
+  for (const auto& b : d.benchmarks) {
+    auto more = load_benchmark(b, d.lcb_cutoff);
+    bench.insert(bench.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  }
+  return std::make_unique<OverlapIndex>(std::move(bench), DecontamOptions{d.ngram, d.threshold});
+}
+
+}  // namespace
+
+OverlapReport overlap_report(const std::vector<std::string>& inputs, const BuildConfig::Decontamination& d,
+                             OnError on_error) {
+  if (d.benchmarks.empty()) throw Error("no benchmark given", "pass --benchmark <polyglot dir or lcb .jsonl>");
+  auto index = make_overlap_index(d);
+  ProblemLog problems(on_error);
+  for (const auto& in : inputs) {
+    JsonlReader reader(in, problems);
+    while (auto row = reader.next()) {
+      const std::string where = reader.where();
+      try {
+        index->scan(text_of(*row, "auto", where), where);
+      } catch (const Error& e) {
+        problems.report("bad_row", where, e.message());
+      }
+    }
+  }
+  return index->report();
+}
+
+BuildStats run_build(const BuildConfig& config) {
+  BuildStats stats;
+  const Tokenizer tokenizer = Tokenizer::load(config.tokenizer);
+  ProblemLog problems(parse_on_error(config.on_error));
+  const auto report_bad_row = [&](const std::string& where, const Error& e) {
+    // The message already starts with "file:line: ".
+    const std::string detail = e.message().rfind(where, 0) == 0 ? e.message().substr(where.size() + 2) : e.message();
+    problems.report("bad_row", where, detail);
+  };
+
+  // Pass 1: validate every row, remember where it is, and scan it for benchmark overlap.
+  std::unique_ptr<OverlapIndex> overlap;
+  if (!config.decontamination.benchmarks.empty()) overlap = make_overlap_index(config.decontamination);
+  std::vector<RowRef> rows;
+  uint64_t input_bytes = 0;
+  for (const auto& in : config.inputs) {
+    std::error_code ec;
+    input_bytes += fs::file_size(in, ec);
+  }
+  {
+    Progress progress("scan", input_bytes, "B");
+    uint64_t base = 0;
+    for (size_t f = 0; f < config.inputs.size(); ++f) {
+      JsonlReader reader(config.inputs[f], problems);
+      while (auto row = reader.next()) {
+        const std::string where = reader.where();
+        try {
+          const auto text = text_of(*row, config.mode, where);
+          if (overlap) overlap->scan(text, where);
+        } catch (const Error& e) {
+          report_bad_row(where, e);
+          continue;
+        }
+        rows.push_back({static_cast<uint32_t>(f), reader.line()});
+        progress.update(base + reader.bytes_read());
+      }
+      base += reader.bytes_read();
+    }
+  }
+  stats.rows = rows.size();
+  if (overlap) {
+    stats.decontaminated = true;
+    stats.decontamination = overlap->report();
+    spdlog::info("{}", stats.decontamination.format(10));
+    if (stats.decontamination.contaminated() > 0 && !config.decontamination.force) {
+      throw Error("refusing to build: " + std::to_string(stats.decontamination.contaminated()) +
+                      " benchmark problem(s) overlap the training data at or above the threshold\n" +
+                      stats.decontamination.format(10),
+                  "remove those problems from the inputs, or pass --force (decontamination.force: true) to build anyway");
+    }
+  }
+
+  // Deterministic shuffle, then the first validation_fraction of documents go to validation.
+  const auto order = shuffled_indices(rows.size(), config.seed);
+  const size_t num_validation = static_cast<size_t>(static_cast<double>(rows.size()) * config.validation_fraction + 0.5);
+  std::vector<uint8_t> is_validation(rows.size(), 0);
+  for (size_t k = 0; k < num_validation; ++k) is_validation[order[k]] = 1;
+
+  // Pass 2: read rows again in file order (sequential I/O), tokenize, and keep them until written in
+  // shuffled order. Tokens are held in memory: 4 bytes per token.
+  std::vector<Doc> docs(rows.size());
+  {
+    Progress progress("tokenize", rows.size(), "docs");
+    size_t next = 0, done = 0;
+    for (size_t f = 0; f < config.inputs.size(); ++f) {
+      ProblemLog quiet(OnError::Skip);  // problems were reported in pass 1
+      JsonlReader reader(config.inputs[f], quiet);
+      while (next < rows.size() && rows[next].file == f) {
+        std::optional<nlohmann::json> row;
+        do {
+          row = reader.next();
+        } while (row && reader.line() < rows[next].line);
+        if (!row || reader.line() != rows[next].line) throw Error(config.inputs[f] + " changed during the build");
+        const std::string where = reader.where();
+        Doc& d = docs[next];
+        d.language = language_of(*row);
+        if (config.mode == "pretrain") {
+          const auto lang = language_from_name(d.language);
+          if (config.language_tag && lang) d.ids.push_back(language_tag_id(*lang));
+          tokenizer.encode_append(text_of(*row, config.mode, where), d.ids);
+          if (config.max_document_tokens > 0 && static_cast<int64_t>(d.ids.size()) >= config.max_document_tokens) {
+            d.ids.resize(static_cast<size_t>(config.max_document_tokens - 1));
+            ++stats.truncated;
+          }
+          d.ids.push_back(tok::kEosId);
+          d.mask.assign(d.ids.size(), 1);
+        } else {
+          ChatOptions options;
+          options.last_turn_only = config.last_turn_only;
+          auto e = encode_chat(tokenizer, messages_of(*row, where), options);
+          const bool too_long = (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
+                                (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
+          if (too_long) {
+            ++stats.dropped["too_long"];
+            if (stats.examples.size() < 10) stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens");
+          } else {
+            d.ids = std::move(e.ids);
+            d.mask = std::move(e.loss_mask);
+          }
+        }
+        ++next;
+        progress.update(++done);
+      }
+    }
+  }
+
+  // Write both splits in shuffled order.
+  const fs::path out(config.out);
+  ShardWriter::Options wo;
+  wo.vocab_size = tokenizer.vocab_size();
+  wo.seq_len = config.seq_len;
+  wo.packing = config.packing;
+  wo.pad_id = tok::kPadId;
+  wo.max_shard_tokens = config.shard_tokens;
+  ShardWriter train(out / "train", wo), validation(out / "validation", wo);
+  for (size_t k = 0; k < order.size(); ++k) {
+    const size_t i = order[k];
+    Doc& d = docs[i];
+    if (d.ids.empty()) continue;  // dropped (too long), counted above
+    auto& split = is_validation[i] ? stats.validation : stats.train;
+    auto& writer = is_validation[i] ? validation : train;
+    const uint64_t before = writer.num_tokens();
+    const auto lang = language_from_name(d.language);
+    writer.add(d.ids, d.mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown);
+    ++split.documents;
+    split.tokens += writer.num_tokens() - before;
+    split.tokens_by_language[d.language] += d.ids.size();
+    for (uint8_t m : d.mask) split.loss_tokens += m;
+    std::vector<int32_t>().swap(d.ids);
+    std::vector<uint8_t>().swap(d.mask);
+  }
+  train.finish();
+  validation.finish();
+  for (const auto& [reason, n] : problems.counts()) stats.dropped[reason] += n;
+  for (const auto& e : problems.examples()) stats.examples.push_back(e);
+  nlohmann::json j = stats.to_json();
+  j["config"] = {{"tokenizer", config.tokenizer}, {"mode", config.mode}, {"inputs", config.inputs},
+                 {"seq_len", config.seq_len}, {"packing", config.packing}, {"seed", config.seed},
+                 {"validation_fraction", config.validation_fraction}};
+  write_file_atomic(out / "stats.json", j.dump(2) + "\n");
+  // The tokenizer travels with the data, so a trainer can check it uses the same one.
+  write_file_atomic(out / "tokenizer.model", tokenizer.serialized());
+  return stats;
+}
+
+}  // namespace hrm
