@@ -154,7 +154,7 @@ TESTOUT_PREDS = [
     {"question_id": "9002", "test_id": 0, "pred_list": ['assert countChars("banana", "a") == 3',
                                                         'assert countChars("banana", "a") == 2',
                                                         "3",
-                                                        'assert countChars("banana", "a") == __import__("os").getpid() and 3']},
+                                                        'assert countChars("banana", "a") == len("abc")']},
     {"question_id": "9001", "test_id": 1, "pred_list": ["assert twoLargest([3, 9, 4]) == [9, 4]",
                                                        "assert twoLargest([3, 9, 4]) == (9, 4)",
                                                        "assert twoLargest([3, 9, 4]) == [9, 4",
@@ -196,8 +196,14 @@ def main():
     write_jsonl("test.jsonl", [SUM, AVG, WORDS])          # release v1
     write_jsonl("test2.jsonl", [TOP2, COUNT, REVERSE])    # added by release v2
     write_json("custom_outputs.json", [{"question_id": q, "code_list": c} for q, c in SAMPLES.items()])
+    # try 1: code generation replies; try 2: self-repair replies (sample k's repair is replies[k]).
+    # Every repair answers with the problem's first (correct) sample, except hrmA_sum's sample 2,
+    # which stays in its infinite loop.
+    repairs = {q: [codes[0]] * len(codes) for q, codes in SAMPLES.items()}
+    repairs["hrmA_sum"][2] = SAMPLES["hrmA_sum"][2]
     write_jsonl("replies.jsonl", [{"task": q, "try": 1, "replies": [reply_of(c) for c in codes]}
-                                  for q, codes in SAMPLES.items()])
+                                  for q, codes in SAMPLES.items()] +
+                [{"task": q, "try": 2, "replies": [reply_of(c) for c in codes]} for q, codes in repairs.items()])
     write_jsonl("testoutput.jsonl", TESTOUT)
     write_json("testoutput_outputs.json", TESTOUT_PREDS)
     write_jsonl("execution.jsonl", EXEC)

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_report.hpp"
@@ -25,7 +26,55 @@ std::string command_line(int argc, char** argv) {
   return out;
 }
 
-int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot) {
+// LiveCodeBench (docs/livecodebench.md): its own defaults where the shared flags were not given.
+struct Lcb {
+  hrm::eval::lcb::RunOptions options;
+  double memory_mb = 4096;
+  bool timeout_given = false, temperature_given = false, top_p_given = false, max_tokens_given = false;
+};
+
+void add_livecodebench_options(CLI::App& app, Lcb& l) {
+  auto& o = l.options;
+  auto* g = app.add_option_group("livecodebench", "LiveCodeBench (--timeout is per test there, default 6)");
+  g->add_option("--scenario", o.scenario, "codegeneration, selfrepair, testoutputprediction or codeexecution")
+      ->capture_default_str();
+  g->add_option("--release", o.release, "v1..v6 (cumulative test*.jsonl sets) when --data is a directory")
+      ->capture_default_str();
+  g->add_option("--start-date", o.filter.start_date, "Only problems from this contest date on (YYYY-MM-DD)");
+  g->add_option("--end-date", o.filter.end_date, "Only problems up to this contest date (YYYY-MM-DD)");
+  g->add_option("--platform", o.filter.platforms, "leetcode, codeforces, atcoder (comma-separated)")->delimiter(',');
+  g->add_option("--difficulty", o.filter.difficulties, "easy, medium, hard (comma-separated)")->delimiter(',');
+  g->add_option("--question-ids", o.filter.question_ids, "Only these question_ids (comma-separated)")->delimiter(',');
+  g->add_option("--train-cutoff", o.train_cutoff, "The model's training-data cutoff (YYYY-MM-DD): earlier problems are "
+                                                  "flagged as contaminated");
+  g->add_option("--n", o.n, "Samples per problem")->capture_default_str();
+  g->add_option("--k", o.ks, "pass@k values to report (comma-separated)")->delimiter(',')->capture_default_str();
+  g->add_option("--memory-mb", l.memory_mb, "Memory limit per sample (MiB)")->capture_default_str();
+  g->add_option("--timeout-clock", o.judge.clock, "cpu (stable under load) or wall (as LiveCodeBench)")
+      ->check(CLI::IsMember({"cpu", "wall"}))->capture_default_str();
+  g->add_option("--python", o.judge.python, "Python that runs the samples")->capture_default_str();
+  g->add_option("--codegen-results", o.codegen_results, "selfrepair: eval_all.json of a code-generation run");
+  g->add_flag("--cot", o.cot, "codeexecution: chain-of-thought prompt");
+}
+
+int run_livecodebench(const Common& c, Lcb& l) {
+  auto& o = l.options;
+  o.data = c.data;
+  o.model = c.model;
+  o.out_dir = c.out.empty() ? "results/livecodebench" : c.out;
+  o.jobs = c.jobs;
+  o.resume = c.resume;
+  o.progress = !c.no_progress;
+  if (l.temperature_given) o.temperature = c.params.temperature;
+  if (l.top_p_given) o.top_p = c.params.top_p;
+  if (l.max_tokens_given) o.max_tokens = c.params.max_tokens;
+  o.judge.memory_bytes = static_cast<int64_t>(l.memory_mb * 1024 * 1024);
+  std::cout << hrm::eval::lcb::run_livecodebench(o).table << std::flush;
+  return 0;
+}
+
+int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb) {
+  if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
   auto backend = hrm::eval::make_backend(c.model);
   if (c.bench == "polyglot") {
     polyglot.data_dir = c.data;
@@ -48,7 +97,7 @@ int main(int argc, char** argv) {
   std::string schemes;
   for (const auto& s : hrm::eval::backend_schemes()) schemes += (schemes.empty() ? "" : ", ") + s;
   // Add a benchmark's name here and a branch in run_bench().
-  app.add_option("--bench", c.bench, "Benchmark to run")->required()->check(CLI::IsMember({"polyglot"}));
+  app.add_option("--bench", c.bench, "Benchmark to run")->required()->check(CLI::IsMember({"polyglot", "livecodebench"}));
   app.add_option("--data", c.data, "Benchmark data (polyglot: a polyglot-benchmark checkout)")->required();
   app.add_option("--model", c.model, "Model backend: oracle, stub, predictions:<file.jsonl>, "
                                      "openai:<base_url>/<model> (known schemes: " + schemes + ")")
@@ -76,10 +125,17 @@ int main(int argc, char** argv) {
   pg->add_option("--cache-dir", polyglot.cache_dir, "Shared build caches (default $HRM_CACHE_DIR/polyglot or ~/.cache/hrm/polyglot)");
   pg->add_flag("--keep-work", polyglot.keep_work, "Keep each exercise's work folder under <out>/work");
 
+  Lcb lcb;
+  add_livecodebench_options(app, lcb);
+
   CLI11_PARSE(app, argc, argv);
   try {
     polyglot.command = command_line(argc, argv);
-    return run_bench(c, polyglot);
+    lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
+    lcb.temperature_given = app.count("--temperature") > 0;
+    lcb.top_p_given = app.count("--top-p") > 0;
+    lcb.max_tokens_given = app.count("--max-tokens") > 0;
+    return run_bench(c, polyglot, lcb);
   } catch (const hrm::Error& e) {
     std::cerr << "error: " << e.describe() << std::endl;
     return 1;

@@ -90,9 +90,11 @@ GenerationParams params_of(const RunOptions& o, int n) {
 class Generator {
  public:
   Generator(ModelBackend* backend, const RunOptions& options) : backend_(backend), options_(options) {}
-  std::vector<std::string> generate(const std::string& task, int sample, std::vector<ChatMessage> messages, int n) {
+  // attempt 1: the first answer; attempt 2: self-repair of sample `sample`.
+  std::vector<std::string> generate(const std::string& task, int attempt, int sample, std::vector<ChatMessage> messages,
+                                    int n) {
     GenerationRequest req;
-    req.id = {"livecodebench", task, 1, sample};
+    req.id = {"livecodebench", task, attempt, sample};
     req.messages = std::move(messages);
     req.params = params_of(options_, n);
     std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
@@ -353,13 +355,13 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
                 t.output_list.push_back(t.original_code_list[k]);
                 t.code_list.push_back(t.original_code_list[k]);
               } else {
-                const auto reply = generator->generate(t.problem->question_id, static_cast<int>(k), t.repair_prompts[k], 1);
+                const auto reply = generator->generate(t.problem->question_id, 2, static_cast<int>(k), t.repair_prompts[k], 1);
                 t.output_list.push_back(reply[0]);
                 t.code_list.push_back(extract_code(reply[0]));
               }
             }
           } else {
-            t.output_list = generator->generate(t.problem->question_id, 0, codegen_messages(*t.problem), o.n);
+            t.output_list = generator->generate(t.problem->question_id, 1, 0, codegen_messages(*t.problem), o.n);
             for (const auto& r : t.output_list) t.code_list.push_back(extract_code(r));
           }
         }
@@ -460,7 +462,7 @@ std::vector<std::vector<std::string>> answers_for(const RunOptions& o, const std
   auto worker = [&]() {
     for (size_t i = next++; i < problems.size(); i = next++) {
       try {
-        outputs[i] = gen.generate(key(problems[i]), 0, prompt(problems[i], o.cot), o.n);
+        outputs[i] = gen.generate(key(problems[i]), 1, 0, prompt(problems[i], o.cot), o.n);
         for (const auto& r : outputs[i]) preds[i].push_back(extract(r, o.cot));
       } catch (const Error& e) {
         std::lock_guard<std::mutex> lock(error_mutex);
@@ -619,10 +621,12 @@ RunReport run_livecodebench(const RunOptions& o) {
   }
   RunOptions options = o;
   if (options.judge.work_root.empty()) options.judge.work_root = fs::absolute(o.out_dir) / "work";
-  if (o.scenario == "codegeneration" || o.scenario == "selfrepair") {
-    return run_code_scenario(options, std::move(backend), custom);
-  }
-  return run_prediction_scenario(options, std::move(backend), custom);
+  RunReport report = (o.scenario == "codegeneration" || o.scenario == "selfrepair")
+                         ? run_code_scenario(options, std::move(backend), custom)
+                         : run_prediction_scenario(options, std::move(backend), custom);
+  std::error_code ec;
+  if (fs::is_empty(options.judge.work_root, ec)) fs::remove(options.judge.work_root, ec);
+  return report;
 }
 
 std::string format_summary_table(const json& s) {
