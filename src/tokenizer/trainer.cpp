@@ -206,7 +206,18 @@ TokenizerTrainSummary train_tokenizer(const std::vector<std::filesystem::path>& 
   if (out_model.has_parent_path()) std::filesystem::create_directories(out_model.parent_path());
   write_file_atomic(out_model, model);
   std::string vocab;
-  for (int id = 0; id < tokenizer.vocab_size(); ++id) vocab += std::to_string(id) + "\t" + tokenizer.piece(id) + "\n";
+  for (int id = 0; id < tokenizer.vocab_size(); ++id) {
+    // One line per piece: control characters inside pieces are written as \n, \r, \t, \\.
+    std::string escaped;
+    for (char c : tokenizer.piece(id)) {
+      if (c == '\n') escaped += "\\n";
+      else if (c == '\r') escaped += "\\r";
+      else if (c == '\t') escaped += "\\t";
+      else if (c == '\\') escaped += "\\\\";
+      else escaped += c;
+    }
+    vocab += std::to_string(id) + "\t" + escaped + "\n";
+  }
   auto vocab_path = out_model;
   vocab_path.replace_extension(".vocab");
   write_file_atomic(vocab_path, vocab);

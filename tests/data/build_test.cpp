@@ -226,3 +226,15 @@ TEST(Build, SftLossMasksCoverExactlyTheResponses) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BuildConfig, ShippedConfigsParse) {
+  for (const char* name : {"pretrain.yaml", "sft.yaml"}) {
+    const auto c = hrm::BuildConfig::from_file((hrm::test_support::source_dir() / "configs" / "data" / name).string());
+    EXPECT_FALSE(c.inputs.empty()) << name;
+    EXPECT_FALSE(c.decontamination.benchmarks.empty()) << name;
+  }
+}
+
+}  // namespace

@@ -218,7 +218,9 @@ TEST(Tokenizer, TrainingSkipsAndCountsNonUtf8Files) {
   EXPECT_EQ(summary.skipped_files, 2u);
   ASSERT_EQ(summary.skipped.size(), 2u);
   EXPECT_NE(summary.skipped[1].find("invalid UTF-8 at byte offset 3"), std::string::npos) << summary.skipped[1];
-  EXPECT_TRUE(std::filesystem::exists(dir / "t.vocab"));
+  // The .vocab listing has one line per piece (newlines inside pieces are escaped).
+  const auto vocab = hrm::read_file(dir / "t.vocab");
+  EXPECT_EQ(std::count(vocab.begin(), vocab.end(), '\n'), hrm::Tokenizer::load(dir / "t.model").vocab_size());
   // Training is deterministic: same inputs, same seed, same model bytes.
   hrm::train_tokenizer({dir / "src"}, options, dir / "t2.model");
   EXPECT_EQ(hrm::read_file(dir / "t.model"), hrm::read_file(dir / "t2.model"));
