@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "hrm/util/error.hpp"
@@ -117,22 +118,40 @@ std::vector<Exercise> find_exercises(const fs::path& data_dir, const std::vector
 
 std::map<std::string, std::string> reference_solution(const Exercise& ex) {
   std::map<std::string, std::string> out;
+  auto same_name = [&](const fs::path& e) {
+    for (const auto& s : ex.solution_files) {
+      if (fs::path(s).filename() == e.filename()) return s;
+    }
+    return std::string();
+  };
+  // Solution files some example file claims by name (Java's Foo.java); the others may take an example
+  // by extension (.meta/example.py -> bob.py, .meta/proof.ci.js -> bob.js).
+  std::set<std::string> claimed;
+  for (const auto& example : ex.example_files) {
+    if (const auto s = same_name(example); !s.empty()) claimed.insert(s);
+  }
   for (const auto& example : ex.example_files) {
     const fs::path e(example);
-    std::vector<std::string> match;
-    for (const auto& s : ex.solution_files) {
-      if (fs::path(s).filename() == e.filename()) match.push_back(s);
-    }
-    if (match.empty()) {
+    std::string target = same_name(e);
+    if (target.empty()) {
+      std::vector<std::string> by_ext;
       for (const auto& s : ex.solution_files) {
-        if (fs::path(s).extension() == e.extension()) match.push_back(s);
+        if (fs::path(s).extension() == e.extension()) by_ext.push_back(s);
+      }
+      if (by_ext.size() == 1 && !claimed.count(by_ext[0])) {
+        target = by_ext[0];
+        claimed.insert(target);
+      } else if (!by_ext.empty()) {
+        // A helper class of the reference (Java's Frame.java next to BowlingGame.java): a new file
+        // beside the solution file.
+        target = (fs::path(by_ext[0]).parent_path() / e.filename()).string();
       }
     }
-    if (match.size() != 1) {
-      throw Error(ex.id() + ": cannot tell which solution file the reference '" + example + "' replaces",
-                  "the reference needs a solution file with the same name or the only one with its extension");
+    if (target.empty()) {
+      throw Error(ex.id() + ": cannot tell where the reference file '" + example + "' goes",
+                  "the reference needs a solution file with the same name or extension");
     }
-    out[match[0]] = read_file(ex.dir / example);
+    out[target] = read_file(ex.dir / example);
   }
   // Rust references may need dependencies: .meta/Cargo-example.toml is their Cargo.toml.
   const fs::path cargo_example = ex.dir / ".meta" / "Cargo-example.toml";

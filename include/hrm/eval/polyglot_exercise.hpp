@@ -37,8 +37,10 @@ Exercise load_exercise(const std::filesystem::path& dir, const std::string& lang
 std::vector<Exercise> find_exercises(const std::filesystem::path& data_dir, const std::vector<std::string>& languages,
                                      const std::string& pattern);
 
-// Solution file -> reference contents: each .meta example file goes to the solution file with the same
-// base name, else the one with the same extension; Rust's .meta/Cargo-example.toml replaces Cargo.toml.
+// File -> reference contents: each .meta example file goes to the solution file with the same base name,
+// else to the only one with the same extension that no other example claims by name, else (a helper
+// class such as Java's Frame.java) to a new file beside the solution file with that extension. Rust's
+// .meta/Cargo-example.toml replaces Cargo.toml.
 std::map<std::string, std::string> reference_solution(const Exercise& exercise);
 
 // path -> contents for `files` under `root` (a missing file reads as empty).
