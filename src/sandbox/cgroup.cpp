@@ -203,8 +203,8 @@ std::unique_ptr<RunCgroup> RunCgroup::create(int max_processes, int64_t memory_b
     cg->dirs_.push_back(dir);
     return dir;
   };
-  // The init process of the run counts as one process too.
-  std::string pids_max = std::to_string(max_processes + 1), mem = std::to_string(memory_bytes);
+  // The init process of the run and its helper that kills leftovers count too.
+  std::string pids_max = std::to_string(max_processes + 2), mem = std::to_string(memory_bytes);
   if (l.support.version == 2) {
     std::string dir = make(l.v2_parent);
     if (dir.empty()) return nullptr;

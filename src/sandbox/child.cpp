@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <grp.h>
+#include <linux/capability.h>
 
 #include <cerrno>
 #include <cstring>
@@ -173,13 +174,57 @@ void reset_signals() {
 }
 
 void drop_privileges(const ChildPlan& plan) {
-  if (!plan.drop_to_uid) return;
   for (int cap = 0; cap < 64; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);  // EINVAL past the last cap
-  // Raw system calls: glibc's wrappers broadcast the change to every thread it believes exists, and
-  // after a raw clone of a multithreaded parent it still believes in the parent's threads (deadlock).
-  if (syscall(SYS_setgroups, 0, nullptr) != 0) fail("setgroups");
-  if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail("setresgid");
-  if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail("setresuid");
+  if (plan.drop_to_uid) {
+    // Raw system calls: glibc's wrappers broadcast the change to every thread it believes exists, and
+    // after a raw clone of a multithreaded parent it still believes in the parent's threads (deadlock).
+    if (syscall(SYS_setgroups, 0, nullptr) != 0) fail("setgroups");
+    if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) fail("setresgid");
+    if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) fail("setresuid");
+  } else {
+    // Staying at our uid (not root outside): give up the capabilities the user namespace granted.
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (syscall(SYS_capset, &header, data) != 0) fail("capset");
+  }
+}
+
+// The program: limits, privileges and the filter apply to it (a vfork child, so only system calls),
+// while the init keeps its own privileges (the program can neither signal nor trace it).
+[[noreturn]] void exec_program(const ChildPlan& plan) {
+  for (int i = 0; i < plan.num_rlimits; ++i) {
+    if (setrlimit(static_cast<__rlimit_resource>(plan.rlimits[i].resource), &plan.rlimits[i].value) != 0) {
+      fail("setrlimit");
+    }
+  }
+  drop_privileges(plan);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+  if (plan.seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, plan.seccomp, 0, 0) != 0) fail("seccomp");
+  execve(plan.exe, plan.argv, plan.envp);
+  StatusMessage m{};
+  m.kind = StatusMessage::kExecError;
+  m.err = errno;
+  ssize_t ignored = write(kStatusFd, &m, sizeof(m));
+  (void)ignored;
+  _exit(127);
+}
+
+// Kill whatever the program left behind (daemons, background jobs). As pid 1 of the namespace,
+// kill(-1) reaches exactly the run's processes; without one, a helper takes the run's uid and its
+// kill(-1) reaches exactly that uid's processes. Not root and no namespace: nothing safe to do.
+void kill_leftovers(const ChildPlan& plan) {
+  if (plan.pid_ns) {
+    kill(-1, SIGKILL);
+  } else if (plan.drop_to_uid) {
+    pid_t helper = vfork();
+    if (helper == 0) {
+      if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) == 0 &&
+          syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) == 0) {
+        kill(-1, SIGKILL);
+      }
+      _exit(0);
+    }
+  }
 }
 
 }  // namespace
@@ -197,26 +242,13 @@ void child_main(const ChildPlan& plan) {
   if (chdir(plan.work_dir) != 0) fail("chdir", plan.work_dir);
   if (setsid() < 0) fail("setsid");
   if (!plan.pid_ns && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) fail("subreaper");
-  for (int i = 0; i < plan.num_rlimits; ++i) {
-    if (setrlimit(static_cast<__rlimit_resource>(plan.rlimits[i].resource), &plan.rlimits[i].value) != 0) {
-      fail("setrlimit");
-    }
-  }
-  drop_privileges(plan);
   umask(022);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
-  if (plan.seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, plan.seccomp, 0, 0) != 0) fail("seccomp");
+  // The init is a copy of the caller's memory (which may hold API keys): nobody may read it. execve
+  // makes the program itself dumpable again, as usual.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail("dumpable");
 
   pid_t program = vfork();
-  if (program == 0) {
-    execve(plan.exe, plan.argv, plan.envp);
-    StatusMessage m{};
-    m.kind = StatusMessage::kExecError;
-    m.err = errno;
-    ssize_t ignored = write(kStatusFd, &m, sizeof(m));
-    (void)ignored;
-    _exit(127);
-  }
+  if (program == 0) exec_program(plan);
   if (program < 0) fail("vfork");
 
   // Reap everything (orphans come to us as pid 1 or subreaper) until the program itself ends.
@@ -237,9 +269,7 @@ void child_main(const ChildPlan& plan) {
       break;
     }
   }
-  // Whatever the program left behind (daemons, background jobs) dies with it. As pid 1 this reaches the
-  // whole namespace; without one, every process of our uid (the sandbox's own uid).
-  if (plan.pid_ns || plan.drop_to_uid) kill(-1, SIGKILL);
+  kill_leftovers(plan);
   while (wait4(-1, nullptr, __WALL, nullptr) > 0 || errno == EINTR) {
   }
   ssize_t ignored = write(kStatusFd, &done, sizeof(done));

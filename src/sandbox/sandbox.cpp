@@ -303,8 +303,10 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   rlimits.push_back({RLIMIT_NOFILE, {static_cast<rlim_t>(lim.max_open_files), static_cast<rlim_t>(lim.max_open_files)}});
   rlimits.push_back({RLIMIT_CORE, {0, 0}});
   if (drop_uid || mode.user_ns) {
-    // +1: the sandbox's init runs under the same uid.
-    rlim_t nproc = static_cast<rlim_t>(lim.max_processes + 1);
+    // Counted per uid and, since Linux 5.14, per user namespace: a run's own processes only. Not root and
+    // no user namespace: it would count all of the caller's processes, so it is left to the cgroup.
+    // Not root, the init shares the program's uid (in the run's user namespace) and counts too.
+    rlim_t nproc = static_cast<rlim_t>(lim.max_processes + (drop_uid ? 0 : 1));
     rlimits.push_back({RLIMIT_NPROC, {nproc, nproc}});
   }
   if (!cg_memory) {
@@ -412,9 +414,9 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   enum class Kill { kNone, kWall, kCpu, kOutput } killed = Kill::kNone;
   auto kill_tree = [&](Kill why) {
     if (killed == Kill::kNone) killed = why;
-    kill(pid, SIGKILL);  // the PID namespace's init: the kernel kills every process in it
+    if (!mode.namespaces && drop_uid) kill_uid(uid);  // the program's tree first: it may not reparent
     if (cgroup) cgroup->kill_all();
-    if (!mode.namespaces && drop_uid) kill_uid(uid);
+    kill(pid, SIGKILL);  // the PID namespace's init: the kernel kills every process in it
   };
   const Clock::time_point wall_deadline =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(lim.wall_seconds));
@@ -537,17 +539,28 @@ Probe probe() {
   std::string dir = mkdtemp(tmpl) ? tmpl : "";
   const auto& seccomp = detail::seccomp_program();
   const auto& cg = detail::cgroup_support();
+  // HRM_SANDBOX_DISABLE=userns,namespaces,seccomp,cgroups switches mechanisms off, to test how the
+  // sandbox degrades on machines that lack them (tests/sandbox uses it). It can only weaken.
+  const char* disable_env = getenv("HRM_SANDBOX_DISABLE");
+  std::string disable = disable_env ? "," + std::string(disable_env) + "," : "";
+  auto disabled = [&](const char* what) { return disable.find("," + std::string(what) + ",") != std::string::npos; };
   std::vector<Mode> candidates;
   for (bool sec : {true, false}) {
-    if (sec && !seccomp.error.empty()) continue;
+    if (sec && (!seccomp.error.empty() || disabled("seccomp"))) continue;
     for (bool cgroups : {true, false}) {
-      if (cgroups && cg.version == 0) continue;
-      candidates.push_back({"user+mount+pid+net+ipc+uts namespaces", true, true, sec, cgroups});
-      candidates.push_back({"mount+pid+net+ipc+uts namespaces (no user namespace)", false, true, sec, cgroups});
+      if (cgroups && (cg.version == 0 || disabled("cgroups"))) continue;
+      if (!disabled("userns") && !disabled("namespaces")) {
+        candidates.push_back({"user+mount+pid+net+ipc+uts namespaces", true, true, sec, cgroups});
+      }
+      if (!disabled("namespaces")) {
+        candidates.push_back({"mount+pid+net+ipc+uts namespaces (no user namespace)", false, true, sec, cgroups});
+      }
       candidates.push_back({"no namespaces", false, false, sec, cgroups});
     }
   }
-  std::vector<std::string> failures;
+  if (!disable.empty()) spdlog::warn("sandbox: HRM_SANDBOX_DISABLE={} weakens the sandbox on purpose", disable_env);
+  // The first failure of each kind of mode says why a stronger mode is not in use.
+  std::string userns_failure, namespaces_failure, any_failure;
   bool found = false;
   for (const auto& m : candidates) {
     RunResult r = dir.empty() ? error_result("mkdtemp failed") : probe_run(m, dir);
@@ -556,36 +569,53 @@ Probe probe() {
       found = true;
       break;
     }
-    failures.push_back(m.name + (m.seccomp ? "" : " without seccomp") + (m.cgroups ? "" : " without cgroups") +
-                       ": " + (r.error.empty() ? std::string(verdict_name(r.verdict)) + " " + r.stderr_data : r.error));
+    std::string why = m.name + ": " + (r.error.empty() ? std::string(verdict_name(r.verdict)) + " " + r.stderr_data : r.error);
+    if (m.user_ns && userns_failure.empty()) userns_failure = why;
+    if (m.namespaces && !m.user_ns && namespaces_failure.empty()) namespaces_failure = why;
+    if (any_failure.empty()) any_failure = why;
   }
   if (!dir.empty()) fs::remove_all(dir);
   const bool root = geteuid() == 0;
-  std::string why_not = failures.empty() ? "" : " (tried: " + failures.front() + ")";
+  auto why_not = [&](const char* knob, const std::string& failure) {
+    if (disabled(knob)) return std::string("disabled by HRM_SANDBOX_DISABLE");
+    return failure.empty() ? std::string("not offered by this machine") : "failed here (" + failure + ")";
+  };
   const Mode& m = p.mode;
   auto add = [&](std::string name, bool active, std::string detail) { p.protections.push_back({name, active, detail}); };
   if (!found) {
-    add("sandbox", false, "no isolation mode works on this machine; every run fails" + why_not);
+    add("sandbox", false, "no isolation mode works on this machine, so every run fails: " + any_failure);
     return p;
   }
-  add("user namespace", m.user_ns, m.user_ns ? "the run's uid is mapped 1:1; setup runs as namespaced root"
-                                              : "unavailable; privileges are dropped with setuid instead" + why_not);
-  add("mount namespace", m.namespaces, m.namespaces ? "new root: system dirs read-only, private /tmp, work dir writable; project, /root, /home hidden"
-                                                    : "unavailable: the host file system is visible (writable where the run's uid may write)");
-  add("pid namespace", m.namespaces, m.namespaces ? "the run's processes see only each other; all die with the run"
-                                                  : "unavailable: leftovers are killed by uid");
+  const std::string ns_why = why_not("namespaces", namespaces_failure);
+  add("user namespace", m.user_ns,
+      m.user_ns ? "setup runs as root of a new user namespace; the run's uid is mapped 1:1"
+                : why_not(disabled("namespaces") ? "namespaces" : "userns", userns_failure) +
+                      (root ? "; privileges are dropped with setuid instead" : ""));
+  add("mount namespace", m.namespaces,
+      m.namespaces ? "new root: system dirs read-only, private /tmp and /dev/shm, work dir writable; the project, "
+                     "/root (but its toolchains), /home, /run, /var are absent"
+                   : ns_why + ": the host file system is visible, writable where the run's uid may write");
+  add("pid namespace", m.namespaces,
+      m.namespaces ? "the run sees only its own processes; all die when the program ends or is killed"
+                   : ns_why + ": leftovers are killed by uid (kill -1 as the run's uid)");
   add("network namespace", m.namespaces,
       m.namespaces ? std::string("no network: loopback only, down") +
-                         (root ? " (one namespace per concurrent slot, reused; runs hold no capability over it)" : "")
-                   : "unavailable: the host network is reachable");
-  add("ipc+uts namespaces", m.namespaces, m.namespaces ? "private System V IPC, hostname 'sandbox'" : "unavailable");
-  add("unprivileged uid", root || m.user_ns, root ? "uid 100000+ per concurrent run, no capabilities, no_new_privs"
-                                                  : "runs as the caller's uid" + std::string(m.user_ns ? " (root only inside its namespace)" : ""));
-  add("seccomp", m.seccomp, m.seccomp ? detail::seccomp_summary() : "unavailable: " + seccomp.error);
-  add("cgroup pids", m.cgroups && cg.pids, m.cgroups && cg.pids ? cg.detail : "unavailable: RLIMIT_NPROC per uid instead (" + cg.detail + ")");
-  add("cgroup memory", m.cgroups && cg.memory, m.cgroups && cg.memory ? "memory limit and OOM detection for the whole tree" : "unavailable: RLIMIT_AS per process instead");
-  add("cgroup cpu", m.cgroups && cg.cpu, m.cgroups && cg.cpu ? "CPU time of the whole tree, polled every 50 ms" : "unavailable: RLIMIT_CPU per process only");
-  add("rlimits", true, "CPU, file size, open files, core dumps off" + std::string(root || m.user_ns ? ", processes" : ""));
+                         (root ? " (one namespace per concurrent slot, reused; a run holds no capability over it)" : "")
+                   : ns_why + ": only seccomp keeps the host network away");
+  add("ipc+uts namespaces", m.namespaces, m.namespaces ? "private System V IPC, hostname 'sandbox'" : ns_why);
+  add("unprivileged uid", root || m.user_ns,
+      root ? "a uid of its own per concurrent run (100000+), no capabilities, no_new_privs, not dumpable"
+           : std::string("runs as the caller's uid") + (m.user_ns ? ", without capabilities" : " (not root: cannot switch)"));
+  add("seccomp", m.seccomp, m.seccomp ? detail::seccomp_summary() : why_not("seccomp", seccomp.error));
+  const std::string cg_why = why_not("cgroups", cg.version == 0 ? cg.detail : "");
+  add("cgroup pids", m.cgroups && cg.pids,
+      m.cgroups && cg.pids ? cg.detail : cg_why + "; RLIMIT_NPROC of the run's uid instead");
+  add("cgroup memory", m.cgroups && cg.memory,
+      m.cgroups && cg.memory ? "memory (and swap) limit and OOM detection for the whole tree"
+                             : cg_why + "; RLIMIT_AS per process instead (JVM, Go and node reserve a lot of address space)");
+  add("cgroup cpu", m.cgroups && cg.cpu,
+      m.cgroups && cg.cpu ? "CPU time of the whole tree, polled every 50 ms" : cg_why + "; RLIMIT_CPU per process only");
+  add("rlimits", true, std::string("CPU, file size, open files, no core dumps") + (root || m.user_ns ? ", processes" : ""));
   return p;
 }
 
@@ -627,5 +657,13 @@ RunResult run(const RunRequest& request) {
 }
 
 std::vector<Protection> protections() { return probed().protections; }
+
+std::string format_protections(const std::vector<Protection>& protections) {
+  std::ostringstream out;
+  for (const auto& p : protections) {
+    out << (p.active ? "  [ok]      " : "  [MISSING] ") << p.name << ": " << p.detail << "\n";
+  }
+  return out.str();
+}
 
 }  // namespace hrm::sandbox

@@ -27,7 +27,8 @@ inline void spit(const fs::path& p, const std::string& text) {
   out << text;
 }
 
-// Processes left by this test binary's sandbox runs: their uids lie in our block (see sandbox.cpp).
+// Live processes left by this test binary's sandbox runs: their uids lie in our block (see
+// sandbox.cpp). Zombies are dead; without a PID namespace the host's init reaps them a moment later.
 inline int leftover_sandbox_processes() {
   const uid_t base = 100000 + static_cast<uid_t>(getpid() % 256) * 1024;
   int count = 0;
@@ -37,6 +38,7 @@ inline int leftover_sandbox_processes() {
     std::istringstream in(slurp(e.path() / "status"));
     std::string line;
     while (std::getline(in, line)) {
+      if (line.rfind("State:", 0) == 0 && line.find('Z') != std::string::npos) break;
       if (line.rfind("Uid:", 0) == 0) {
         uid_t uid = static_cast<uid_t>(std::stoul(line.substr(4)));
         if (uid >= base && uid < base + 1024) ++count;
@@ -52,6 +54,9 @@ class SandboxTest : public ::testing::Test {
     char tmpl[] = "/tmp/hrm-sandbox-test-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    // Traversable (not listable) by the run's uid: without a mount namespace the host's permissions
+    // on the work dir's parents apply.
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
     work_ = dir_ / "work";
     fs::create_directories(work_);
   }
@@ -87,6 +92,23 @@ class SandboxTest : public ::testing::Test {
   fs::path dir_;   // scratch, host side (outside the work dir)
   fs::path work_;  // the run's work dir
 };
+
+inline bool sandbox_has(const std::string& protection) {
+  for (const auto& p : protections()) {
+    if (p.name == protection) return p.active;
+  }
+  return false;
+}
+
+// A test of a protection fails where this machine should offer it, and is skipped only where the
+// tester switched it off on purpose (HRM_SANDBOX_DISABLE; see docs/sandbox.md).
+#define HRM_REQUIRE_PROTECTION(name)                                                   \
+  do {                                                                                 \
+    if (!sandbox_has(name) && std::getenv("HRM_SANDBOX_DISABLE")) {                    \
+      GTEST_SKIP() << name << " disabled by HRM_SANDBOX_DISABLE";                      \
+    }                                                                                  \
+    ASSERT_TRUE(sandbox_has(name)) << name << " is not active on this machine";        \
+  } while (0)
 
 inline std::string describe(const RunResult& r) {
   return std::string("verdict=") + verdict_name(r.verdict) + " exit=" + std::to_string(r.exit_code) +

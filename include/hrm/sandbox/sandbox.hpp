@@ -43,7 +43,7 @@ enum class Verdict {
   kWallTimeout,  // wall_seconds passed; the tree was killed
   kCpuTimeout,   // cpu_seconds used up (SIGXCPU / cgroup accounting); the tree was killed
   kMemoryLimit,  // memory limit hit (cgroup OOM kill); exits after a failed allocation stay kExited
-  kOutputLimit,  // stdout or stderr exceeded max_output_bytes (the run continues; see *_truncated)
+  kOutputLimit,  // stdout or stderr exceeded max_output_bytes: the tree was killed; see *_truncated
   kSandboxError  // the sandbox itself failed (bad request, exec failure, setup error); see error
 };
 const char* verdict_name(Verdict verdict);
@@ -93,5 +93,7 @@ struct Protection {
 };
 // Probed once (the first call), then cached. Missing mechanisms are logged once as spdlog warnings.
 std::vector<Protection> protections();
+// The report `hrm doctor` prints: one line per protection ("[ok]" or "[MISSING]", name, detail).
+std::string format_protections(const std::vector<Protection>& protections);
 
 }  // namespace hrm::sandbox
