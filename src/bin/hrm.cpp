@@ -1,8 +1,9 @@
-// `hrm doctor`: what this machine gives hrm (LibTorch, CUDA, threads, BLAS speed).
+// `hrm doctor`: what this machine gives hrm (LibTorch, CUDA, threads, BLAS speed, sandbox protections).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "hrm/model/runtime.hpp"
+#include "hrm/sandbox/sandbox.hpp"
 #include "hrm/util/error.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   try {
     hrm::configure_threads(threads);
     std::cout << hrm::format_runtime_report(hrm::probe_runtime()) << std::endl;
+    // Sandbox protections: what isolates evaluated code on this machine (docs/sandbox.md).
+    std::cout << "\nsandbox protections:\n" << hrm::sandbox::format_protections(hrm::sandbox::protections());
   } catch (const hrm::Error& e) {
     std::cerr << "error: " << e.describe() << std::endl;
     return 1;
