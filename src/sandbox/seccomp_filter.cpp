@@ -114,11 +114,11 @@ const SeccompProgram& seccomp_program() {
 }
 
 std::string seccomp_summary() {
-  std::string s = "denies";
-  for (const char* name : kDeniedEperm) s += std::string(" ") + name;
-  for (const char* name : kDeniedEnosys) s += std::string(" ") + name;
-  s += ", sockets other than AF_UNIX, clone() with namespace flags, TIOCSTI; other architectures killed";
-  return s;
+  size_t n = sizeof(kDeniedEperm) / sizeof(kDeniedEperm[0]) + sizeof(kDeniedEnosys) / sizeof(kDeniedEnosys[0]);
+  return "denies " + std::to_string(n) +
+         " system calls (mount, namespaces, ptrace, bpf, perf, keyrings, modules, kexec, reboot, swap, clocks, "
+         "io_uring, ...; docs/sandbox.md lists them), sockets other than AF_UNIX, clone() with namespace flags, "
+         "TIOCSTI; other architectures are killed";
 }
 
 }  // namespace hrm::sandbox::detail
