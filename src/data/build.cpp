@@ -123,7 +123,7 @@ nlohmann::json BuildStats::to_json() const {
                           {"tokens_by_language", s.tokens_by_language}};
   };
   nlohmann::json j{{"rows", rows}, {"train", split(train)}, {"validation", split(validation)},
-                   {"dropped", dropped}, {"truncated", truncated}};
+                   {"dropped", dropped}, {"truncated", truncated}, {"corpus_dropped", corpus_dropped}};
   if (decontaminated) {
     j["decontamination"] = {{"problems", decontamination.problems.size()},
                             {"contaminated", decontamination.contaminated()},
@@ -150,6 +150,10 @@ std::string BuildStats::format() const {
   }
   for (const auto& [reason, n] : dropped) {
     std::snprintf(line, sizeof line, "dropped %-16s %8zu\n", reason.c_str(), n);
+    out += line;
+  }
+  for (const auto& [reason, n] : corpus_dropped) {
+    std::snprintf(line, sizeof line, "corpus dropped %-16s %8zu files\n", reason.c_str(), n);
     out += line;
   }
   if (decontaminated) out += decontamination.format(10);
@@ -284,6 +288,16 @@ BuildStats run_build(const BuildConfig& config) {
     }
   }
   stats.rows = rows.size();
+  for (const auto& in : config.inputs) {
+    const fs::path corpus_stats = in + ".stats.json";
+    std::error_code ec;
+    if (!fs::exists(corpus_stats, ec)) continue;
+    const auto j = nlohmann::json::parse(read_file(corpus_stats), nullptr, false);
+    if (j.is_discarded() || !j.contains("dropped") || !j["dropped"].is_object()) continue;
+    for (const auto& [reason, n] : j["dropped"].items()) {
+      if (n.is_number_unsigned()) stats.corpus_dropped[reason] += n.get<size_t>();
+    }
+  }
   if (overlap) {
     stats.decontaminated = true;
     stats.decontamination = overlap->report();

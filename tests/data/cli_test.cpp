@@ -73,6 +73,8 @@ TEST(HrmDataCli, CorpusBuildInspectAndDecontam) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("train             5 documents"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("validation        1 documents"), std::string::npos) << r.output;
+  // The corpus's drop counts (corpus.jsonl.stats.json) are reported with the build's.
+  EXPECT_NE(r.output.find("corpus dropped exact_duplicate"), std::string::npos) << r.output;
   const auto reader = hrm::ShardReader::open(dir / "shards" / "train");
   EXPECT_EQ(reader.num_documents(), 5);
 

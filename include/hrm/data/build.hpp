@@ -73,6 +73,9 @@ struct BuildStats {
   Split train, validation;
   size_t rows = 0;
   std::map<std::string, size_t> dropped;  // by reason (bad rows, too long, ...)
+  // Files the corpus builder dropped, by reason, summed over the inputs that have a
+  // <input>.stats.json next to them (written by `hrm-data corpus`).
+  std::map<std::string, size_t> corpus_dropped;
   size_t truncated = 0;
   std::vector<std::string> examples;      // first problems, "file:line: detail"
   OverlapReport decontamination;
