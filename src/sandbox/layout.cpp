@@ -100,9 +100,9 @@ Layout build_layout(const LayoutRequest& request) {
     }
   }
   entries.push_back({"/var/tmp", "/tmp", MountOp::kSymlink});
-  for (const char* dev : {"null", "zero", "full", "random", "urandom", "tty"}) {
-    entries.push_back({std::string("/dev/") + dev, std::string("/dev/") + dev, MountOp::kBindDevice,
-                       std::string(dev) == "tty"});
+  // No /dev/tty: it would be the caller's terminal (the run stays in the caller's session).
+  for (const char* dev : {"null", "zero", "full", "random", "urandom"}) {
+    entries.push_back({std::string("/dev/") + dev, std::string("/dev/") + dev, MountOp::kBindDevice});
   }
   entries.push_back({"/dev/shm", "mode=1777,size=" + size, MountOp::kTmpfs});
   entries.push_back({"/dev/fd", "/proc/self/fd", MountOp::kSymlink});
