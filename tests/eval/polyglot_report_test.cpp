@@ -100,6 +100,11 @@ TEST(PolyglotExercise, FindsFixturesAndMapsReferences) {
   const auto rust = hrm::eval::reference_solution(some[1]);
   EXPECT_NE(rust.at("src/lib.rs").find("anyhow::ensure!"), std::string::npos);
   EXPECT_NE(rust.at("Cargo.toml").find("anyhow"), std::string::npos);
+  // A helper class of the Java reference becomes a new file beside the solution file.
+  const auto trace = hrm::eval::reference_solution(hrm::eval::find_exercises(kFixtures, {"java"}, "matrix-trace").at(0));
+  ASSERT_EQ(trace.size(), 2u);
+  EXPECT_NE(trace.at("src/main/java/MatrixTrace.java").find("new Diagonal"), std::string::npos);
+  EXPECT_NE(trace.at("src/main/java/Diagonal.java").find("class Diagonal"), std::string::npos);
   EXPECT_THROW(hrm::eval::find_exercises(kFixtures, {"cobol"}, ""), hrm::Error);
   EXPECT_THROW(hrm::eval::find_exercises(std::string(HRM_SOURCE_DIR) + "/src", {}, ""), hrm::Error);
 }
