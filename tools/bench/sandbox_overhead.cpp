@@ -1,6 +1,8 @@
 // Sandbox overhead: a trivial program (/bin/true) started bare (posix_spawn + waitpid) and through
 // hrm::sandbox::run, N times each, interleaved. Prints per-run times and the difference.
-//   sandbox_overhead [--runs N] [--program /bin/true]
+//   sandbox_overhead [--runs N] [--program /bin/true] [--ballast-mb M]
+// --ballast-mb makes this process as large as an evaluator holding a model (M MiB touched), since the
+// sandbox's init is a clone() of the caller.
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,10 +50,13 @@ Stats stats(std::vector<double> v) {
 int main(int argc, char** argv) {
   int runs = 200;
   std::string program = "/bin/true";
+  size_t ballast_mb = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     if (!strcmp(argv[i], "--program")) program = argv[i + 1];
+    if (!strcmp(argv[i], "--ballast-mb")) ballast_mb = std::strtoul(argv[i + 1], nullptr, 10);
   }
+  std::vector<char> ballast(ballast_mb << 20, 1);
   char tmpl[] = "/tmp/hrm-sandbox-bench-XXXXXX";
   if (!mkdtemp(tmpl)) return 1;
   hrm::sandbox::RunRequest request;
@@ -77,7 +82,8 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(tmpl);
   Stats sb = stats(b), ss = stats(s);
-  std::printf("%s, %d runs each (ms)      mean   median    p90\n", program.c_str(), runs);
+  std::printf("%s, %d runs each, caller %zu MiB larger (ms)  mean   median    p90\n", program.c_str(), runs,
+              ballast.size() >> 20);
   std::printf("  bare (posix_spawn)      %6.2f  %6.2f  %6.2f\n", sb.mean, sb.median, sb.p90);
   std::printf("  sandboxed               %6.2f  %6.2f  %6.2f\n", ss.mean, ss.median, ss.p90);
   std::printf("  added by the sandbox    %6.2f  %6.2f\n", ss.mean - sb.mean, ss.median - sb.median);
