@@ -30,7 +30,7 @@ std::string command_line(int argc, char** argv) {
 struct Lcb {
   hrm::eval::lcb::RunOptions options;
   double memory_mb = 4096;
-  bool timeout_given = false, temperature_given = false, top_p_given = false, max_tokens_given = false;
+  bool temperature_given = false, top_p_given = false, max_tokens_given = false;
 };
 
 void add_livecodebench_options(CLI::App& app, Lcb& l) {

@@ -7,11 +7,15 @@ const char* driver_source() {
   return R"PYDRIVER(
 # hrm LiveCodeBench judge driver (runs inside the hrm sandbox; written by hrm::eval::lcb).
 # Usage: python3 driver.py job.json
-# Judges every sample of one problem against the same tests, the way LiveCodeBench's testing_util
-# does, one forked child per sample. Each child reports on a side channel, s<k>.jsonl, one JSON
-# record per line: {"t":"start","i":i} before test i, then {"t":"pass","i":i} or {"t":"fail",...},
-# {"t":"compile",...} when the code cannot be loaded, {"t":"done",...} at the end. The parent writes
-# s<k>.exit with how the child ended, so a crash or hang is attributed to the test in flight.
+# job: {"timeout", "clock", "memory_bytes", "problems": [{"tag", "fn_name", "inputs", "outputs",
+#       "samples": [{"index", "code"}]}]}
+# Judges samples against their problem's tests the way LiveCodeBench's testing_util does, loading the
+# imports once and forking one child per sample. Each child reports on a side channel,
+# <tag>_<index>.jsonl, one JSON record per line: {"t":"start","i":i} before test i, then
+# {"t":"pass","i":i} or {"t":"fail",...}, {"t":"compile",...} when the code cannot be loaded,
+# {"t":"done",...} at the end. The parent writes <tag>_<index>.exit with how the child ended, so a
+# crash or hang is attributed to the test in flight. A test's stdin and stdout are memfds (files
+# here when memfd_create is unavailable).
 import builtins, io, json, os, select, signal, sys, threading, time
 
 PRELUDE = (
@@ -71,7 +75,9 @@ class Channel:
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
 
     def emit(self, record):
-        data = (json.dumps(record) + "\n").encode("utf-8", "surrogatepass")
+        self.write((json.dumps(record) + "\n").encode("utf-8", "surrogatepass"))
+
+    def write(self, data):
         view = memoryview(data)
         while view:
             n = os.write(self.fd, view)
@@ -87,34 +93,26 @@ class Limiter:
         self.seconds = seconds
         self.which = signal.ITIMER_PROF if clock == "cpu" else signal.ITIMER_REAL
         signal.signal(signal.SIGPROF if clock == "cpu" else signal.SIGALRM, self._fire)
-        self.cond = threading.Condition()
-        self.deadline = None
+        self.deadline = None  # plain attribute, read by the watchdog without a lock (no wake-ups per test)
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _fire(self, signum, frame):
         raise TimeoutException()
 
     def arm(self):
-        with self.cond:
-            self.deadline = time.monotonic() + 2 * self.seconds + 1
-            self.cond.notify()
+        self.deadline = time.monotonic() + 2 * self.seconds + 1
         signal.setitimer(self.which, self.seconds)
 
     def disarm(self):
         signal.setitimer(self.which, 0)
-        with self.cond:
-            self.deadline = None
+        self.deadline = None
 
     def _watch(self):
-        with self.cond:
-            while True:
-                if self.deadline is None:
-                    self.cond.wait()
-                    continue
-                left = self.deadline - time.monotonic()
-                if left <= 0:
-                    os._exit(WATCHDOG_EXIT)
-                self.cond.wait(left)
+        while True:
+            deadline, now = self.deadline, time.monotonic()
+            if deadline is not None and now >= deadline:
+                os._exit(WATCHDOG_EXIT)
+            time.sleep(0.25 if deadline is None else min(0.25, max(0.01, deadline - now)))
 
 
 def failure(code, message, inputs, expected, error=None, output=None):
@@ -128,11 +126,42 @@ def failure(code, message, inputs, expected, error=None, output=None):
     return meta
 
 
-def redirect(fd, path, flags):
-    new = os.open(path, flags, 0o644)
-    if new != fd:  # the program may have closed `fd` (open(0) closes fd 0), so the open may reuse it
-        os.dup2(new, fd)
-        os.close(new)
+def scratch_fd(name):
+    """A fresh read-write file for a test's stdin or stdout: an anonymous memfd, else a file here."""
+    try:
+        return os.memfd_create(name, 0)
+    except (AttributeError, OSError):
+        return os.open(name, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+
+
+def install(fd, target):
+    # The program may have closed `target` (open(0) closes fd 0), so a new fd may already be it.
+    if fd != target:
+        os.dup2(fd, target)
+        os.close(fd)
+
+
+def set_stdio(data, tag):
+    fd = scratch_fd(tag + ".in")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    install(fd, 0)
+    install(scratch_fd(tag + ".out"), 1)
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+
+
+def captured_stdout():
+    chunks, offset = [], 0
+    while True:
+        chunk = os.pread(1, 1 << 20, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def run_stdin(code, job, k, prelude, chan, limiter):
@@ -141,19 +170,13 @@ def run_stdin(code, job, k, prelude, chan, limiter):
     except BaseException as e:
         chan.emit({"t": "compile", "meta": {"error_code": -4, "error_message": "Error during testing: %s" % e}})
         return
-    in_path, out_path = "in%d.txt" % k, "out%d.txt" % k
     total = 0.0
     for i, (inp, expected) in enumerate(zip(job["inputs"], job["outputs"])):
-        with open(in_path, "wb") as f:
-            f.write(inp.encode("utf-8", "surrogatepass"))
-        redirect(0, in_path, os.O_RDONLY)
-        redirect(1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
-        sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
-        env = dict(prelude)
-        env.update({"__name__": "__main__", "stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr})
+        set_stdio(inp.encode("utf-8", "surrogatepass"), k)
+        env = {"__builtins__": prelude, "__name__": "__main__", "stdin": sys.stdin, "stdout": sys.stdout,
+               "stderr": sys.stderr}
         before = set(threading.enumerate())
-        chan.emit({"t": "start", "i": i})
+        chan.write(b'{"t": "start", "i": %d}\n' % i)
         error = None
         start = time.perf_counter()
         limiter.arm()
@@ -180,9 +203,17 @@ def run_stdin(code, job, k, prelude, chan, limiter):
             chan.emit({"t": "fail", "i": i, "code": error[0],
                        "meta": failure(error[0], error[1], inp, expected, error=error[2])})
             return
-        with open(out_path, "rb") as f:
-            prediction = f.read().decode("utf-8", "replace")
+        try:
+            prediction = captured_stdout()
+        except OSError as e:  # the program closed its stdout
+            chan.emit({"t": "fail", "i": i, "code": -4,
+                       "meta": failure(-4, "Runtime Error", inp, expected, error=repr(e))})
+            return
+        if prediction == expected:  # the common case: no need to parse lines and decimals
+            chan.write(b'{"t": "pass", "i": %d}\n' % i)
+            continue
         ok, message = outputs_match(prediction, expected)
+        # The output goes back so the evaluator can re-check the comparison (not when it is huge).
         out = prediction if len(prediction) <= (1 << 20) else None
         if not ok:
             chan.emit({"t": "fail", "i": i, "code": -2, "out": out,
@@ -198,8 +229,7 @@ def run_functional(code, job, k, prelude, chan, limiter):
     os.dup2(devnull, 1)
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
     fn_name = job["fn_name"]
-    env = dict(prelude)
-    env.update({"__name__": "tmp_sol", "stdout": sys.stdout})
+    env = {"__builtins__": prelude, "__name__": "tmp_sol", "stdout": sys.stdout}
     limiter.arm()
     try:
         exec(compile(code, "<solution>", "exec"), env)
@@ -220,7 +250,7 @@ def run_functional(code, job, k, prelude, chan, limiter):
     limiter.disarm()
     total = 0.0
     for i, (args, expected) in enumerate(zip(all_inputs, all_outputs)):
-        chan.emit({"t": "start", "i": i})
+        chan.write(b'{"t": "start", "i": %d}\n' % i)
         limiter.arm()
         try:
             start = time.perf_counter()
@@ -244,7 +274,7 @@ def run_functional(code, job, k, prelude, chan, limiter):
             chan.emit({"t": "fail", "i": i, "code": -4,
                        "meta": failure(-4, "Runtime Error", args, expected, error=repr(e))})
             return
-        chan.emit({"t": "pass", "i": i})
+        chan.write(b'{"t": "pass", "i": %d}\n' % i)
     chan.emit({"t": "done", "meta": {"execution time": total}})
 
 
@@ -257,13 +287,13 @@ def vm_bytes():
 
 
 def child(sample, job, prelude):
-    k = sample["index"]
+    k = "%s_%d" % (job["tag"], sample["index"])
     os.setpgid(0, 0)
     if job.get("memory_bytes"):
         import resource
         limit = vm_bytes() + int(job["memory_bytes"])
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    chan = Channel("s%d.jsonl" % k)
+    chan = Channel(k + ".jsonl")
     limiter = Limiter(float(job["timeout"]), job.get("clock", "cpu"))
     if job["fn_name"]:
         run_functional(sample["code"], job, k, prelude, chan, limiter)
@@ -314,33 +344,43 @@ def main():
         job = json.load(f)
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(50000)
-    prelude = {"__builtins__": builtins}
-    exec(PRELUDE, prelude)
+    # The prepended imports' names, served to the programs as their builtins: a program sees them as
+    # LiveCodeBench's prepended imports, and nothing is copied (or written) per test.
+    namespace = {"__builtins__": builtins}
+    exec(PRELUDE, namespace)
+    prelude = dict(builtins.__dict__)
+    prelude.update((k, v) for k, v in namespace.items() if k != "__builtins__")
     import decimal  # noqa: F401  (warm for the children)
-    per_sample = (float(job["timeout"]) + 1) * max(1, len(job["inputs"])) + 5
-    for sample in job["samples"]:
-        k = sample["index"]
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                child(sample, job, prelude)
-                sys.stderr.flush()
-            except BaseException:
-                import traceback
-                traceback.print_exc()
-                code = 70
-            os._exit(code)
-        status, killed = wait_child(pid, per_sample)
-        record = {"killed": killed}
-        if os.WIFSIGNALED(status):
-            record.update({"status": "signaled", "signal": os.WTERMSIG(status)})
-        else:
-            record.update({"status": "exited", "code": os.WEXITSTATUS(status)})
-        with open("s%d.exit" % k, "w") as f:
-            json.dump(record, f)
+    import gc
+    gc.collect()
+    gc.freeze()  # the children's garbage collector leaves the shared objects alone: fewer copied pages
+    settings = {key: job[key] for key in ("timeout", "clock", "memory_bytes")}
+    for problem in job["problems"]:
+        problem.update(settings)
+        per_sample = (float(job["timeout"]) + 1) * max(1, len(problem["inputs"])) + 5
+        for sample in problem["samples"]:
+            name = "%s_%d" % (problem["tag"], sample["index"])
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    child(sample, problem, prelude)
+                    sys.stderr.flush()
+                except BaseException:
+                    import traceback
+                    traceback.print_exc()
+                    code = 70
+                os._exit(code)
+            status, killed = wait_child(pid, per_sample)
+            record = {"killed": killed}
+            if os.WIFSIGNALED(status):
+                record.update({"status": "signaled", "signal": os.WTERMSIG(status)})
+            else:
+                record.update({"status": "exited", "code": os.WEXITSTATUS(status)})
+            with open(name + ".exit", "w") as f:
+                json.dump(record, f)
 
 
 if __name__ == "__main__":

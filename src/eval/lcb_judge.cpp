@@ -56,10 +56,10 @@ json failure_metadata(int code, const std::string& error, const Test& test) {
 }
 
 // Reads one sample's side channel and exit record. Returns false when the sample never started.
-bool read_sample(const fs::path& dir, size_t k, const Problem& problem, const std::vector<Test>& tests,
+bool read_sample(const fs::path& dir, const std::string& name, const Problem& problem, const std::vector<Test>& tests,
                  const sandbox::RunResult& run, const JudgeOptions& options, SampleResult& out) {
-  const fs::path channel = dir / ("s" + std::to_string(k) + ".jsonl");
-  const fs::path exit_file = dir / ("s" + std::to_string(k) + ".exit");
+  const fs::path channel = dir / (name + ".jsonl");
+  const fs::path exit_file = dir / (name + ".exit");
   if (!fs::exists(channel) && !fs::exists(exit_file)) return false;
   out = SampleResult{};
   long in_flight = -1;
@@ -90,7 +90,9 @@ bool read_sample(const fs::path& dir, size_t k, const Problem& problem, const st
         if (t == "pass") {
           out.results.push_back(true);
         } else {
-          out.results.push_back(rec.value("code", kRuntimeError));
+          const int code = rec.value("code", kRuntimeError);
+          // LiveCodeBench records a functional wrong answer as `false` (the comparison's value), a stdin one as -2.
+          out.results.push_back(problem.functional() && code == kWrongAnswer ? json(false) : json(code));
           out.metadata = rec.value("meta", json::object());
           finished = true;
         }
@@ -155,41 +157,67 @@ bool read_sample(const fs::path& dir, size_t k, const Problem& problem, const st
 
 std::vector<SampleResult> judge_problem(const Problem& problem, const std::vector<Test>& tests,
                                         const std::vector<std::string>& codes, const JudgeOptions& options) {
-  std::vector<SampleResult> results(codes.size());
-  if (codes.empty()) return results;
+  std::vector<JudgeItem> items{{&problem, &tests, &codes, {}}};
+  judge_batch(items, options);
+  return std::move(items[0].results);
+}
+
+void judge_batch(std::vector<JudgeItem>& items, const JudgeOptions& options) {
   if (options.clock != "cpu" && options.clock != "wall") {
     throw Error("judge clock '" + options.clock + "' is not 'cpu' or 'wall'");
   }
+  std::vector<std::pair<size_t, size_t>> pending;  // (item, sample)
+  for (size_t i = 0; i < items.size(); ++i) {
+    items[i].results.assign(items[i].codes->size(), SampleResult{});
+    for (size_t k = 0; k < items[i].codes->size(); ++k) pending.emplace_back(i, k);
+  }
+  if (pending.empty()) return;
   const std::string python = sandbox::resolve_program(options.python);
   const fs::path root = options.work_root.empty() ? fs::temp_directory_path() / "hrm-lcb" : options.work_root;
   fs::create_directories(root);
 
-  json common;
-  common["fn_name"] = problem.functional() ? json(problem.func_name) : json(nullptr);
-  common["timeout"] = options.timeout_seconds;
-  common["clock"] = options.clock;
-  common["memory_bytes"] = options.memory_bytes;
-  json inputs = json::array(), outputs = json::array();
-  size_t test_bytes = 0;
-  for (const auto& t : tests) {
-    inputs.push_back(t.input);
-    outputs.push_back(t.output);
-    test_bytes += t.input.size() + t.output.size();
+  // Per item: its tests as JSON (built once) and the global timeout of one sample, as LiveCodeBench's.
+  std::vector<json> inputs(items.size()), outputs(items.size());
+  std::vector<double> per_sample(items.size());
+  int64_t test_bytes = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    inputs[i] = json::array();
+    outputs[i] = json::array();
+    for (const auto& t : *items[i].tests) {
+      inputs[i].push_back(t.input);
+      outputs[i].push_back(t.output);
+      test_bytes += static_cast<int64_t>(t.input.size() + t.output.size());
+    }
+    per_sample[i] = (options.timeout_seconds + 1) * static_cast<double>(std::max<size_t>(1, items[i].tests->size())) + 5;
   }
-  common["inputs"] = std::move(inputs);
-  common["outputs"] = std::move(outputs);
-  const double per_sample = (options.timeout_seconds + 1) * std::max<size_t>(1, tests.size()) + 5;
-
-  std::vector<size_t> pending(codes.size());
-  for (size_t k = 0; k < codes.size(); ++k) pending[k] = k;
-  const size_t batch_size = options.samples_per_process > 0 ? static_cast<size_t>(options.samples_per_process) : codes.size();
+  const size_t batch_size =
+      options.samples_per_process > 0 ? static_cast<size_t>(options.samples_per_process) : pending.size();
+  const std::string stem = safe_name(items[0].problem->question_id) + (items.size() > 1 ? "-batch" : "");
   while (!pending.empty()) {
-    const std::vector<size_t> batch(pending.begin(), pending.begin() + std::min(batch_size, pending.size()));
-    const fs::path dir = fresh_dir(root, safe_name(problem.question_id));
-    json job = common;
-    json samples = json::array();
-    for (size_t k : batch) samples.push_back({{"index", k}, {"code", codes[k]}});
-    job["samples"] = std::move(samples);
+    const std::vector<std::pair<size_t, size_t>> batch(pending.begin(),
+                                                       pending.begin() + std::min(batch_size, pending.size()));
+    const fs::path dir = fresh_dir(root, stem);
+    json job;
+    job["timeout"] = options.timeout_seconds;
+    job["clock"] = options.clock;
+    job["memory_bytes"] = options.memory_bytes;
+    job["problems"] = json::array();
+    double wall = 30;
+    for (size_t b = 0; b < batch.size();) {
+      const size_t i = batch[b].first;
+      const Problem& problem = *items[i].problem;
+      json p;
+      p["tag"] = "p" + std::to_string(i);
+      p["fn_name"] = problem.functional() ? json(problem.func_name) : json(nullptr);
+      p["inputs"] = inputs[i];
+      p["outputs"] = outputs[i];
+      p["samples"] = json::array();
+      for (; b < batch.size() && batch[b].first == i; ++b) {
+        p["samples"].push_back({{"index", batch[b].second}, {"code", (*items[i].codes)[batch[b].second]}});
+        wall += per_sample[i];
+      }
+      job["problems"].push_back(std::move(p));
+    }
     write_file_atomic(dir / "driver.py", driver_source());
     write_file_atomic(dir / "job.json", job.dump(-1, ' ', false, json::error_handler_t::replace));
 
@@ -199,47 +227,48 @@ std::vector<SampleResult> judge_problem(const Problem& problem, const std::vecto
     req.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", dir.string()}, {"LANG", "C.UTF-8"},
                {"LC_ALL", "C.UTF-8"}, {"PYTHONIOENCODING", "utf-8"}, {"PYTHONDONTWRITEBYTECODE", "1"},
                {"OMP_NUM_THREADS", "1"}, {"OPENBLAS_NUM_THREADS", "1"}};
-    req.limits.wall_seconds = per_sample * static_cast<double>(batch.size()) + 30;
-    req.limits.cpu_seconds = req.limits.wall_seconds;
-    req.limits.memory_bytes = options.memory_bytes + (1LL << 30) + 4 * static_cast<int64_t>(test_bytes);
+    req.limits.wall_seconds = wall;
+    req.limits.cpu_seconds = wall;
+    req.limits.memory_bytes = options.memory_bytes + (1LL << 30) + 4 * test_bytes;
     req.limits.max_file_bytes = 256LL << 20;
     req.limits.max_output_bytes = 1 << 20;
     const sandbox::RunResult run = sandbox::run(req);
     if (run.verdict == sandbox::Verdict::kSandboxError) {
-      throw Error("lcb: the sandbox could not run the judge for " + problem.question_id + ": " + run.error,
+      throw Error("lcb: the sandbox could not run the judge for " + items[batch[0].first].problem->question_id + ": " +
+                      run.error,
                   "run `hrm doctor` to see which sandbox protections this machine supports");
     }
 
-    std::vector<size_t> still;
+    std::vector<std::pair<size_t, size_t>> still;
     size_t resolved = 0;
-    for (size_t k : batch) {
-      if (read_sample(dir, k, problem, tests, run, options, results[k])) {
+    for (const auto& [i, k] : batch) {
+      const std::string name = "p" + std::to_string(i) + "_" + std::to_string(k);
+      if (read_sample(dir, name, *items[i].problem, *items[i].tests, run, options, items[i].results[k])) {
         ++resolved;
       } else {
-        still.push_back(k);
+        still.emplace_back(i, k);
       }
     }
     if (resolved == 0) {
       // Nothing started: the driver itself failed (python missing, bad job). A harness error, not a verdict.
       const std::string detail = std::string(sandbox::verdict_name(run.verdict)) + ", exit " +
                                  std::to_string(run.exit_code) + ": " + run.stderr_data.substr(0, 2000);
-      spdlog::error("lcb: the judge driver failed for {} ({})", problem.question_id, detail);
-      for (size_t k : still) {
-        results[k].results = json::array({kTestRunnerError});
-        results[k].metadata = {{"error", detail}, {"error_code", kTestRunnerError}, {"error_message", "TestRunnerError"}};
+      spdlog::error("lcb: the judge driver failed for {} ({})", items[batch[0].first].problem->question_id, detail);
+      for (const auto& [i, k] : still) {
+        auto& r = items[i].results[k];
+        r.results = json::array({kTestRunnerError});
+        r.metadata = {{"error", detail}, {"error_code", kTestRunnerError}, {"error_message", "TestRunnerError"}};
       }
       still.clear();
     }
     // Samples the process never reached (it died on an earlier one) go to a fresh process.
-    std::vector<size_t> next(still);
-    next.insert(next.end(), pending.begin() + batch.size(), pending.end());
-    pending = std::move(next);
+    still.insert(still.end(), pending.begin() + static_cast<long>(batch.size()), pending.end());
+    pending = std::move(still);
     if (!options.keep_work) {
       std::error_code ec;
       fs::remove_all(dir, ec);
     }
   }
-  return results;
 }
 
 }  // namespace hrm::eval::lcb

@@ -120,7 +120,8 @@ json verdict_counts(const std::vector<json>& entries) {
     for (const auto& r : e.value("results", json::array())) {
       std::string key = "passed";
       for (const auto& v : r) {
-        if (!v.is_boolean()) key = std::to_string(v.get<int>());
+        if (v.is_number()) key = std::to_string(v.get<int>());
+        if (v.is_boolean() && !v.get<bool>()) key = "-2";  // a functional wrong answer
       }
       if (r.empty()) key = "no tests";
       ++counts[key];
@@ -340,51 +341,87 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
   std::mutex error_mutex;
   std::optional<Error> first_error;
   int disagreements = 0;
-  auto worker = [&]() {
-    for (size_t i = next++; i < tasks.size(); i = next++) {
+  const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  // Problems are judged in chunks (one sandboxed driver per chunk) so the driver's start-up is shared;
+  // chunks stay small enough to keep every worker busy and the decoded tests of a chunk in memory.
+  const size_t chunk = std::clamp<size_t>(tasks.size() / (2 * static_cast<size_t>(jobs)), 1, 8);
+  constexpr size_t kChunkTestBytes = 64u << 20;
+  auto judge_and_record = [&](std::vector<JudgeItem>& items, std::vector<std::vector<Test>>& tests,
+                              std::vector<CodeTask*>& owners) {
+    if (items.empty()) return;
+    judge_batch(items, o.judge);
+    for (size_t j = 0; j < items.size(); ++j) {
+      const json entry = codegen_entry(*owners[j], items[j].results, !cutoff.empty(), cutoff, self_repair);
+      size_t passed = 0;
+      for (const auto& r : items[j].results) passed += r.passed;
       {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (first_error) return;
+        std::lock_guard<std::mutex> lock(write_mutex);
+        progress_out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+        progress_out.flush();
+        done[owners[j]->problem->question_id] = entry;
+        disagreements += entry.value("comparator_disagreements", 0);
       }
-      CodeTask& t = tasks[i];
-      try {
-        if (!custom) {
-          if (self_repair) {
-            for (size_t k = 0; k < t.original_code_list.size(); ++k) {
-              if (t.repair_prompts[k].empty()) {
-                t.output_list.push_back(t.original_code_list[k]);
-                t.code_list.push_back(t.original_code_list[k]);
-              } else {
-                const auto reply = generator->generate(t.problem->question_id, 2, static_cast<int>(k), t.repair_prompts[k], 1);
-                t.output_list.push_back(reply[0]);
-                t.code_list.push_back(extract_code(reply[0]));
-              }
-            }
-          } else {
-            t.output_list = generator->generate(t.problem->question_id, 1, 0, codegen_messages(*t.problem), o.n);
-            for (const auto& r : t.output_list) t.code_list.push_back(extract_code(r));
-          }
-        }
-        const auto tests = problem_tests(*t.problem);
-        const auto judged = judge_problem(*t.problem, tests, t.code_list, o.judge);
-        const json entry = codegen_entry(t, judged, !cutoff.empty(), cutoff, self_repair);
-        size_t passed = 0;
-        for (const auto& r : judged) passed += r.passed;
+      bar.advance(items[j].results.size(), passed);
+    }
+    items.clear();
+    tests.clear();
+    owners.clear();
+  };
+  auto worker = [&]() {
+    for (size_t c = next++; c * chunk < tasks.size(); c = next++) {
+      std::vector<JudgeItem> items;
+      std::vector<std::vector<Test>> tests;
+      std::vector<CodeTask*> owners;
+      tests.reserve(chunk);  // items point into `tests`: no reallocation while a chunk fills
+      size_t bytes = 0;
+      for (size_t i = c * chunk; i < std::min(tasks.size(), (c + 1) * chunk); ++i) {
         {
-          std::lock_guard<std::mutex> lock(write_mutex);
-          progress_out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-          progress_out.flush();
-          done[t.problem->question_id] = entry;
-          disagreements += entry.value("comparator_disagreements", 0);
+          std::lock_guard<std::mutex> lock(error_mutex);
+          if (first_error) return;
         }
-        bar.advance(judged.size(), passed);
+        CodeTask& t = tasks[i];
+        try {
+          if (!custom) {
+            if (self_repair) {
+              for (size_t k = 0; k < t.original_code_list.size(); ++k) {
+                if (t.repair_prompts[k].empty()) {
+                  t.output_list.push_back(t.original_code_list[k]);
+                  t.code_list.push_back(t.original_code_list[k]);
+                } else {
+                  const auto reply =
+                      generator->generate(t.problem->question_id, 2, static_cast<int>(k), t.repair_prompts[k], 1);
+                  t.output_list.push_back(reply[0]);
+                  t.code_list.push_back(extract_code(reply[0]));
+                }
+              }
+            } else {
+              t.output_list = generator->generate(t.problem->question_id, 1, 0, codegen_messages(*t.problem), o.n);
+              for (const auto& r : t.output_list) t.code_list.push_back(extract_code(r));
+            }
+          }
+          tests.push_back(problem_tests(*t.problem));
+          for (const auto& test : tests.back()) bytes += test.input.size() + test.output.size();
+          items.push_back({t.problem, &tests.back(), &t.code_list, {}});
+          owners.push_back(&t);
+          if (bytes > kChunkTestBytes) {
+            judge_and_record(items, tests, owners);
+            bytes = 0;
+          }
+        } catch (const Error& e) {
+          std::lock_guard<std::mutex> lock(error_mutex);
+          if (!first_error) first_error = e.with_context(t.problem->question_id);
+          return;
+        }
+      }
+      try {
+        judge_and_record(items, tests, owners);
       } catch (const Error& e) {
         std::lock_guard<std::mutex> lock(error_mutex);
-        if (!first_error) first_error = e.with_context(t.problem->question_id);
+        if (!first_error) first_error = e;
+        return;
       }
     }
   };
-  const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> threads;
   for (int w = 0; w < std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, tasks.size()))); ++w) threads.emplace_back(worker);
   for (auto& th : threads) th.join();

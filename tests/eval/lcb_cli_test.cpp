@@ -92,7 +92,7 @@ TEST(LcbCli, CodeGenerationFromCustomOutputsWithContaminationGuardAndResume) {
                           "starter_code", "difficulty", "output_list", "code_list"})
     EXPECT_TRUE(sum.contains(key)) << key;
   EXPECT_EQ(by_id["hrmC_words"]["results"], json::parse("[[true,true,true],[true,-4],[true,true,-3],[-4],[true,true,true]]"));
-  EXPECT_EQ(by_id["9001"]["results"], json::parse("[[true,true,true],[-2],[-4],[true,true,true],[-4]]"));
+  EXPECT_EQ(by_id["9001"]["results"], json::parse("[[true,true,true],[false],[-4],[true,true,true],[-4]]"));
 
   const json eval = read_json(out / "eval.json");  // [metrics, results, metadata] as lcb_runner
   ASSERT_EQ(eval.size(), 3u);

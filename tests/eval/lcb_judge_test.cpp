@@ -83,7 +83,7 @@ TEST(LcbJudge, CrashesHangsAndMemoryAreAttributedToTheTestInFlight) {
 
 TEST(LcbJudge, FunctionalClassAndTupleResults) {
   const auto j = judge("9001");
-  EXPECT_EQ(j.results, json::parse("[[true,true,true],[-2],[-4],[true,true,true],[-4]]"));
+  EXPECT_EQ(j.results, json::parse("[[true,true,true],[false],[-4],[true,true,true],[-4]]"));
   EXPECT_EQ(j.samples[1].metadata["output"], "[4, 5]");
   EXPECT_EQ(j.samples[1].metadata["inputs"], "[[1, 5, 4]]");
   EXPECT_EQ(j.samples[2].metadata["error_message"], "Error during testing: function twoLargest not found");
@@ -92,7 +92,7 @@ TEST(LcbJudge, FunctionalClassAndTupleResults) {
 
 TEST(LcbJudge, FunctionalModuleLevelFunctions) {
   const auto j = judge("9002");
-  EXPECT_EQ(j.results, json::parse("[[true,true,true],[true,-2],[true,true,true],[true,true,true],[-4]]"));
+  EXPECT_EQ(j.results, json::parse("[[true,true,true],[true,false],[true,true,true],[true,true,true],[-4]]"));
   EXPECT_EQ(j.samples[1].metadata["inputs"], "['zzz', 'z']");
   EXPECT_NE(j.samples[4].metadata["error_message"].get<std::string>().find("hrm_no_such_module"), std::string::npos);
 }

@@ -3,16 +3,17 @@
 // line (lcb_compare.hpp), LeetCode problems called as Solution().<func_name>(*args) with one JSON value
 // per input line, tuples compared as lists, stop at the first failing test, per-test timeout.
 //
-// One sandboxed Python process (the driver, driver_source()) judges a batch of samples of one
-// problem: it loads the imports once and forks one child per sample. Each child reports every test's
+// One sandboxed Python process (the driver, driver_source()) judges a batch of samples (of one or
+// several problems): it loads the imports once and forks one child per sample. Each child reports every test's
 // start and outcome on a side-channel file, so a hang, crash or kill is attributed to the test in
 // flight even when the process dies.
 //
-// Result codes, as LiveCodeBench writes them in eval_all.json: true = passed, -2 wrong answer,
+// Result codes, as LiveCodeBench writes them in eval_all.json: true = passed, -2 wrong answer (false
+// for a LeetCode-style problem, as LiveCodeBench records the failed comparison itself),
 // -3 time limit exceeded, -4 runtime error (also: code that does not compile or load, reported as a
 // one-element [-4]), -5 the judge itself failed (kTestRunnerError).
 //
-// Exports: JudgeOptions, SampleResult, judge_problem(), Judge (parallel over problems), driver_source().
+// Exports: JudgeOptions, SampleResult, judge_problem(), JudgeItem, judge_batch(), driver_source().
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -36,7 +37,7 @@ struct JudgeOptions {
   int64_t memory_bytes = 4LL << 30;  // per sample, address space on top of the driver's own
   std::string python = "/usr/bin/python3";
   std::filesystem::path work_root;   // scratch directories go here; empty = a fresh temp directory
-  int samples_per_process = 0;       // samples judged by one driver process; 0 = all of a problem's
+  int samples_per_process = 0;       // samples judged by one driver process; 0 = all of the batch
   bool keep_work = false;            // keep the scratch directories (debugging)
 };
 
@@ -52,6 +53,16 @@ struct SampleResult {
 // python is unusable.
 std::vector<SampleResult> judge_problem(const Problem& problem, const std::vector<Test>& tests,
                                         const std::vector<std::string>& codes, const JudgeOptions& options);
+
+// Several problems' samples in as few driver processes as possible (one when samples_per_process is
+// 0): the imports and the sandbox are set up once for all of them. Fills each item's `results`.
+struct JudgeItem {
+  const Problem* problem;
+  const std::vector<Test>* tests;
+  const std::vector<std::string>* codes;
+  std::vector<SampleResult> results;
+};
+void judge_batch(std::vector<JudgeItem>& items, const JudgeOptions& options);
 
 // The driver script (Python 3.8+, stdlib only).
 const char* driver_source();
