@@ -85,34 +85,42 @@ class Channel:
 
 
 class Limiter:
-    """Per-test time limit: a timer signal raises TimeoutException in the code under test (as
-    LiveCodeBench's signal.alarm does); a watchdog thread ends the process if the exception is
-    swallowed or the code is stuck in C, and the parent kills the child as a last resort."""
+    """Per-test time limit. The timer raises TimeoutException in the code under test, as LiveCodeBench's
+    signal.alarm does: ITIMER_PROF (CPU time) for clock "cpu", ITIMER_REAL for "wall". A second, wall
+    clock backstop at 2 x timeout + 1 s ends the process (exit 86) when the exception was swallowed or
+    the test is blocked: with clock "cpu" it is ITIMER_REAL, with "wall" the same timer re-armed. Code
+    stuck in C without releasing the GIL is killed by the parent at LiveCodeBench's global timeout."""
 
     def __init__(self, seconds, clock):
         self.seconds = seconds
-        self.which = signal.ITIMER_PROF if clock == "cpu" else signal.ITIMER_REAL
-        signal.signal(signal.SIGPROF if clock == "cpu" else signal.SIGALRM, self._fire)
-        self.deadline = None  # plain attribute, read by the watchdog without a lock (no wake-ups per test)
-        threading.Thread(target=self._watch, daemon=True).start()
+        self.cpu = clock == "cpu"
+        self.fired = False
+        signal.signal(signal.SIGALRM, self._on_alarm)
+        if self.cpu:
+            signal.signal(signal.SIGPROF, self._on_prof)
 
-    def _fire(self, signum, frame):
+    def _on_prof(self, signum, frame):
+        raise TimeoutException()
+
+    def _on_alarm(self, signum, frame):
+        if self.cpu or self.fired:
+            os._exit(WATCHDOG_EXIT)
+        self.fired = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds + 1)
         raise TimeoutException()
 
     def arm(self):
-        self.deadline = time.monotonic() + 2 * self.seconds + 1
-        signal.setitimer(self.which, self.seconds)
+        self.fired = False
+        if self.cpu:
+            signal.setitimer(signal.ITIMER_PROF, self.seconds)
+            signal.setitimer(signal.ITIMER_REAL, 2 * self.seconds + 1)
+        else:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def disarm(self):
-        signal.setitimer(self.which, 0)
-        self.deadline = None
-
-    def _watch(self):
-        while True:
-            deadline, now = self.deadline, time.monotonic()
-            if deadline is not None and now >= deadline:
-                os._exit(WATCHDOG_EXIT)
-            time.sleep(0.25 if deadline is None else min(0.25, max(0.01, deadline - now)))
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if self.cpu:
+            signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 def failure(code, message, inputs, expected, error=None, output=None):
