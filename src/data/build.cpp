@@ -166,14 +166,9 @@ namespace {
 struct RowRef {
   uint32_t file;
   uint64_t line;
+  uint64_t offset;  // byte offset of the line in its file
 };
 
-// A row turned into a document: its text pieces and the language.
-struct Doc {
-  std::vector<int32_t> ids;
-  std::vector<uint8_t> mask;
-  std::string language = "other";
-};
 
 std::vector<ChatMessage> messages_of(const nlohmann::json& row, const std::string& where) {
   std::vector<ChatMessage> m;
@@ -281,7 +276,7 @@ BuildStats run_build(const BuildConfig& config) {
           report_bad_row(where, e);
           continue;
         }
-        rows.push_back({static_cast<uint32_t>(f), reader.line()});
+        rows.push_back({static_cast<uint32_t>(f), reader.line(), reader.line_offset()});
         progress.update(base + reader.bytes_read());
       }
       base += reader.bytes_read();
@@ -316,55 +311,8 @@ BuildStats run_build(const BuildConfig& config) {
   std::vector<uint8_t> is_validation(rows.size(), 0);
   for (size_t k = 0; k < num_validation; ++k) is_validation[order[k]] = 1;
 
-  // Pass 2: read rows again in file order (sequential I/O), tokenize, and keep them until written in
-  // shuffled order. Tokens are held in memory: 4 bytes per token.
-  std::vector<Doc> docs(rows.size());
-  {
-    Progress progress("tokenize", rows.size(), "docs");
-    size_t next = 0, done = 0;
-    for (size_t f = 0; f < config.inputs.size(); ++f) {
-      ProblemLog quiet(OnError::Skip);  // problems were reported in pass 1
-      JsonlReader reader(config.inputs[f], quiet);
-      while (next < rows.size() && rows[next].file == f) {
-        std::optional<nlohmann::json> row;
-        do {
-          row = reader.next();
-        } while (row && reader.line() < rows[next].line);
-        if (!row || reader.line() != rows[next].line) throw Error(config.inputs[f] + " changed during the build");
-        const std::string where = reader.where();
-        Doc& d = docs[next];
-        d.language = language_of(*row);
-        if (config.mode == "pretrain") {
-          const auto lang = language_from_name(d.language);
-          if (config.language_tag && lang) d.ids.push_back(language_tag_id(*lang));
-          tokenizer.encode_append(text_of(*row, config.mode, where), d.ids);
-          if (config.max_document_tokens > 0 && static_cast<int64_t>(d.ids.size()) >= config.max_document_tokens) {
-            d.ids.resize(static_cast<size_t>(config.max_document_tokens - 1));
-            ++stats.truncated;
-          }
-          d.ids.push_back(tok::kEosId);
-          d.mask.assign(d.ids.size(), 1);
-        } else {
-          ChatOptions options;
-          options.last_turn_only = config.last_turn_only;
-          auto e = encode_chat(tokenizer, messages_of(*row, where), options);
-          const bool too_long = (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
-                                (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
-          if (too_long) {
-            ++stats.dropped["too_long"];
-            if (stats.examples.size() < 10) stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens");
-          } else {
-            d.ids = std::move(e.ids);
-            d.mask = std::move(e.loss_mask);
-          }
-        }
-        ++next;
-        progress.update(++done);
-      }
-    }
-  }
-
-  // Write both splits in shuffled order.
+  // Pass 2: tokenize the rows in shuffled order, seeking to each (memory stays O(rows)), and write
+  // each document to its split at once.
   const fs::path out(config.out);
   ShardWriter::Options wo;
   wo.vocab_size = tokenizer.vocab_size();
@@ -373,22 +321,63 @@ BuildStats run_build(const BuildConfig& config) {
   wo.pad_id = tok::kPadId;
   wo.max_shard_tokens = config.shard_tokens;
   ShardWriter train(out / "train", wo), validation(out / "validation", wo);
+  std::vector<std::ifstream> files;
+  for (const auto& in : config.inputs) files.emplace_back(in, std::ios::binary);
+  Progress progress("tokenize", rows.size(), "docs");
+  std::string line;
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;
   for (size_t k = 0; k < order.size(); ++k) {
+    progress.update(k + 1);
     const size_t i = order[k];
-    Doc& d = docs[i];
-    if (d.ids.empty()) continue;  // dropped (too long), counted above
+    const RowRef& ref = rows[i];
+    auto& in = files[ref.file];
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(ref.offset));
+    const std::string where = config.inputs[ref.file] + ":" + std::to_string(ref.line);
+    if (!std::getline(in, line)) throw Error(where + ": cannot read the line again (did the file change during the build?)");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto row = nlohmann::json::parse(line, nullptr, false);
+    if (row.is_discarded()) throw Error(where + ": not JSON any more (did the file change during the build?)");
+    const std::string language = language_of(row);
+    const auto lang = language_from_name(language);
+    ids.clear();
+    mask.clear();
+    uint32_t prompt_length = 0;
+    if (config.mode == "pretrain") {
+      if (config.language_tag && lang) ids.push_back(language_tag_id(*lang));
+      tokenizer.encode_append(text_of(row, config.mode, where), ids);
+      if (config.max_document_tokens > 0 && static_cast<int64_t>(ids.size()) >= config.max_document_tokens) {
+        ids.resize(static_cast<size_t>(config.max_document_tokens - 1));
+        ++stats.truncated;
+      }
+      ids.push_back(tok::kEosId);
+      mask.assign(ids.size(), 1);
+    } else {
+      ChatOptions options;
+      options.last_turn_only = config.last_turn_only;
+      auto e = encode_chat(tokenizer, messages_of(row, where), options);
+      const bool too_long = (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
+                            (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
+      if (too_long) {
+        ++stats.dropped["too_long"];
+        if (stats.examples.size() < 10) stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens, too long");
+        continue;
+      }
+      ids = std::move(e.ids);
+      mask = std::move(e.loss_mask);
+      prompt_length = static_cast<uint32_t>(e.prompt_length);
+    }
     auto& split = is_validation[i] ? stats.validation : stats.train;
     auto& writer = is_validation[i] ? validation : train;
     const uint64_t before = writer.num_tokens();
-    const auto lang = language_from_name(d.language);
-    writer.add(d.ids, d.mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown);
+    writer.add(ids, mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown, prompt_length);
     ++split.documents;
     split.tokens += writer.num_tokens() - before;
-    split.tokens_by_language[d.language] += d.ids.size();
-    for (uint8_t m : d.mask) split.loss_tokens += m;
-    std::vector<int32_t>().swap(d.ids);
-    std::vector<uint8_t>().swap(d.mask);
+    split.tokens_by_language[language] += ids.size();
+    for (uint8_t m : mask) split.loss_tokens += m;
   }
+  progress.finish();
   train.finish();
   validation.finish();
   for (const auto& [reason, n] : problems.counts()) stats.dropped[reason] += n;

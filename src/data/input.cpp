@@ -42,6 +42,7 @@ std::optional<nlohmann::json> JsonlReader::next() {
   std::string text;
   while (std::getline(in_, text)) {
     ++line_;
+    line_offset_ = bytes_;
     bytes_ += text.size() + 1;
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;

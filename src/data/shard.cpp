@@ -35,7 +35,7 @@ struct IndexHeader {
 };
 struct DocEntry {
   uint64_t begin, end;
-  uint32_t language, reserved;
+  uint32_t language, prompt_length;
 };
 struct SpanEntry {
   uint64_t begin, end;
@@ -168,7 +168,8 @@ ShardWriter::ShardWriter(const fs::path& dir, Options options) : impl_(std::make
 
 ShardWriter::~ShardWriter() = default;
 
-void ShardWriter::add(const std::vector<int32_t>& tokens, const std::vector<uint8_t>& loss_mask, uint32_t language) {
+void ShardWriter::add(const std::vector<int32_t>& tokens, const std::vector<uint8_t>& loss_mask, uint32_t language,
+                      uint32_t prompt_length) {
   auto& m = *impl_;
   if (m.finished) throw Error("ShardWriter::add after finish()");
   if (tokens.size() != loss_mask.size()) {
@@ -202,7 +203,7 @@ void ShardWriter::add(const std::vector<int32_t>& tokens, const std::vector<uint
     m.add_span(begin + i, begin + j);
     i = j;
   }
-  m.docs.push_back({begin, begin + tokens.size(), language, 0});
+  m.docs.push_back({begin, begin + tokens.size(), language, prompt_length});
   if (padded > tokens.size()) {
     const std::vector<int32_t> pad(padded - tokens.size(), m.options.pad_id);
     m.write_tokens(pad.data(), pad.size());
@@ -379,7 +380,7 @@ ShardReader::Document ShardReader::document(int64_t d) const {
   const size_t s = static_cast<size_t>(std::upper_bound(m.doc_start.begin(), m.doc_start.end(), static_cast<uint64_t>(d)) -
                                        m.doc_start.begin()) - 1;
   const DocEntry& e = m.shards[s].docs[static_cast<uint64_t>(d) - m.doc_start[s]];
-  return {s, e.begin, e.end, e.language};
+  return {s, e.begin, e.end, e.language, e.prompt_length};
 }
 
 void ShardReader::read_document(int64_t d, std::vector<int32_t>& tokens, std::vector<uint8_t>& loss_mask) const {

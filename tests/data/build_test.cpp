@@ -115,6 +115,7 @@ TEST(Build, PretrainShardsHoldEveryDocumentExactly) {
     for (int64_t d = 0; d < r.num_documents(); ++d) {
       r.read_document(d, ids, mask);
       ASSERT_EQ(ids.back(), hrm::tok::kEosId);
+      EXPECT_EQ(r.document(d).prompt_length, 0u);
       EXPECT_EQ(std::count(mask.begin(), mask.end(), 1), static_cast<long>(mask.size()));
       const auto lang = r.document(d).language;
       if (lang != hrm::kShardLanguageUnknown) {
@@ -213,6 +214,13 @@ TEST(Build, SftLossMasksCoverExactlyTheResponses) {
       if (mask[i]) loss_text += tok.decode({ids[i]});
     }
     responses.insert(loss_text);
+    // The prefix-LM boundary: everything before prompt_length is prompt and ends with the open header.
+    const auto doc = r.document(d);
+    ASSERT_GT(doc.prompt_length, 0u);
+    ASSERT_LT(doc.prompt_length, ids.size());
+    const std::string prompt = tok.decode(ids.data(), doc.prompt_length);
+    EXPECT_EQ(prompt.substr(prompt.size() - 14), "<|assistant|>\n") << prompt;
+    EXPECT_EQ(mask[doc.prompt_length], 1);
     EXPECT_EQ(all.rfind("<|user|>\n", 0) == 0 || all.rfind("<|system|>\n", 0) == 0, true) << all;
   }
   EXPECT_EQ(responses.count("def add3(a, b):\n    return a + b\n<|end|>"), 1u);

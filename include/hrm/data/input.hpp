@@ -45,6 +45,8 @@ class JsonlReader {
   std::string where() const { return path_.string() + ":" + std::to_string(line_); }
   // Bytes read so far (for progress bars).
   size_t bytes_read() const { return bytes_; }
+  // Byte offset in the file where the line of the last returned object starts (to seek back to it).
+  size_t line_offset() const { return line_offset_; }
 
  private:
   std::filesystem::path path_;
@@ -52,6 +54,7 @@ class JsonlReader {
   std::ifstream in_;
   size_t line_ = 0;
   size_t bytes_ = 0;
+  size_t line_offset_ = 0;
 };
 
 }  // namespace hrm

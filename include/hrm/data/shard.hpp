@@ -9,11 +9,13 @@
 //   shard-00000.idx        the index, little-endian:
 //                            char[8] "HRMSHRD1" | u32 version (1) | u32 token_bytes | u64 num_tokens |
 //                            u64 num_documents | u64 num_spans |
-//                            num_documents x {u64 begin, u64 end, u32 language, u32 reserved} |
+//                            num_documents x {u64 begin, u64 end, u32 language, u32 prompt_length} |
 //                            num_spans x {u64 begin, u64 end}
 //                          document d occupies tokens [begin, end) of its shard (padding, if any, lies
 //                          between documents); spans are the sorted token ranges where loss_mask == 1.
-//                          language is the index in kAllLanguages, or 255 when unknown.
+//                          language is the index in kAllLanguages, or 255 when unknown;
+//                          prompt_length is the number of prompt tokens before the last response of an
+//                          SFT document (chat_template.hpp), for prefix-LM attention; 0 for pretraining.
 //
 // The stream of a shard set is its shards' tokens concatenated in manifest order. ShardReader maps the
 // files (mmap, nothing is loaded up front) and cuts the stream into windows:
@@ -53,7 +55,7 @@ class ShardWriter {
   ~ShardWriter();
   // Appends one document; `loss_mask` has one 0/1 entry per token. Throws on an id outside the vocabulary.
   void add(const std::vector<int32_t>& tokens, const std::vector<uint8_t>& loss_mask,
-           uint32_t language = kShardLanguageUnknown);
+           uint32_t language = kShardLanguageUnknown, uint32_t prompt_length = 0);
   // Flushes the last shard and writes dataset.json; the set is readable only after this.
   void finish();
   uint64_t num_tokens() const { return total_tokens_; }
@@ -71,6 +73,7 @@ class ShardReader {
     size_t shard = 0;
     uint64_t begin = 0, end = 0;  // token range in the shard
     uint32_t language = kShardLanguageUnknown;
+    uint32_t prompt_length = 0;   // SFT: tokens before the last response (prefix-LM prefix)
   };
 
   // Opens the shard set in `dir` (its dataset.json); checks every shard's sizes against its header.
