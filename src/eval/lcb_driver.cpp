@@ -172,12 +172,7 @@ def captured_stdout():
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def run_stdin(code, job, k, prelude, chan, limiter):
-    try:
-        compiled = compile(code, "<solution>", "exec")
-    except BaseException as e:
-        chan.emit({"t": "compile", "meta": {"error_code": -4, "error_message": "Error during testing: %s" % e}})
-        return
+def run_stdin(code, compiled, job, k, prelude, chan, limiter):
     total = 0.0
     for i, (inp, expected) in enumerate(zip(job["inputs"], job["outputs"])):
         set_stdio(inp.encode("utf-8", "surrogatepass"), k)
@@ -231,7 +226,7 @@ def run_stdin(code, job, k, prelude, chan, limiter):
     chan.emit({"t": "done", "meta": {"execution time": total}})
 
 
-def run_functional(code, job, k, prelude, chan, limiter):
+def run_functional(code, compiled, job, k, prelude, chan, limiter):
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
@@ -240,7 +235,7 @@ def run_functional(code, job, k, prelude, chan, limiter):
     env = {"__builtins__": prelude, "__name__": "tmp_sol", "stdout": sys.stdout}
     limiter.arm()
     try:
-        exec(compile(code, "<solution>", "exec"), env)
+        exec(compiled, env)
         target = env["Solution"]() if "class Solution" in code else None
         method = getattr(target, fn_name, None) if target is not None else env.get(fn_name)
         if method is None:
@@ -294,7 +289,7 @@ def vm_bytes():
         return 0
 
 
-def child(sample, job, prelude):
+def child(sample, compiled, job, prelude):
     k = "%s_%d" % (job["tag"], sample["index"])
     os.setpgid(0, 0)
     if job.get("memory_bytes"):
@@ -304,9 +299,9 @@ def child(sample, job, prelude):
     chan = Channel(k + ".jsonl")
     limiter = Limiter(float(job["timeout"]), job.get("clock", "cpu"))
     if job["fn_name"]:
-        run_functional(sample["code"], job, k, prelude, chan, limiter)
+        run_functional(sample["code"], compiled, job, k, prelude, chan, limiter)
     else:
-        run_stdin(sample["code"], job, k, prelude, chan, limiter)
+        run_stdin(sample["code"], compiled, job, k, prelude, chan, limiter)
 
 
 def wait_child(pid, seconds):
@@ -368,13 +363,20 @@ def main():
         per_sample = (float(job["timeout"]) + 1) * max(1, len(problem["inputs"])) + 5
         for sample in problem["samples"]:
             name = "%s_%d" % (problem["tag"], sample["index"])
+            # Compiled here, not in the child: the compiler's memory would be copy-on-write faults there.
+            try:
+                compiled = compile(sample["code"], "<solution>", "exec")
+            except BaseException as e:
+                Channel(name + ".jsonl").emit({"t": "compile", "meta": {
+                    "error_code": -4, "error_message": "Error during testing: %s" % e}})
+                continue
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
                 code = 0
                 try:
-                    child(sample, problem, prelude)
+                    child(sample, compiled, problem, prelude)
                     sys.stderr.flush()
                 except BaseException:
                     import traceback
