@@ -1,6 +1,10 @@
 #include "hrm/data/corpus.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cstdio>
@@ -25,7 +29,9 @@ struct SourceFile {
   fs::path root;
 };
 
-void walk(const fs::path& root, std::vector<SourceFile>& out, ProblemLog& problems, std::map<std::string, size_t>& dropped) {
+// Collects the regular files under `root`; symlinks and special files are counted in `stats`.
+void walk(const fs::path& root, std::vector<SourceFile>& out, ProblemLog& problems, CorpusStats& stats) {
+  auto& dropped = stats.dropped;
   std::error_code ec;
   // The root itself may be a symlink (e.g. /usr/lib/go-1.23/src); entries below it are not followed.
   const fs::path real_root = fs::canonical(root, ec);
@@ -34,25 +40,32 @@ void walk(const fs::path& root, std::vector<SourceFile>& out, ProblemLog& proble
     out.push_back({real_root, real_root.parent_path()});
     return;
   }
-  // Unlistable directories are reported (and counted under unreadable_dir) rather than skipped silently.
+  // A directory that cannot be listed is reported and counted (unreadable_dir), then skipped.
   fs::recursive_directory_iterator it(real_root, fs::directory_options::skip_permission_denied, ec), end;
   if (ec) throw Error("cannot read directory '" + root.string() + "': " + ec.message());
   while (it != end) {
-    const auto& entry = *it;
-    const auto name = entry.path().filename().string();
+    const fs::path path = it->path();
+    const auto name = path.filename().string();
     std::error_code type_ec;
-    const bool is_dir = entry.is_directory(type_ec) && !entry.is_symlink(type_ec);
+    const bool is_link = it->is_symlink(type_ec);
+    const bool is_dir = !is_link && it->is_directory(type_ec);
     if (!name.empty() && name[0] == '.') {
       if (is_dir) it.disable_recursion_pending();
-    } else if (!is_dir && entry.is_regular_file(type_ec) && !entry.is_symlink(type_ec)) {
-      out.push_back({entry.path(), real_root});
+    } else if (is_dir && ::access(path.c_str(), R_OK | X_OK) != 0) {
+      it.disable_recursion_pending();
+      ++dropped["unreadable_dir"];
+      problems.report("unreadable_dir", path.string(), std::string("cannot list directory: ") + std::strerror(errno));
+    } else if (is_link) {
+      ++stats.files_seen;
+      ++dropped["symlink"];  // not followed: the target is walked where it lives, if at all
+    } else if (!is_dir && it->is_regular_file(type_ec)) {
+      out.push_back({path, real_root});
+    } else if (!is_dir) {
+      ++stats.files_seen;
+      ++dropped["not_regular"];  // fifos, sockets, devices
     }
     it.increment(ec);
-    if (ec) {
-      ++dropped["unreadable_dir"];
-      problems.report("unreadable_dir", entry.path().string(), "cannot list directory: " + ec.message());
-      break;
-    }
+    if (ec) throw Error("error while walking '" + root.string() + "' after '" + path.string() + "': " + ec.message());
   }
 }
 
@@ -180,7 +193,7 @@ CorpusStats build_corpus(const std::vector<fs::path>& roots, const fs::path& out
   ProblemLog problems(options.on_error);
   CorpusStats stats;
   std::vector<SourceFile> files;
-  for (const auto& root : roots) walk(root, files, problems, stats.dropped);
+  for (const auto& root : roots) walk(root, files, problems, stats);
   std::sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
   files.erase(std::unique(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path == b.path; }),
               files.end());
@@ -190,7 +203,7 @@ CorpusStats build_corpus(const std::vector<fs::path>& roots, const fs::path& out
   std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
   if (!out) throw Error("cannot write '" + tmp + "'", "check that the output directory is writable");
 
-  stats.files_seen = files.size();
+  stats.files_seen += files.size();
   std::unordered_set<std::string> seen_hashes;
   NearDupIndex near(options.minhash);
   LicenseFinder licenses;

@@ -48,6 +48,7 @@ fs::path make_tree() {
   write(root / "proj" / "README.md", "# readme\n");
   write(root / "proj" / ".hidden" / "secret.py", "print('hidden')\n");
   write(root / "other" / "lib.rs", "pub fn one() -> i32 { 1 }\n");
+  fs::create_symlink(root / "other" / "lib.rs", root / "proj" / "link.rs");
   return root;
 }
 
@@ -67,11 +68,12 @@ TEST(Corpus, KeepsSourceFilesAndCountsEveryDropReason) {
   EXPECT_EQ(stats.dropped.at("oversized"), 1u);
   EXPECT_EQ(stats.dropped.at("empty"), 1u);
   EXPECT_EQ(stats.dropped.at("not_source"), 2u);  // README.md, LICENSE
+  EXPECT_EQ(stats.dropped.at("symlink"), 1u);
   size_t kept = 0, dropped = 0;
   for (const auto& [_, s] : stats.kept) kept += s.files;
   for (const auto& [_, n] : stats.dropped) dropped += n;
   EXPECT_EQ(kept + dropped, stats.files_seen);  // nothing unaccounted for
-  EXPECT_EQ(stats.files_seen, 19u);             // the hidden file is not visited
+  EXPECT_EQ(stats.files_seen, 20u);             // the hidden file is not visited
 
   const auto rows = read_rows(out);
   ASSERT_EQ(rows.size(), kept);

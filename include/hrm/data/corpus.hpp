@@ -7,6 +7,8 @@
 // skipped), so the same trees give the same corpus. Every file that is not kept is counted under one
 // reason (CorpusStats::dropped):
 //   not_source       no known language (extension, or first line for extensionless files)
+//   symlink          a symbolic link inside a tree (not followed)   not_regular  fifo, socket, device
+//   unreadable_dir   a directory that cannot be listed (its files are not seen)
 //   oversized        larger than max_file_bytes           unreadable   cannot be read (on_error applies)
 //   binary           contains NUL bytes                   encoding     not valid UTF-8 (on_error applies)
 //   empty            only whitespace                      generated    a "generated, do not edit" marker near the top
