@@ -15,6 +15,7 @@
 //   - text equal to a special piece (e.g. "<|user|>") is encoded as that special id: special tokens are
 //     never split, and decode() writes their text back.
 // decode() writes nothing for <pad>, <s>, </s> (and <unk>, which encode never produces).
+// encode() and decode() are const and safe to call from several threads at once.
 #pragma once
 #include <cstdint>
 #include <filesystem>
