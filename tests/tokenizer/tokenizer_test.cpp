@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sentencepiece_trainer.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "hrm/tokenizer/utf8.hpp"
 #include "hrm/util/fs.hpp"
@@ -237,6 +239,33 @@ TEST(Utf8, FindsTheFirstInvalidByte) {
   EXPECT_EQ(hrm::utf8::first_invalid("abc\xE2\x82"), 3u);        // truncated
   EXPECT_EQ(hrm::utf8::first_invalid("\x80"), 0u);               // lone continuation
   EXPECT_EQ(hrm::utf8::describe_invalid("x\ny\n\xFE"), "invalid UTF-8 at byte offset 4 (line 3, byte 0xfe)");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Tokenizer, EncodesFromSeveralThreadsAtOnce) {
+  const auto& tok = hrm::test_support::shared_tokenizer();
+  std::vector<std::string> texts;
+  for (const char* name : {"sample.cpp", "sample.go", "Sample.java", "sample.js", "sample.py", "sample.rs"}) {
+    texts.push_back(hrm::read_file(hrm::test_support::fixtures_dir() / name));
+  }
+  std::vector<std::vector<int32_t>> want;
+  for (const auto& t : texts) want.push_back(tok.encode(t));
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int round = 0; round < 50; ++round) {
+        const size_t i = static_cast<size_t>(w + round) % texts.size();
+        const auto ids = tok.encode(texts[i]);
+        if (ids != want[i] || tok.decode(ids) != texts[i]) ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace
