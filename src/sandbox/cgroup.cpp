@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -175,8 +176,30 @@ Layout probe_layout() {
   return l;
 }
 
+// Groups "hrm-<pid>-<n>" of evaluators that died without cleaning up (killed, crashed): empty by now
+// (their runs died with them), so removing them is safe; busy ones are left alone.
+void remove_stale_groups(const std::string& parent) {
+  if (parent.empty()) return;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("hrm-", 0) != 0) continue;
+    size_t dash = name.find('-', 4);
+    std::string pid = name.substr(4, dash == std::string::npos ? std::string::npos : dash - 4);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (access(("/proc/" + pid).c_str(), F_OK) == 0) continue;  // that evaluator still runs
+    rmdir(e.path().c_str());
+  }
+}
+
 const Layout& layout() {
-  static const Layout l = probe_layout();
+  static const Layout l = [] {
+    Layout probed = probe_layout();
+    for (const auto* parent : {&probed.v2_parent, &probed.pids_parent, &probed.memory_parent, &probed.cpu_parent}) {
+      remove_stale_groups(*parent);
+    }
+    return probed;
+  }();
   return l;
 }
 

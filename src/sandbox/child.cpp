@@ -16,6 +16,8 @@
 #include <grp.h>
 #include <linux/capability.h>
 
+#include <time.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -209,13 +211,51 @@ void drop_privileges(const ChildPlan& plan) {
   _exit(127);
 }
 
+// Without a PID namespace: orphans come to us (child subreaper), so kill our children until none is
+// left; each one's own children then come to us too. Their pids come from
+// /proc/thread-self/children (parsed on the stack).
+void kill_children_until_gone() {
+  for (int round = 0; round < 10000; ++round) {
+    int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      char buf[4096];
+      ssize_t n;
+      long pid = 0;
+      bool in_number = false;
+      while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        for (ssize_t i = 0; i < n; ++i) {
+          if (buf[i] >= '0' && buf[i] <= '9') {
+            pid = pid * 10 + (buf[i] - '0');
+            in_number = true;
+          } else if (in_number) {
+            kill(static_cast<pid_t>(pid), SIGKILL);
+            pid = 0;
+            in_number = false;
+          }
+        }
+      }
+      if (in_number) kill(static_cast<pid_t>(pid), SIGKILL);
+      close(fd);
+    }
+    pid_t reaped;
+    while ((reaped = waitpid(-1, nullptr, __WALL | WNOHANG)) > 0) {
+    }
+    if (reaped < 0 && errno == ECHILD) return;
+    timespec pause{0, 1000000};  // 1 ms for the killed to die
+    nanosleep(&pause, nullptr);
+  }
+}
+
 // Kill whatever the program left behind (daemons, background jobs). As pid 1 of the namespace,
-// kill(-1) reaches exactly the run's processes; without one, a helper takes the run's uid and its
-// kill(-1) reaches exactly that uid's processes. Not root and no namespace: nothing safe to do.
+// kill(-1) reaches exactly the run's processes. Without one, the init is their child subreaper and
+// kills its children until none is left; as root a helper also takes the run's uid and kills every
+// process of it (kill -1), which reaches even those that escaped the subreaper.
 void kill_leftovers(const ChildPlan& plan) {
   if (plan.pid_ns) {
     kill(-1, SIGKILL);
-  } else if (plan.drop_to_uid) {
+    return;
+  }
+  if (plan.drop_to_uid) {
     pid_t helper = vfork();
     if (helper == 0) {
       if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) == 0 &&
@@ -225,18 +265,61 @@ void kill_leftovers(const ChildPlan& plan) {
       _exit(0);
     }
   }
+  kill_children_until_gone();
 }
 
 }  // namespace
 
-void child_main(const ChildPlan& plan) {
+namespace {
+
+void prepare(const ChildPlan& plan) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   move_fds(plan);
   reset_signals();
+}
+
+void wait_for_parent() {
   char go = 0;
   if (read(kSyncFd, &go, 1) != 1) _exit(126);  // the parent died or gave up
   close(kSyncFd);
+}
 
+[[noreturn]] void run_init(const ChildPlan& plan);
+
+}  // namespace
+
+void child_main(const ChildPlan& plan) {
+  prepare(plan);
+  wait_for_parent();
+  run_init(plan);
+}
+
+void init_main(const ChildPlan& plan) {
+  prepare(plan);
+  if (plan.unshare_flags && unshare(static_cast<int>(plan.unshare_flags)) != 0) fail("unshare");
+  StatusMessage ready{};
+  ready.kind = StatusMessage::kReady;
+  if (write(kStatusFd, &ready, sizeof(ready)) != sizeof(ready)) _exit(126);
+  wait_for_parent();
+  if (!(plan.unshare_flags & CLONE_NEWPID)) run_init(plan);
+  // unshare(CLONE_NEWPID) put our next child, not us, into the new PID namespace: it is the init. We
+  // stay only to pass on its death (and die with the caller: PDEATHSIG).
+  pid_t init = fork();
+  if (init == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    run_init(plan);
+  }
+  if (init < 0) fail("fork");
+  for (int fd = 0; fd <= kStatusFd; ++fd) close(fd);  // only the init holds the pipes
+  int status = 0;
+  while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
+  }
+  _exit(0);
+}
+
+namespace {
+
+void run_init(const ChildPlan& plan) {
   if (plan.mount_ns) build_root(plan);
   if (plan.uts_ns && sethostname("sandbox", 7) != 0) fail("sethostname");
   if (chdir(plan.work_dir) != 0) fail("chdir", plan.work_dir);
@@ -279,5 +362,7 @@ void child_main(const ChildPlan& plan) {
   (void)ignored;
   _exit(0);
 }
+
+}  // namespace
 
 }  // namespace hrm::sandbox::detail

@@ -27,7 +27,7 @@ struct MountOp {
 
 // Messages on the status pipe (child -> parent); each is one write() below PIPE_BUF, so atomic.
 struct StatusMessage {
-  enum Kind : int32_t { kSetupError = 1, kExecError = 2, kFinished = 3 } kind;
+  enum Kind : int32_t { kSetupError = 1, kExecError = 2, kFinished = 3, kReady = 4 } kind;
   int32_t err = 0;          // errno for kSetupError / kExecError
   int32_t wait_status = 0;  // kFinished: the program's wait status
   int32_t reserved = 0;
@@ -42,6 +42,10 @@ struct ChildPlan {
   int status_write = -1;
   int stdin_read = -1, stdout_write = -1, stderr_write = -1;
 
+  // hrm-sandbox-init only: namespaces it creates itself with unshare() (a process exec'ed into a new
+  // user namespace before its id maps exist would lose its capabilities). With CLONE_NEWPID it forks
+  // the namespace's pid 1 and waits for it.
+  unsigned long unshare_flags = 0;
   bool mount_ns = false;     // build a new root and pivot into it
   bool uts_ns = false;
   bool pid_ns = false;       // the init is pid 1; otherwise it becomes a child subreaper
@@ -69,7 +73,11 @@ struct ChildPlan {
   char* const* envp = nullptr;
 };
 
-// Runs in the cloned child; never returns.
+// Runs in a raw clone() child already in its namespaces; never returns.
 [[noreturn]] void child_main(const ChildPlan& plan);
+
+// hrm-sandbox-init's main: unshare the plan's namespaces, report kReady, wait for the parent (id maps,
+// cgroup), then become (or fork) the init. Never returns.
+[[noreturn]] void init_main(const ChildPlan& plan);
 
 }  // namespace hrm::sandbox::detail

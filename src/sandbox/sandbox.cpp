@@ -7,6 +7,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 #include "cgroup.hpp"
 #include "child.hpp"
 #include "layout.hpp"
+#include "plan_codec.hpp"
 #include "seccomp_filter.hpp"
 
 namespace hrm::sandbox {
@@ -148,6 +151,43 @@ void chown_tree(const fs::path& root, uid_t uid, gid_t gid) {
   }
 }
 
+// Gives the work dir back to the caller when the run is over, whatever path it returns by: a tree
+// left owned by a run's uid breaks the caller's own tools (and their ownership checks).
+class WorkDirOwnership {
+ public:
+  WorkDirOwnership(fs::path dir, bool active) : dir_(std::move(dir)), active_(active) {}
+  ~WorkDirOwnership() {
+    if (active_) chown_tree(dir_, geteuid(), getegid());
+  }
+
+ private:
+  fs::path dir_;
+  bool active_;
+};
+
+// A work dir is handed to the run's uid recursively, so it must be a directory of its own, never a
+// shared one: not /tmp or another temp root, not a home, not a directory that holds the caller's cwd.
+std::string shared_directory_reason(const fs::path& work_dir) {
+  std::error_code ec;
+  const fs::path real = fs::weakly_canonical(work_dir, ec);
+  std::vector<fs::path> shared = {"/tmp", "/var/tmp", "/dev/shm", "/home", "/root", "/run", "/var", "/srv", "/mnt", "/media"};
+  shared.push_back(fs::temp_directory_path(ec));
+  if (const char* home = getenv("HOME")) shared.emplace_back(home);
+  for (const auto& s : shared) {
+    if (!s.empty() && (real == fs::weakly_canonical(s, ec) || work_dir == s)) {
+      return "work_dir " + work_dir.string() + " is the shared directory " + s.string() + "; give each run a directory of its own";
+    }
+  }
+  const fs::path cwd = fs::current_path(ec);
+  if (!ec) {
+    const auto rel = fs::weakly_canonical(cwd, ec).lexically_relative(real);
+    if (!rel.empty() && *rel.begin() != "..") {
+      return "work_dir " + work_dir.string() + " contains the caller's working directory " + cwd.string();
+    }
+  }
+  return "";
+}
+
 RunResult error_result(std::string message) {
   RunResult r;
   r.verdict = Verdict::kSandboxError;
@@ -231,6 +271,61 @@ void kill_uid(uid_t uid) {
   if (pid > 0) waitpid(pid, nullptr, 0);
 }
 
+// The init binary, found once: $HRM_SANDBOX_INIT, next to the running executable, the build tree,
+// the install prefix. Empty if none: then each run's init is a clone() of the caller.
+const std::string& init_binary() {
+  static const std::string path = [] {
+    std::vector<std::string> candidates;
+    if (const char* env = getenv("HRM_SANDBOX_INIT")) candidates.push_back(env);
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back((self.parent_path() / "hrm-sandbox-init").string());
+#ifdef HRM_SANDBOX_INIT_BUILD_PATH
+    candidates.push_back(HRM_SANDBOX_INIT_BUILD_PATH);
+#endif
+#ifdef HRM_SANDBOX_INIT_INSTALL_PATH
+    candidates.push_back(HRM_SANDBOX_INIT_INSTALL_PATH);
+#endif
+    for (const auto& c : candidates) {
+      if (fs::is_regular_file(c, ec) && access(c.c_str(), X_OK) == 0) return c;
+    }
+    return std::string();
+  }();
+  return path;
+}
+
+struct SpawnArgs {
+  int fds[6];  // stdin, stdout, stderr, status, sync, plan: become 0..5 in the init
+  const char* init;
+};
+
+// Runs in a clone(CLONE_VM|CLONE_VFORK) child, sharing our memory while the cloning thread waits:
+// put the descriptors in place and exec the init. Only system calls; all signals are blocked.
+int spawn_init(void* arg) {
+  const auto* a = static_cast<const SpawnArgs*>(arg);
+  int high[6];
+  for (int i = 0; i < 6; ++i) {
+    if ((high[i] = fcntl(a->fds[i], F_DUPFD_CLOEXEC, 16)) < 0) _exit(126);
+  }
+  for (int i = 0; i < 6; ++i) {
+    if (dup2(high[i], i) != i) _exit(126);
+  }
+  if (syscall(SYS_close_range, 6U, ~0U, 0U) != 0) {
+    for (int fd = 6; fd < 65536; ++fd) close(fd);
+  }
+  char name[] = "hrm-sandbox-init";
+  char* argv[] = {name, nullptr};
+  char* envp[] = {nullptr};
+  execve(a->init, argv, envp);
+  StatusMessage m{};
+  m.kind = StatusMessage::kSetupError;
+  m.err = errno;
+  memcpy(m.stage, "exec hrm-sandbox-init", sizeof("exec hrm-sandbox-init"));
+  ssize_t ignored = write(detail::kInitStatus, &m, sizeof(m));
+  (void)ignored;
+  _exit(126);
+}
+
 RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   auto start = Clock::now();
   if (request.argv.empty()) return error_result("empty argv");
@@ -249,6 +344,10 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   if (exe.empty()) return error_result("program '" + request.argv[0] + "' not found in the PATH of the run's environment");
 
   const bool root = geteuid() == 0;
+  if (root) {
+    const std::string shared = shared_directory_reason(work_dir);
+    if (!shared.empty()) return error_result(shared);
+  }
   SlotLease slot;
   if (slot.slot() < 0) return error_result("more than 1024 concurrent sandboxes");
   const uid_t uid = slot_uid(slot.slot());
@@ -284,6 +383,7 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
     for (const auto& p : layout.exposed) spdlog::debug("sandbox: exposing {} read-only", p);
   }
   if (drop_uid) chown_tree(work_dir, uid, uid);
+  const WorkDirOwnership give_back(work_dir, drop_uid);
 
   // Everything the child needs, prepared here: after clone it may not allocate.
   std::vector<std::string> env_strings;
@@ -303,12 +403,11 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   rlimits.push_back({RLIMIT_NOFILE, {static_cast<rlim_t>(lim.max_open_files), static_cast<rlim_t>(lim.max_open_files)}});
   rlimits.push_back({RLIMIT_CORE, {0, 0}});
   if (drop_uid || mode.user_ns) {
-    // Counted per uid and, since Linux 5.14, per user namespace: a run's own processes only. Not root and
-    // no user namespace: it would count all of the caller's processes, so it is left to the cgroup.
-    // Not root, the init shares the program's uid (in the run's user namespace) and counts too.
-    rlim_t nproc = static_cast<rlim_t>(lim.max_processes + (drop_uid ? 0 : 1));
+    // Counted per uid and, since Linux 5.14, per user namespace: a run's own processes only. Not root,
+    // the init (and hrm-sandbox-init above it) share the program's uid in the run's user namespace.
+    rlim_t nproc = static_cast<rlim_t>(lim.max_processes + (drop_uid ? 0 : 2));
     rlimits.push_back({RLIMIT_NPROC, {nproc, nproc}});
-  }
+  }  // (not root and no user namespace is refused by probe(): nothing could bound or clean up the run)
   if (!cg_memory) {
     rlimits.push_back({RLIMIT_AS, {static_cast<rlim_t>(lim.memory_bytes), static_cast<rlim_t>(lim.memory_bytes)}});
   }
@@ -343,21 +442,53 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   if (mode.namespaces) flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
   if (mode.user_ns) flags |= CLONE_NEWUSER;
   int netns = mode.namespaces ? netns_pool().get(slot.slot()) : -1;
-  if (netns >= 0) {
-    if (setns(netns, CLONE_NEWNET) != 0) return error_result(std::string("entering the network namespace: ") + strerror(errno));
-    flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
-  }
+  if (netns >= 0) flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
 
   BlockSigpipe block_sigpipe;
-  // A raw clone with fork semantics: namespaces at creation, and no atfork handlers in a child that
-  // only makes system calls.
-  pid_t pid = static_cast<pid_t>(syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
-  if (pid == 0) detail::child_main(plan);
+  const std::string& init = init_binary();
+  int plan_fd = -1;
+  if (!init.empty()) {
+    // The init is hrm-sandbox-init, exec'ed from a child that shares our memory until then: nothing of
+    // the caller (which may hold gigabytes) is copied. It creates its namespaces itself, and its plan
+    // travels in a memfd.
+    plan.unshare_flags = flags & ~static_cast<unsigned long>(CSIGNAL);
+    flags = SIGCHLD;
+    std::string bytes = detail::encode_plan(plan);
+    plan_fd = memfd_create("hrm-sandbox-plan", MFD_CLOEXEC);
+    if (plan_fd < 0 || write(plan_fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+      if (plan_fd >= 0) close(plan_fd);
+      return error_result(std::string("writing the sandbox plan: ") + strerror(errno));
+    }
+  }
+  if (netns >= 0 && setns(netns, CLONE_NEWNET) != 0) {
+    if (plan_fd >= 0) close(plan_fd);
+    return error_result(std::string("entering the network namespace: ") + strerror(errno));
+  }
+  pid_t pid = -1;
+  if (!init.empty()) {
+    SpawnArgs args{{in.read, out.write, err.write, status.write, sync.read, plan_fd}, init.c_str()};
+    constexpr size_t kStack = 64 << 10;
+    std::unique_ptr<char[]> stack(new char[kStack]);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);  // no handler of ours may run on the child's stack
+    pid = clone(spawn_init, stack.get() + kStack, static_cast<int>(flags | CLONE_VM | CLONE_VFORK), &args);
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    close(plan_fd);
+    errno = clone_errno;
+  } else {
+    // No init binary: a raw clone with fork semantics (a copy of this process) runs the init's code;
+    // no atfork handlers in a child that only makes system calls.
+    pid = static_cast<pid_t>(syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr));
+    if (pid == 0) detail::child_main(plan);
+  }
+  int clone_errno = errno;
   if (netns >= 0 && setns(netns_pool().original(), CLONE_NEWNET) != 0) {
     spdlog::error("sandbox: cannot return to the original network namespace: {}", strerror(errno));
     std::abort();
   }
-  if (pid < 0) return error_result(std::string("clone: ") + strerror(errno));
+  if (pid < 0) return error_result(std::string("clone: ") + strerror(clone_errno));
   auto reap_child = [&] {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, __WALL);
@@ -368,6 +499,21 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   err.close_write();
   status.close_write();
   sync.close_read();
+
+  if (!init.empty()) {
+    // hrm-sandbox-init reports once it has its namespaces; only then can they be configured.
+    StatusMessage m{};
+    pollfd pfd{status.read, POLLIN, 0};
+    bool ready = poll(&pfd, 1, 10000) == 1 && read(status.read, &m, sizeof(m)) == sizeof(m) &&
+                 m.kind == StatusMessage::kReady;
+    if (!ready) {
+      reap_child();
+      if (m.kind == StatusMessage::kSetupError) {
+        return error_result(std::string("sandbox setup failed: ") + m.stage + ": " + strerror(m.err));
+      }
+      return error_result("hrm-sandbox-init (" + init + ") did not start");
+    }
+  }
 
   if (mode.user_ns) {
     // Inside: root (for the setup only; mapped to real root so it can reach /root/.cargo) and the run's
@@ -555,7 +701,10 @@ Probe probe() {
       if (!disabled("namespaces")) {
         candidates.push_back({"mount+pid+net+ipc+uts namespaces (no user namespace)", false, true, sec, cgroups});
       }
-      candidates.push_back({"no namespaces", false, false, sec, cgroups});
+      // Without namespaces only root can give the program a uid of its own; as the caller's uid the
+      // program could signal the caller and leave processes nothing can find again (a fork bomb that
+      // outlives its run). That is no sandbox: refuse instead.
+      if (geteuid() == 0) candidates.push_back({"no namespaces", false, false, sec, cgroups});
     }
   }
   if (!disable.empty()) spdlog::warn("sandbox: HRM_SANDBOX_DISABLE={} weakens the sandbox on purpose", disable_env);
@@ -583,7 +732,10 @@ Probe probe() {
   const Mode& m = p.mode;
   auto add = [&](std::string name, bool active, std::string detail) { p.protections.push_back({name, active, detail}); };
   if (!found) {
-    add("sandbox", false, "no isolation mode works on this machine, so every run fails: " + any_failure);
+    add("sandbox", false,
+        "no isolation mode works on this machine, so every run fails: " +
+            (any_failure.empty() ? std::string("not root, and user namespaces are unavailable or disabled")
+                                 : any_failure));
     return p;
   }
   const std::string ns_why = why_not("namespaces", namespaces_failure);
@@ -615,6 +767,11 @@ Probe probe() {
                              : cg_why + "; RLIMIT_AS per process instead (JVM, Go and node reserve a lot of address space)");
   add("cgroup cpu", m.cgroups && cg.cpu,
       m.cgroups && cg.cpu ? "CPU time of the whole tree, polled every 50 ms" : cg_why + "; RLIMIT_CPU per process only");
+  add("sandbox init", !init_binary().empty(),
+      init_binary().empty() ? "hrm-sandbox-init not found (next to the executable, in the build or install tree, or "
+                              "$HRM_SANDBOX_INIT): each run's init is a copy of the caller, which costs ~50 ms per GiB "
+                              "the caller holds"
+                            : init_binary() + ": a fresh process per run; the caller's memory is never copied");
   add("rlimits", true, std::string("CPU, file size, open files, no core dumps") + (root || m.user_ns ? ", processes" : ""));
   return p;
 }

@@ -189,10 +189,11 @@ TEST_F(SandboxTest, MemoryBombIsStopped) {
 TEST_F(SandboxTest, InfiniteLoopHitsTheCpuLimit) {
   Limits lim;
   lim.cpu_seconds = 1;
-  lim.wall_seconds = 30;  // far away: on a loaded machine one CPU second takes several wall seconds
+  lim.wall_seconds = 60;  // far away: on a loaded machine one CPU second takes many wall seconds
   RunResult r = sh("while :; do :; done", lim);
   EXPECT_EQ(r.verdict, Verdict::kCpuTimeout) << describe(r);
-  EXPECT_GE(r.cpu_seconds, 0.7);  // cgroup accounting and the kernel's RLIMIT_CPU ticks differ a little
+  // RLIMIT_CPU samples at ticks, the cgroup counts nanoseconds: under contention they differ.
+  EXPECT_GE(r.cpu_seconds, 0.5);
 
   // CPU spread over several processes counts for the tree (cgroup), not per process.
   if (sandbox_has("cgroup cpu")) {
@@ -236,6 +237,10 @@ TEST_F(SandboxTest, OutputFloodIsTruncatedAndMarked) {
 }
 
 TEST_F(SandboxTest, CannotSignalTheCallerOrOtherRuns) {
+  if (!sandbox_has("pid namespace") && !sandbox_has("unprivileged uid")) {
+    // Not root and no namespaces: the program runs as the caller's uid and kill(-1) reaches the caller.
+    HRM_REQUIRE_PROTECTION("pid namespace");
+  }
   // A neighbour run that must survive the attack.
   Pool pool(2);
   RunRequest neighbour = request({"/bin/sh", "-c", "sleep 1; echo alive"});

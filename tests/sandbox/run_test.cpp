@@ -90,6 +90,25 @@ TEST_F(SandboxTest, BadRequestsAreSandboxErrors) {
   EXPECT_EQ(run(bad).verdict, Verdict::kSandboxError);
 }
 
+// The work dir is handed to the run's uid recursively: it must come back to the caller afterwards,
+// and shared directories (a temp root, a home, the caller's cwd) are never accepted as work dirs.
+TEST_F(SandboxTest, WorkDirOwnershipComesBackAndSharedDirsAreRefused) {
+  ASSERT_TRUE(sh("mkdir -p made/by/run && echo x > made/by/run/f").ok());
+  for (const fs::path& p : {work_, work_ / "made", work_ / "made/by/run/f"}) {
+    struct stat st {};
+    ASSERT_EQ(lstat(p.c_str(), &st), 0) << p;
+    EXPECT_EQ(st.st_uid, geteuid()) << p << " still belongs to the run's uid";
+  }
+  if (geteuid() != 0) GTEST_SKIP() << "only root hands work dirs to another uid";
+  for (const fs::path& shared : {fs::path("/tmp"), fs::temp_directory_path(), fs::current_path()}) {
+    RunRequest r = request({"/bin/true"});
+    r.work_dir = shared;
+    RunResult res = run(r);
+    EXPECT_EQ(res.verdict, Verdict::kSandboxError) << shared;
+    EXPECT_NE(res.error.find("work_dir"), std::string::npos) << res.error;
+  }
+}
+
 TEST_F(SandboxTest, LimitsAreVisibleInside) {
   Limits lim;
   lim.max_open_files = 40;
