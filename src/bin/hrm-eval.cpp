@@ -123,6 +123,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"whole", "diff"}))->capture_default_str();
   pg->add_option("--timeout", polyglot.timeout_seconds, "Seconds per test run")->capture_default_str();
   pg->add_option("--cache-dir", polyglot.cache_dir, "Shared build caches (default $HRM_CACHE_DIR/polyglot or ~/.cache/hrm/polyglot)");
+  pg->add_flag("!--no-shared-caches", polyglot.shared_caches,
+               "Private, cold build caches per test run (nothing shared between exercises)");
   pg->add_flag("--keep-work", polyglot.keep_work, "Keep each exercise's work folder under <out>/work");
 
   Lcb lcb;

@@ -127,10 +127,21 @@ Toolchains probe_toolchains(const std::vector<std::string>& languages) {
 
 Caches make_caches(const fs::path& cache_dir) {
   Caches c{cache_dir / "ccache", cache_dir / "go-build", cache_dir / "jest"};
+  const auto rw = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write |
+                  fs::perms::others_read | fs::perms::others_write;
   for (const auto& d : {c.ccache, c.go_build, c.jest}) {
     fs::create_directories(d);
-    // The sandboxed uid writes here too.
-    ::chmod(d.c_str(), 01777);
+    // No sticky bit: a run must be able to replace an entry another run's uid wrote. Entries left with
+    // a narrower mode (an older hrm, another umask) would lock later runs out: repair them.
+    fs::permissions(d, fs::perms::all);
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(d, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      const auto st = it->symlink_status(ec);
+      if (ec || fs::is_symlink(st)) continue;
+      const auto want = fs::is_directory(st) ? fs::perms::all : st.permissions() | rw;
+      if (st.permissions() != want) fs::permissions(it->path(), want, ec);
+    }
   }
   return c;
 }
@@ -174,8 +185,8 @@ sandbox::RunRequest test_request(const Exercise& ex, const fs::path& work_dir, c
   std::string script;
   const std::string& l = ex.language;
   if (l == "cpp") {
-    r.extra_writable.push_back(caches.ccache);
-    r.env["CCACHE_DIR"] = caches.ccache.string();
+    if (caches.shared()) r.extra_writable.push_back(caches.ccache);
+    r.env["CCACHE_DIR"] = caches.shared() ? caches.ccache.string() : "/tmp/ccache";
     r.env["CCACHE_BASEDIR"] = work_dir.string();
     r.env["CCACHE_NOHASHDIR"] = "1";
     r.env["CCACHE_UMASK"] = "000";
@@ -185,10 +196,10 @@ sandbox::RunRequest test_request(const Exercise& ex, const fs::path& work_dir, c
         "cmake -DEXERCISM_RUN_ALL_TESTS=1 -DCMAKE_CXX_COMPILER_LAUNCHER=ccache .. >cmake.log 2>&1 "
         "|| { cat cmake.log; exit 1; }; make 2>&1";
   } else if (l == "go") {
-    r.extra_writable.push_back(caches.go_build);
+    if (caches.shared()) r.extra_writable.push_back(caches.go_build);
     r.env["PATH"] = tools.go_root + "/bin:" + r.env["PATH"];
     r.env["GOROOT"] = tools.go_root;
-    r.env["GOCACHE"] = caches.go_build.string();
+    r.env["GOCACHE"] = caches.shared() ? caches.go_build.string() : "/tmp/go-build";
     r.env["GOPATH"] = "/tmp/gopath";
     r.env["GOPROXY"] = "off";
     r.env["GOSUMDB"] = "off";
@@ -215,13 +226,14 @@ sandbox::RunRequest test_request(const Exercise& ex, const fs::path& work_dir, c
         "java " + jvm + " -jar " + jars + "/junit-platform-console-standalone.jar --disable-banner --disable-ansi-colors "
         "--details=summary --fail-if-no-tests --class-path build/classes:" + cp + " --scan-classpath build/classes 2>&1";
   } else if (l == "javascript") {
-    r.extra_writable.push_back(caches.jest);
+    if (caches.shared()) r.extra_writable.push_back(caches.jest);
     r.extra_readable.push_back(tools.js_dir);
     r.env["NODE_PATH"] = tools.js_dir + "/node_modules";
     const std::string node = tools.node.empty() ? "node" : tools.node;
     r.env["PATH"] = fs::path(node).parent_path().string() + ":" + r.env["PATH"];
     script = shell_quote(node) + " " + shell_quote(tools.js_dir + "/node_modules/jest/bin/jest.js") +
-             " --ci --runInBand --no-watchman --cacheDirectory " + shell_quote(caches.jest.string()) + " 2>&1";
+             " --ci --runInBand --no-watchman --cacheDirectory " +
+             shell_quote(caches.shared() ? caches.jest.string() : "/tmp/jest") + " 2>&1";
   } else if (l == "python") {
     r.env["PYTHONDONTWRITEBYTECODE"] = "1";
     script = shell_quote(tools.python) + " -m pytest -q -p no:cacheprovider 2>&1";
@@ -235,7 +247,8 @@ sandbox::RunRequest test_request(const Exercise& ex, const fs::path& work_dir, c
   } else {
     throw Error("no test recipe for language '" + l + "'");
   }
-  r.argv = {"/bin/sh", "-c", script};
+  // umask 0: what a run adds to the shared caches stays writable for the next run's uid.
+  r.argv = {"/bin/sh", "-c", "umask 0; " + script};
   return r;
 }
 

@@ -233,7 +233,7 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
   const int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   sandbox::Pool pool(jobs);
   Run run{o, backend, format, todo.empty() ? Toolchains{} : probe_toolchains(languages),
-          make_caches(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir), pool, o.out_dir / "work", results_root, {}};
+          o.shared_caches ? make_caches(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir) : Caches{}, pool, o.out_dir / "work", results_root, {}};
   if (!todo.empty()) {
     spdlog::info("polyglot: {} exercises to run ({} already done), {} jobs, model {}, edit format {}", todo.size(),
                  records.size(), jobs, backend.name(), o.edit_format);

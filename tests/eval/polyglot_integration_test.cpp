@@ -105,9 +105,10 @@ TEST(PolyglotIntegration, StubPassesOnlyWorkingStubs) {
   EXPECT_EQ(s["unsupported"].size(), 0u) << "robot-name's limit is the reference's, not the tests'";
 }
 
-TEST(PolyglotIntegration, OracleInDiffFormat) {
+TEST(PolyglotIntegration, OracleInDiffFormatWithPrivateCaches) {
   TempDir tmp("pg-diff");
-  const auto run = hrm_eval(tmp.path / "out", "--model oracle --edit-format diff --exercises "
+  // Also with private caches (nothing shared between runs): same outcomes.
+  const auto run = hrm_eval(tmp.path / "out", "--model oracle --edit-format diff --no-shared-caches --exercises "
                                               "reverse-words,median,tidy-report,matrix-trace");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::map<std::string, std::string> expected = {{"cpp/reverse-words", "pass"},

@@ -1,10 +1,14 @@
 // The Polyglot summary math (Aider's definitions), record JSON round trip, exercise loading and prompts.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "hrm/eval/polyglot_exercise.hpp"
 #include "hrm/eval/polyglot_languages.hpp"
 #include "hrm/eval/polyglot_report.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/fs.hpp"
 
 using hrm::eval::ExerciseRecord;
 using hrm::eval::TryRecord;
@@ -143,6 +147,32 @@ TEST(PolyglotLanguages, UnsupportedTableScopes) {
   ex.slug = "bob";
   EXPECT_FALSE(hrm::eval::unsupported_reason(ex, true).has_value());
   EXPECT_EQ(hrm::eval::unsupported_rules().size(), 7u);
+}
+
+TEST(PolyglotLanguages, SharedCachesAreWritableForEveryRunUid) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("hrm-caches-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "go-build" / "0a");
+  hrm::write_file_atomic(root / "go-build" / "0a" / "entry-d", "x");
+  fs::permissions(root / "go-build" / "0a", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  fs::permissions(root / "go-build" / "0a" / "entry-d", fs::perms::owner_read | fs::perms::owner_write);
+  const auto caches = hrm::eval::make_caches(root);
+  EXPECT_TRUE(caches.shared());
+  EXPECT_EQ(fs::status(caches.jest).permissions(), fs::perms::all) << "no sticky bit: runs replace each other's entries";
+  EXPECT_EQ(fs::status(root / "go-build" / "0a").permissions(), fs::perms::all);
+  const auto rw = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write |
+                  fs::perms::others_read | fs::perms::others_write;
+  EXPECT_EQ(fs::status(root / "go-build" / "0a" / "entry-d").permissions(), rw);
+  fs::remove_all(root);
+  // Private caches: nothing shared is mounted into the run.
+  hrm::eval::Exercise ex;
+  ex.language = "go";
+  ex.slug = "x";
+  const auto req = hrm::eval::test_request(ex, "/tmp/x", hrm::eval::Toolchains{}, hrm::eval::Caches{}, 10);
+  EXPECT_TRUE(req.extra_writable.empty());
+  EXPECT_EQ(req.env.at("GOCACHE"), "/tmp/go-build");
+  EXPECT_EQ(req.argv.at(2).rfind("umask 0; ", 0), 0u);
 }
 
 TEST(PolyglotLanguages, CleansTestOutput) {

@@ -24,6 +24,7 @@ struct PolyglotOptions {
   bool resume = false;                   // skip exercises with a saved result in out_dir
   double timeout_seconds = 180;          // wall limit per test run (Aider's value)
   std::filesystem::path cache_dir;       // shared build caches; empty: $HRM_CACHE_DIR or ~/.cache/hrm/polyglot
+  bool shared_caches = true;             // false: every test run starts with cold, private caches
   bool keep_work = false;                // keep each exercise's work folder after it finishes
   bool progress = true;                  // progress bar on stderr
   GenerationParams params;               // sampling parameters for the backend

@@ -32,10 +32,14 @@ struct Toolchains {
 // reported in versions as "missing: <what>", with a warning naming tools/setup-toolchains.sh.
 Toolchains probe_toolchains(const std::vector<std::string>& languages);
 
-// Shared build caches, created under `cache_dir` and made writable by the sandbox: ccache (C++),
-// go-build (Go), jest (JavaScript transform cache).
+// Build caches shared by the test runs: ccache (C++), go-build (Go), jest (JavaScript transforms).
+// Runs use different sandbox uids, so the caches are world-writable (dirs 0777, files 0666; the test
+// commands run with umask 0); make_caches() creates them and repairs the modes of what is there.
+// Sharing lets one exercise's code leave entries that a later exercise's build reads: with untrusted
+// models and scores that must not be gamed, use private caches (`--no-shared-caches`).
 struct Caches {
-  std::filesystem::path ccache, go_build, jest;
+  std::filesystem::path ccache, go_build, jest;  // empty: private to each run (under its /tmp), cold
+  bool shared() const { return !ccache.empty(); }
 };
 Caches make_caches(const std::filesystem::path& cache_dir);
 
