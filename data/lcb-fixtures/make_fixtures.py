@@ -128,7 +128,7 @@ SAMPLES = {
         "n = int(input())\nfor _ in range(n):\n    print(' '.join(reversed(input().split())))\nexit(0)",  # exit(): pass
         "import sys\nn = int(sys.stdin.readline())\nout = []\nfor _ in range(n):\n"
         "    out.append(' '.join(sys.stdin.readline().split()[::-1]))\nsys.stdout.write('\\n'.join(out))",  # pass
-        "",                                                                                       # no code: -2
+        "",                                                                                       # no code: [-4]
     ],
 }
 

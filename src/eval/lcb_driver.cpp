@@ -16,7 +16,7 @@ const char* driver_source() {
 # {"t":"done",...} at the end. The parent writes <tag>_<index>.exit with how the child ended, so a
 # crash or hang is attributed to the test in flight. A test's stdin and stdout are memfds (files
 # here when memfd_create is unavailable).
-import builtins, io, json, os, select, signal, sys, threading, time
+import ast, builtins, io, json, os, select, signal, sys, threading, time
 
 PRELUDE = (
     "from string import *\nfrom re import *\nfrom datetime import *\nfrom collections import *\n"
@@ -365,7 +365,12 @@ def main():
             name = "%s_%d" % (problem["tag"], sample["index"])
             # Compiled here, not in the child: the compiler's memory would be copy-on-write faults there.
             try:
-                compiled = compile(sample["code"], "<solution>", "exec")
+                tree = compile(sample["code"], "<solution>", "exec", ast.PyCF_ONLY_AST)
+                if not problem["fn_name"] and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body):
+                    # LiveCodeBench wraps a stdin program's statements in a function, which fails to
+                    # compile when there are none (e.g. an empty answer).
+                    raise SyntaxError("the program has no statements besides imports")
+                compiled = compile(tree, "<solution>", "exec")
             except BaseException as e:
                 Channel(name + ".jsonl").emit({"t": "compile", "meta": {
                     "error_code": -4, "error_message": "Error during testing: %s" % e}})

@@ -70,8 +70,8 @@ TEST(LcbCli, CodeGenerationFromCustomOutputsWithContaminationGuardAndResume) {
   EXPECT_NEAR(group(s, "difficulty=hard")["pass@1"].get<double>(), 0.6, 1e-12);
   EXPECT_NEAR(group(s, "platform=codeforces")["pass@1"].get<double>(), 0.7, 1e-12);
   EXPECT_NEAR(group(s, "month=2024-09")["pass@1"].get<double>(), 0.8, 1e-12);
-  EXPECT_EQ(s["verdicts"], json::parse(R"({"passed": 15, "-2 wrong answer": 6, "-3 time limit exceeded": 2,
-                                           "-4 runtime error": 7})"));
+  EXPECT_EQ(s["verdicts"], json::parse(R"({"passed": 15, "-2 wrong answer": 5, "-3 time limit exceeded": 2,
+                                           "-4 runtime error": 8})"));
   EXPECT_EQ(s["contamination"]["problems_before_cutoff"], 3);
   EXPECT_EQ(s["comparator_disagreements"], 0);
 

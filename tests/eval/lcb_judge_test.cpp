@@ -99,7 +99,10 @@ TEST(LcbJudge, FunctionalModuleLevelFunctions) {
 
 TEST(LcbJudge, MainGuardExitAndEmptyCode) {
   const auto j = judge("hrmD_reverse");
-  EXPECT_EQ(j.results, json::parse("[[true,true,true],[true,true,true],[true,true,true],[true,true,true],[-2]]"));
+  EXPECT_EQ(j.results, json::parse("[[true,true,true],[true,true,true],[true,true,true],[true,true,true],[-4]]"));
+  // An empty answer is a compile error, as under LiveCodeBench's function wrapping.
+  EXPECT_EQ(j.samples[4].metadata["error_message"],
+            "Error during testing: the program has no statements besides imports");
 }
 
 TEST(LcbJudge, OneProcessPerSampleMatchesOneProcessForAll) {
