@@ -22,7 +22,9 @@ TEST(Sudoku, GeneratedPuzzlesHaveUniqueValidSolutions) {
     const auto puzzle = hrm::puzzle::make_puzzle(shape, solution, n == 9 ? 30 : 0, rng);
     EXPECT_EQ(hrm::puzzle::count_solutions(shape, puzzle, 3), 1) << n;
     for (size_t i = 0; i < puzzle.size(); ++i) {
-      if (puzzle[i] != 0) EXPECT_EQ(puzzle[i], solution[i]);
+      if (puzzle[i] != 0) {
+        EXPECT_EQ(puzzle[i], solution[i]);
+      }
     }
   }
   // A grid with two interchangeable digits removed from a rectangle has two solutions.

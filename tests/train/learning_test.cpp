@@ -26,7 +26,7 @@ TEST(HrmTrainBinary, LearnsHeldOutSudokuQuickly) {
   fs::remove_all(out);
   int status = 0;
   const auto log = run(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + HRM_SOURCE_DIR +
-                           "/configs/train/sudoku4x4.yaml --out " + out.string() + " --steps 600",
+                           "/configs/train/sudoku4x4.yaml --out " + out.string() + " --steps 900",
                        status);
   ASSERT_EQ(status, 0) << log;
   std::smatch m;
