@@ -1,12 +1,11 @@
 #include "hrm/tokenizer/tokenizer.hpp"
 
-#include <sentencepiece_processor.h>
-
 #include <cstdio>
 
 #include "hrm/tokenizer/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "sentencepiece_api.hpp"
 
 namespace hrm {
 
@@ -31,7 +30,7 @@ std::string replace_meta_space(const std::string& piece) {
 
 }  // namespace
 
-Tokenizer::Tokenizer() : sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {}
+Tokenizer::Tokenizer() : sp_(spm::api().new_processor()) {}
 Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
@@ -49,9 +48,9 @@ Tokenizer Tokenizer::load(const std::filesystem::path& model_path) {
 Tokenizer Tokenizer::from_serialized(const std::string& model_bytes, const std::string& source_name) {
   Tokenizer t;
   t.serialized_ = model_bytes;
-  const auto status = t.sp_->LoadFromSerializedProto(model_bytes);
-  if (!status.ok()) {
-    throw Error("'" + source_name + "' is not a SentencePiece model: " + status.ToString(),
+  const std::string error = t.sp_->load(model_bytes);
+  if (!error.empty()) {
+    throw Error("'" + source_name + "' is not a SentencePiece model: " + error,
                 "pass the .model file written by `hrm-data tokenizer train`");
   }
   t.init(source_name);
@@ -63,7 +62,7 @@ void Tokenizer::init(const std::string& source_name) {
     throw Error("tokenizer '" + source_name + "' does not have hrm's fixed special ids: " + what,
                 "retrain it with `hrm-data tokenizer train` (special_tokens.hpp lists the expected ids)");
   };
-  const int n = sp_->GetPieceSize();
+  const int n = sp_->piece_size();
   if (n < tok::kFirstByteId + 256) fail("only " + std::to_string(n) + " pieces");
   if (sp_->pad_id() != tok::kPadId || sp_->unk_id() != tok::kUnkId || sp_->bos_id() != tok::kBosId ||
       sp_->eos_id() != tok::kEosId) {
@@ -72,21 +71,21 @@ void Tokenizer::init(const std::string& source_name) {
   }
   for (size_t i = 0; i < tok::kSpecialPieces.size(); ++i) {
     const int id = tok::kFirstSpecialId + static_cast<int>(i);
-    if (sp_->IdToPiece(id) != tok::kSpecialPieces[i]) {
-      fail("id " + std::to_string(id) + " is '" + sp_->IdToPiece(id) + "', expected '" +
+    if (sp_->id_to_piece(id) != tok::kSpecialPieces[i]) {
+      fail("id " + std::to_string(id) + " is '" + sp_->id_to_piece(id) + "', expected '" +
            std::string(tok::kSpecialPieces[i]) + "'");
     }
   }
   bytes_of_.assign(static_cast<size_t>(n), std::string());
   for (int id = 0; id < n; ++id) {
-    const std::string& p = sp_->IdToPiece(id);
+    const std::string& p = sp_->id_to_piece(id);
     if (id < tok::kFirstSpecialId) continue;  // control pieces and <unk> decode to nothing
     if (id < tok::kFirstByteId) {
       bytes_of_[static_cast<size_t>(id)] = p;
     } else if (id < tok::kFirstByteId + 256) {
       char expected[8];
       std::snprintf(expected, sizeof expected, "<0x%02X>", id - tok::kFirstByteId);
-      if (!sp_->IsByte(id) || p != expected) fail("id " + std::to_string(id) + " is '" + p + "', expected " + expected);
+      if (!sp_->is_byte(id) || p != expected) fail("id " + std::to_string(id) + " is '" + p + "', expected " + expected);
       bytes_of_[static_cast<size_t>(id)] = std::string(1, static_cast<char>(id - tok::kFirstByteId));
     } else {
       bytes_of_[static_cast<size_t>(id)] = replace_meta_space(p);
@@ -98,20 +97,20 @@ const std::string& Tokenizer::piece(int id) const {
   if (id < 0 || id >= vocab_size()) {
     throw Error("token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(vocab_size()) + ")");
   }
-  return sp_->IdToPiece(id);
+  return sp_->id_to_piece(id);
 }
 
 int Tokenizer::piece_to_id(std::string_view piece) const {
-  const int id = sp_->PieceToId(piece);
+  const int id = sp_->piece_to_id(piece);
   // PieceToId answers unk_id for unknown pieces.
-  return (id == tok::kUnkId && piece != sp_->IdToPiece(tok::kUnkId)) ? -1 : id;
+  return (id == tok::kUnkId && piece != sp_->id_to_piece(tok::kUnkId)) ? -1 : id;
 }
 
 void Tokenizer::encode_plain(std::string_view text, std::vector<int32_t>& out) const {
   if (text.empty()) return;
   std::vector<int> ids;
-  const auto status = sp_->Encode(text, &ids);
-  if (!status.ok()) throw Error("SentencePiece failed to encode " + std::to_string(text.size()) + " bytes: " + status.ToString());
+  const std::string error = sp_->encode(text, ids);
+  if (!error.empty()) throw Error("SentencePiece failed to encode " + std::to_string(text.size()) + " bytes: " + error);
   out.insert(out.end(), ids.begin(), ids.end());
 }
 

@@ -1,8 +1,5 @@
 // train_tokenizer: collects training text, cuts it into multi-line chunks and runs the SentencePiece
 // trainer with hrm's code-safe settings (see tokenizer.hpp).
-#include <sentencepiece_processor.h>
-#include <sentencepiece_trainer.h>
-
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,30 +9,13 @@
 #include "hrm/tokenizer/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
-
-namespace sentencepiece::logging {
-void SetMinLogLevel(int);  // exported by libsentencepiece, not declared in its public headers
-int GetMinLogLevel();
-}  // namespace sentencepiece::logging
+#include "sentencepiece_api.hpp"
 
 namespace hrm {
 
 namespace {
 
 constexpr std::string_view kMetaSpace = "\xE2\x96\x81";
-
-class VectorIterator : public sentencepiece::SentenceIterator {
- public:
-  explicit VectorIterator(const std::vector<std::string>& s) : s_(s) {}
-  bool done() const override { return i_ >= s_.size(); }
-  void Next() override { ++i_; }
-  const std::string& value() const override { return s_[i_]; }
-  sentencepiece::util::Status status() const override { return {}; }
-
- private:
-  const std::vector<std::string>& s_;
-  size_t i_ = 0;
-};
 
 struct Collector {
   const TokenizerTrainOptions& options;
@@ -192,14 +172,9 @@ TokenizerTrainSummary train_tokenizer(const std::vector<std::filesystem::path>& 
       {"user_defined_symbols", special_list()},
       {"model_prefix", ""},
   };
-  sentencepiece::SetRandomGeneratorSeed(static_cast<unsigned>(options.seed));
-  const int log_level = sentencepiece::logging::GetMinLogLevel();
-  sentencepiece::logging::SetMinLogLevel(2);  // errors only; the trainer is chatty at INFO
-  VectorIterator it(collector.sentences);
   std::string model;
-  const auto status = sentencepiece::SentencePieceTrainer::Train(args, &it, &model);
-  sentencepiece::logging::SetMinLogLevel(log_level);
-  if (!status.ok()) throw Error("SentencePiece training failed: " + status.ToString());
+  const std::string error = spm::api().train(args, collector.sentences, static_cast<unsigned>(options.seed), &model);
+  if (!error.empty()) throw Error("SentencePiece training failed: " + error);
 
   // Load it back (checks the fixed ids) before writing anything.
   const Tokenizer tokenizer = Tokenizer::from_serialized(model, out_model.string());

@@ -26,8 +26,8 @@
 
 #include "hrm/tokenizer/special_tokens.hpp"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
+namespace hrm::spm {
+class Processor;  // src/tokenizer/sentencepiece_api.hpp
 }
 
 namespace hrm {
@@ -76,7 +76,7 @@ class Tokenizer {
   void init(const std::string& source_name);
   void encode_plain(std::string_view text, std::vector<int32_t>& out) const;
 
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::unique_ptr<spm::Processor> sp_;
   std::string serialized_;
   std::vector<std::string> bytes_of_;  // decoded bytes of each id
 };
