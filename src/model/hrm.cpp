@@ -45,9 +45,18 @@ torch::Tensor HRMInnerImpl::input_embeddings(const Batch& batch) {
     if (pad > 0) pe = torch::constant_pad_nd(pe, {0, pad});
     emb = torch::cat({pe.view({-1, config_.puzzle_emb_len(), config_.hidden_size}), emb}, 1);
   }
-  if (config_.pos_encodings == PosEncoding::kLearned) {
-    emb = 0.707106781 * (emb + embed_pos.to(dtype_));  // 1/sqrt(2) keeps the forward variance
-  }
+  return scale_embeddings(emb, config_.pos_encodings == PosEncoding::kLearned ? embed_pos.to(dtype_) : torch::Tensor());
+}
+
+torch::Tensor HRMInnerImpl::token_embeddings(const torch::Tensor& tokens, const torch::Tensor& positions) {
+  TORCH_CHECK(config_.puzzle_emb_ndim == 0, "token_embeddings: models with a task embedding need input_embeddings");
+  const auto emb = torch::nn::functional::embedding(tokens, embed.to(dtype_));
+  if (config_.pos_encodings != PosEncoding::kLearned) return scale_embeddings(emb, {});
+  return scale_embeddings(emb, torch::nn::functional::embedding(positions, embed_pos.to(dtype_)));
+}
+
+torch::Tensor HRMInnerImpl::scale_embeddings(torch::Tensor emb, const torch::Tensor& position_emb) {
+  if (position_emb.defined()) emb = 0.707106781 * (emb + position_emb);  // 1/sqrt(2) keeps the forward variance
   return embed_scale_ * emb;
 }
 
@@ -81,12 +90,16 @@ InnerCarry HRMInnerImpl::empty_carry(int64_t batch_size) {
           torch::zeros({batch_size, config_.total_seq_len(), config_.hidden_size}, opts)};
 }
 
+InnerCarry HRMInnerImpl::start_state(const torch::Tensor& x) {
+  const auto shape = x.sizes();
+  return {config_.z_H_init == ZHInit::kEmbedding ? x : H_init.to(dtype_).expand(shape), L_init.to(dtype_).expand(shape)};
+}
+
 InnerCarry HRMInnerImpl::reset_carry(const torch::Tensor& reset, const InnerCarry& carry, const Batch& batch) {
   torch::NoGradGuard no_grad;
   const auto flag = reset.view({-1, 1, 1});
-  torch::Tensor h0 = H_init.to(dtype_);
-  if (config_.z_H_init == ZHInit::kEmbedding) h0 = input_embeddings(batch);
-  return {torch::where(flag, h0, carry.z_H), torch::where(flag, L_init.to(dtype_), carry.z_L)};
+  const auto fresh = start_state(config_.z_H_init == ZHInit::kEmbedding ? input_embeddings(batch) : carry.z_H);
+  return {torch::where(flag, fresh.z_H, carry.z_H), torch::where(flag, fresh.z_L, carry.z_L)};
 }
 
 torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
@@ -106,28 +119,38 @@ torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
 InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
   const auto ctx = attention_context(batch);
   const auto x = input_embeddings(batch);
-  auto z_H = carry.z_H, z_L = carry.z_L;
-  // The schedule L^L_cycles H, repeated H_cycles times; only the last bp_steps calls keep autograd.
+  // Only the last bp_steps module calls keep autograd.
   const int64_t calls = config_.module_calls();
-  int64_t call = 0;
-  for (int64_t h = 0; h < config_.H_cycles; ++h) {
-    for (int64_t l = 0; l <= config_.L_cycles; ++l, ++call) {
-      torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && torch::GradMode::is_enabled());
-      if (l < config_.L_cycles) {
-        z_L = L->forward(z_L, z_H + x, ctx);
-      } else {
-        z_H = H->forward(z_H, z_L, ctx);
-      }
-    }
-  }
+  const bool grad_enabled = torch::GradMode::is_enabled();
+  const auto z = run_schedule(carry, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
+                                            const torch::Tensor& injection) {
+    torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && grad_enabled);
+    return module.forward(state, injection, ctx);
+  });
+  const auto& z_H = z.z_H;
   InnerOutput out;
-  out.carry = {z_H.detach(), z_L.detach()};
+  out.carry = {z_H.detach(), z.z_L.detach()};
   out.logits = lm_head(z_H).narrow(1, config_.puzzle_emb_len(), config_.seq_len);
   const auto rows = torch::arange(batch.size(), torch::TensorOptions().dtype(torch::kLong).device(z_H.device()));
   const auto q = q_head(z_H.index({rows, q_positions(batch)})).to(torch::kFloat32);
   out.q_halt = q.select(-1, 0);
   out.q_continue = q.select(-1, 1);
   return out;
+}
+
+InnerCarry HRMInnerImpl::run_schedule(const InnerCarry& carry, const torch::Tensor& x, const ModuleCallFn& call) {
+  auto z_H = carry.z_H, z_L = carry.z_L;
+  int64_t index = 0;
+  for (int64_t h = 0; h < config_.H_cycles; ++h) {
+    for (int64_t l = 0; l <= config_.L_cycles; ++l, ++index) {
+      if (l < config_.L_cycles) {
+        z_L = call(index, *L, z_L, z_H + x);
+      } else {
+        z_H = call(index, *H, z_H, z_L);
+      }
+    }
+  }
+  return {z_H, z_L};
 }
 
 void HRMInnerImpl::set_bp_steps(int64_t bp_steps) {

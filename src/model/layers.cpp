@@ -55,17 +55,23 @@ BlockImpl::BlockImpl(const ModelConfig& c)
   down = register_module("down", CastedLinear(c.mlp_inner(), c.hidden_size, false));
 }
 
-torch::Tensor BlockImpl::attention(const torch::Tensor& x, const AttentionContext& ctx) {
+AttentionHeads BlockImpl::project_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   const auto b = x.size(0), s = x.size(1);
   const auto parts = qkv(x).view({b, s, 3, heads_, head_dim_}).unbind(2);
-  const auto cos = ctx.cos.narrow(0, 0, s), sin = ctx.sin.narrow(0, 0, s);
-  const auto q = apply_rope(parts[0], cos, sin).transpose(1, 2);
-  const auto k = apply_rope(parts[1], cos, sin).transpose(1, 2);
-  const auto v = parts[2].transpose(1, 2);
+  return {apply_rope(parts[0], cos, sin).transpose(1, 2), apply_rope(parts[1], cos, sin).transpose(1, 2),
+          parts[2].transpose(1, 2)};
+}
+
+torch::Tensor BlockImpl::merge_heads(const torch::Tensor& heads) {
+  return o(heads.transpose(1, 2).reshape({heads.size(0), heads.size(2), -1}));
+}
+
+torch::Tensor BlockImpl::attention(const torch::Tensor& x, const AttentionContext& ctx) {
+  const auto s = x.size(1);
+  const auto h = project_heads(x, ctx.cos.narrow(0, 0, s), ctx.sin.narrow(0, 0, s));
   c10::optional<torch::Tensor> mask;
   if (ctx.mask.defined()) mask = ctx.mask;
-  const auto out = compat::attention(q, k, v, mask, ctx.is_causal);
-  return o(out.transpose(1, 2).reshape({b, s, -1}));
+  return merge_heads(compat::attention(h.q, h.k, h.v, mask, ctx.is_causal));
 }
 
 torch::Tensor BlockImpl::mlp(const torch::Tensor& x) {
@@ -74,11 +80,15 @@ torch::Tensor BlockImpl::mlp(const torch::Tensor& x) {
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx) {
+  return forward_with(x, [&](const torch::Tensor& h) { return attention(h, ctx); });
+}
+
+torch::Tensor BlockImpl::forward_with(const torch::Tensor& x, const AttentionFn& attend) {
   if (norm_ == NormStyle::kPost) {
-    const auto h = residual_rms_norm(x, attention(x, ctx), eps_);
+    const auto h = residual_rms_norm(x, attend(x), eps_);
     return residual_rms_norm(h, mlp(h), eps_);
   }
-  const auto h = x + attention(rms_norm(x, eps_), ctx);
+  const auto h = x + attend(rms_norm(x, eps_));
   return h + mlp(rms_norm(h, eps_));
 }
 
@@ -89,8 +99,18 @@ ReasoningModuleImpl::ReasoningModuleImpl(const ModelConfig& c, int64_t num_layer
 
 torch::Tensor ReasoningModuleImpl::forward(const torch::Tensor& z, const torch::Tensor& injection,
                                            const AttentionContext& ctx) {
+  return forward_with(z, injection, [&](int64_t, BlockImpl& block, const torch::Tensor& x) { return block.attention(x, ctx); });
+}
+
+torch::Tensor ReasoningModuleImpl::forward_with(const torch::Tensor& z, const torch::Tensor& injection,
+                                                const LayerAttentionFn& attend) {
   auto h = z + injection;
-  for (const auto& layer : *layers) h = layer->as<Block>()->forward(h, ctx);
+  int64_t index = 0;
+  for (const auto& layer : *layers) {
+    auto& block = *layer->as<Block>();
+    h = block.forward_with(h, [&](const torch::Tensor& x) { return attend(index, block, x); });
+    ++index;
+  }
   return norm_ == NormStyle::kPre ? rms_norm(h, eps_) : h;
 }
 

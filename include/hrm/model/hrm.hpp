@@ -4,6 +4,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "hrm/model/config.hpp"
 #include "hrm/model/layers.hpp"
 
@@ -37,6 +39,17 @@ class HRMInnerImpl : public torch::nn::Module {
   // Scaled token (+ puzzle, + learned position) embeddings in the forward dtype: [B, S_total, hidden].
   torch::Tensor input_embeddings(const Batch& batch);
   AttentionContext attention_context(const Batch& batch);
+  // Scaled embeddings of `tokens` [B, S] at absolute positions `positions` [B, S] (models without a
+  // task embedding; the same formula as input_embeddings), for cached decoding.
+  torch::Tensor token_embeddings(const torch::Tensor& tokens, const torch::Tensor& positions);
+  // The state a segment-1 position starts from, given its input embeddings x: z_H = H_init (or x),
+  // z_L = L_init, broadcast to x's shape. reset_carry uses it.
+  InnerCarry start_state(const torch::Tensor& x);
+  // One segment's schedule L^L_cycles H (repeated H_cycles times) with input injection; each module
+  // call is made by `call(index, module, z, injection)`. forward() and cached decoding share it.
+  using ModuleCallFn =
+      std::function<torch::Tensor(int64_t call, ReasoningModuleImpl& module, const torch::Tensor& z, const torch::Tensor& injection)>;
+  InnerCarry run_schedule(const InnerCarry& carry, const torch::Tensor& x, const ModuleCallFn& call);
   // Uninitialised carry of the right shape (every slot is reset on first use).
   InnerCarry empty_carry(int64_t batch_size);
   // Slots where `reset` is true start again from H_init/L_init (or the token embedding for z_H).
@@ -56,6 +69,8 @@ class HRMInnerImpl : public torch::nn::Module {
   ReasoningModule H{nullptr}, L{nullptr};
 
  private:
+  torch::Tensor scale_embeddings(torch::Tensor emb, const torch::Tensor& position_emb);
+
   ModelConfig config_;
   torch::ScalarType dtype_;
   double embed_scale_;

@@ -4,6 +4,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "hrm/model/config.hpp"
 
 namespace hrm {
@@ -34,11 +36,26 @@ class CastedLinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(CastedLinear);
 
+// The attention sub-layer as a function of the block's (normed) input: forward() uses attention(),
+// cached decoding (hrm/infer) attends over its key/value cache instead.
+using AttentionFn = std::function<torch::Tensor(const torch::Tensor& x)>;
+
+// q, k, v of one attention call, [B, heads, S, head_dim], q and k rotated by RoPE.
+struct AttentionHeads {
+  torch::Tensor q, k, v;
+};
+
 class BlockImpl : public torch::nn::Module {
  public:
   BlockImpl(const ModelConfig& config);
   torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx);
+  // The residuals and norms of forward() around a caller-supplied attention.
+  torch::Tensor forward_with(const torch::Tensor& x, const AttentionFn& attend);
   torch::Tensor attention(const torch::Tensor& x, const AttentionContext& ctx);
+  // The pieces of attention(): projection + RoPE (cos/sin [S, D], or [B, S, D] for per-row
+  // positions), and the output projection of the attended heads [B, heads, S, head_dim].
+  AttentionHeads project_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
+  torch::Tensor merge_heads(const torch::Tensor& heads);
   torch::Tensor mlp(const torch::Tensor& x);
 
   CastedLinear qkv{nullptr}, o{nullptr}, gate_up{nullptr}, down{nullptr};
@@ -55,6 +72,9 @@ class ReasoningModuleImpl : public torch::nn::Module {
  public:
   ReasoningModuleImpl(const ModelConfig& config, int64_t num_layers);
   torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& injection, const AttentionContext& ctx);
+  // forward() with each layer's attention supplied by `attend(layer_index, block, x)`.
+  using LayerAttentionFn = std::function<torch::Tensor(int64_t layer, BlockImpl& block, const torch::Tensor& x)>;
+  torch::Tensor forward_with(const torch::Tensor& z, const torch::Tensor& injection, const LayerAttentionFn& attend);
   torch::nn::ModuleList layers;
 
  private:
