@@ -1,0 +1,53 @@
+// GSPO — Group Sequence Policy Optimization (Zheng et al., 2025), the objective of the `gspo` stage.
+//
+// For a prompt, G responses y_1..y_G are sampled from the old policy and rewarded (rl/reward.hpp).
+//   advantage    A_i = (r_i - mean(r)) / (std(r) + eps)                         (per group)
+//   ratio        s_i = exp(mean over response tokens t of (log pi(y_it) - log pi_old(y_it)))
+//   loss         -mean_i min(s_i A_i, clip(s_i, 1 - eps_low, 1 + eps_high) A_i)  [+ kl_coef * KL]
+// GSPO-token replaces s_i per token by s_it = sg[s_i] * pi(y_it) / sg[pi(y_it)] (same value, and the
+// same gradient when the advantage is per sequence, which the tests check). Groups whose rewards are all
+// equal have A = 0 everywhere: they carry no signal and are dropped and counted (group_advantages).
+// Defaults follow the paper and TRL: eps_low 3e-4, eps_high 4e-4, no KL, advantage std eps 1e-4
+// (sample standard deviation, as TRL), log-ratio clamped at 10 (verl) so exp() cannot overflow.
+#pragma once
+#include <torch/torch.h>
+
+namespace hrm::rl {
+
+struct GspoConfig {
+  double clip_low = 3e-4;
+  double clip_high = 4e-4;
+  double advantage_eps = 1e-4;
+  bool unbiased_std = true;      // sample std (TRL); false: population std
+  bool token_level = false;      // GSPO-token
+  double kl_coef = 0.0;          // > 0: k3 KL penalty against a frozen reference policy
+  double max_log_ratio = 10.0;
+};
+
+struct GroupAdvantages {
+  torch::Tensor advantages;      // [N*G] fp32, zero in groups without signal
+  torch::Tensor has_signal;      // [N] bool: the group's rewards are not all equal
+  int64_t zero_signal_groups = 0;
+};
+
+// `rewards` is [N*G] with the G responses of each prompt consecutive.
+GroupAdvantages group_advantages(const torch::Tensor& rewards, int64_t group_size, const GspoConfig& config);
+
+struct GspoLoss {
+  torch::Tensor loss;            // scalar, differentiable w.r.t. logp_new
+  double clip_fraction = 0;      // share of sequences whose clipped term was selected
+  double mean_abs_log_ratio = 0; // mean_i |log s_i|
+  double kl = 0;                 // mean k3 KL to the reference (0 without one)
+};
+
+// logp_new/logp_old/logp_ref: [B, T] log-probabilities of the sampled tokens under the current, the
+// sampling and the reference policy; mask: [B, T] 1 on response tokens (every row needs at least one);
+// advantages: [B]. logp_old and logp_ref carry no gradient; logp_ref may be undefined (kl_coef must be 0).
+GspoLoss gspo_loss(const torch::Tensor& logp_new, const torch::Tensor& logp_old, const torch::Tensor& mask,
+                   const torch::Tensor& advantages, const GspoConfig& config, const torch::Tensor& logp_ref = {});
+
+// log softmax(logits)[token] per position: logits [B, T, V] (any float dtype, computed in fp32),
+// tokens [B, T] int64 -> [B, T] fp32.
+torch::Tensor token_log_probs(const torch::Tensor& logits, const torch::Tensor& tokens);
+
+}  // namespace hrm::rl
