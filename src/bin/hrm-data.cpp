@@ -11,6 +11,7 @@
 #include "hrm/data/decontam.hpp"
 #include "hrm/data/language.hpp"
 #include "hrm/data/shard.hpp"
+#include "hrm/synth/synth.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
@@ -118,6 +119,26 @@ int main(int argc, char** argv) {
   inspect->add_option("--tokenizer", tok_model, "Tokenizer .model to decode with");
   inspect->add_option("--show", show, "Decode this many documents (needs --tokenizer)");
 
+  hrm::synth::SynthOptions sopt;
+  std::string synth_out, synth_formats = "lcb,polyglot";
+  auto* synth = app.add_subcommand("synth", "Verified synthetic curriculum: LCB rows, Polyglot exercises, SFT and repair data");
+  synth->add_option("--out", synth_out, "Output directory (must be empty or absent)")->required();
+  synth->add_option("--seed", sopt.seed, "Seed: same options and seed give the same files");
+  synth->add_option("--per-family", sopt.per_family, "Distinct instances per family");
+  synth->add_option("--tests", sopt.tests_per_task, "Test cases per task");
+  synth->add_option("--stages", sopt.stages, "Stages, comma-separated (1: simple functions, 2: algorithms)")->delimiter(',');
+  synth->add_option("--languages", sopt.languages, "Comma-separated subset of cpp,go,java,javascript,python,rust")->delimiter(',');
+  synth->add_option("--families", sopt.families, "Only these families (comma-separated)")->delimiter(',');
+  synth->add_option("--holdout-families", sopt.holdout_families, "Families for the test_family split (default: built-in)")->delimiter(',');
+  synth->add_option("--test-fraction", sopt.test_instance_fraction, "Share of a training family's instances held out");
+  synth->add_option("--formats", synth_formats, "lcb, polyglot or lcb,polyglot");
+  synth->add_option("--lcb-style", sopt.lcb_style, "functional, stdin or mixed");
+  synth->add_option("--edit-format", sopt.edit_format, "Polyglot SFT answers: whole, diff or both");
+  synth->add_option("--repairs", sopt.repairs_per_task, "Mutants tried per verified task (0: no repair data)");
+  synth->add_option("--jobs", sopt.jobs, "Parallel sandboxes (0: all cores)");
+  synth->add_option("--timeout", sopt.timeout_seconds, "Wall seconds per Polyglot test run");
+  synth->add_option("--cache-dir", sopt.cache_dir, "Shared build caches (default: the Polyglot runner's)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (tok_train->parsed()) {
@@ -158,6 +179,14 @@ int main(int argc, char** argv) {
       const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
       std::cout << report.format(50);
       return report.contaminated() > 0 ? 3 : 0;
+    } else if (synth->parsed()) {
+      sopt.out_dir = synth_out;
+      sopt.lcb = synth_formats.find("lcb") != std::string::npos;
+      sopt.polyglot = synth_formats.find("polyglot") != std::string::npos;
+      if (!sopt.lcb && !sopt.polyglot) throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
+      const auto stats = hrm::synth::run_synth(sopt);
+      std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
+                << synth_out << "/stats.json\n";
     } else if (inspect->parsed()) {
       const auto r = hrm::ShardReader::open(shards);
       std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"

@@ -1,0 +1,188 @@
+#include "hrm/synth/value.hpp"
+
+#include "hrm/util/error.hpp"
+
+namespace hrm::synth {
+
+const std::vector<std::string> kSynthLanguages = {"cpp", "go", "java", "javascript", "python", "rust"};
+
+Value Value::of(int64_t v) {
+  Value x;
+  x.type = Type::kInt;
+  x.i = v;
+  return x;
+}
+Value Value::of_bool(bool v) {
+  Value x;
+  x.type = Type::kBool;
+  x.b = v;
+  return x;
+}
+Value Value::of(std::string v) {
+  Value x;
+  x.type = Type::kStr;
+  x.s = std::move(v);
+  return x;
+}
+Value Value::of(std::vector<int64_t> v) {
+  Value x;
+  x.type = Type::kIntList;
+  x.ints = std::move(v);
+  return x;
+}
+Value Value::of(std::vector<std::string> v) {
+  Value x;
+  x.type = Type::kStrList;
+  x.strs = std::move(v);
+  return x;
+}
+
+bool Value::operator==(const Value& o) const {
+  if (type != o.type) return false;
+  switch (type) {
+    case Type::kInt: return i == o.i;
+    case Type::kBool: return b == o.b;
+    case Type::kStr: return s == o.s;
+    case Type::kIntList: return ints == o.ints;
+    case Type::kStrList: return strs == o.strs;
+  }
+  return false;
+}
+
+namespace {
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+template <typename T, typename F>
+std::string joined(const std::vector<T>& items, F&& fn, const char* sep = ", ") {
+  std::string out;
+  for (size_t k = 0; k < items.size(); ++k) out += (k ? sep : "") + fn(items[k]);
+  return out;
+}
+
+}  // namespace
+
+std::string literal(const std::string& lang, const Value& v, LiteralUse use) {
+  const auto int_text = [](int64_t x) { return std::to_string(x); };
+  switch (v.type) {
+    case Type::kInt: return std::to_string(v.i);
+    case Type::kBool:
+      if (lang == "python") return v.b ? "True" : "False";
+      return v.b ? "true" : "false";
+    case Type::kStr: return quoted(v.s);
+    case Type::kIntList: {
+      const std::string items = joined(v.ints, int_text);
+      if (lang == "cpp") return "std::vector<int>{" + items + "}";
+      if (lang == "java") return "new int[]{" + items + "}";
+      if (lang == "go") return "[]int{" + items + "}";
+      if (lang == "rust") {
+        if (use == LiteralUse::kArgument) return "&[" + items + "]";
+        return v.ints.empty() ? "Vec::<i32>::new()" : "vec![" + items + "]";
+      }
+      return "[" + items + "]";
+    }
+    case Type::kStrList: {
+      const std::string items = joined(v.strs, quoted);
+      if (lang == "cpp") return "std::vector<std::string>{" + items + "}";
+      if (lang == "java") return "new String[]{" + items + "}";
+      if (lang == "go") return "[]string{" + items + "}";
+      if (lang == "rust") {
+        if (use == LiteralUse::kArgument) return "&[" + items + "]";
+        return v.strs.empty() ? "Vec::<String>::new()" : "vec![" + items + "]";
+      }
+      return "[" + items + "]";
+    }
+  }
+  return "";
+}
+
+std::string type_name(const std::string& lang, Type t, bool parameter) {
+  if (lang == "python" || lang == "javascript") return "";
+  if (lang == "cpp") {
+    switch (t) {
+      case Type::kInt: return "int";
+      case Type::kBool: return "bool";
+      case Type::kStr: return parameter ? "const std::string&" : "std::string";
+      case Type::kIntList: return parameter ? "const std::vector<int>&" : "std::vector<int>";
+      case Type::kStrList: return parameter ? "const std::vector<std::string>&" : "std::vector<std::string>";
+    }
+  }
+  if (lang == "java") {
+    switch (t) {
+      case Type::kInt: return "int";
+      case Type::kBool: return "boolean";
+      case Type::kStr: return "String";
+      case Type::kIntList: return "int[]";
+      case Type::kStrList: return "String[]";
+    }
+  }
+  if (lang == "go") {
+    switch (t) {
+      case Type::kInt: return "int";
+      case Type::kBool: return "bool";
+      case Type::kStr: return "string";
+      case Type::kIntList: return "[]int";
+      case Type::kStrList: return "[]string";
+    }
+  }
+  if (lang == "rust") {
+    switch (t) {
+      case Type::kInt: return "i32";
+      case Type::kBool: return "bool";
+      case Type::kStr: return parameter ? "&str" : "String";
+      case Type::kIntList: return parameter ? "&[i32]" : "Vec<i32>";
+      case Type::kStrList: return parameter ? "&[&str]" : "Vec<String>";
+    }
+  }
+  throw Error("synth: no type names for language '" + lang + "'");
+}
+
+nlohmann::json json_of(const Value& v) {
+  switch (v.type) {
+    case Type::kInt: return v.i;
+    case Type::kBool: return v.b;
+    case Type::kStr: return v.s;
+    case Type::kIntList: return v.ints;
+    case Type::kStrList: return v.strs;
+  }
+  return nullptr;
+}
+
+std::string stdin_line(const Value& v) {
+  switch (v.type) {
+    case Type::kInt: return std::to_string(v.i);
+    case Type::kBool: return v.b ? "True" : "False";
+    case Type::kStr: return v.s;
+    case Type::kIntList: return joined(v.ints, [](int64_t x) { return std::to_string(x); }, " ");
+    case Type::kStrList: return joined(v.strs, [](const std::string& x) { return x; }, " ");
+  }
+  return "";
+}
+
+std::string camel_case(const std::string& snake) {
+  std::string out;
+  bool up = false;
+  for (char c : snake) {
+    if (c == '_') {
+      up = !out.empty();
+      continue;
+    }
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    up = false;
+  }
+  return out;
+}
+
+std::string pascal_case(const std::string& snake) {
+  std::string out = camel_case(snake);
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+std::string identifier(const std::string& lang, const std::string& snake, bool function) {
+  if (lang == "go") return function ? pascal_case(snake) : camel_case(snake);
+  if (lang == "java" || lang == "javascript") return camel_case(snake);
+  return snake;
+}
+
+}  // namespace hrm::synth
