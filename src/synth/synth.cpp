@@ -135,9 +135,10 @@ nlohmann::json run_synth(const SynthOptions& o) {
   const auto t0 = Clock::now();
   std::vector<const Family*> families;
   for (const auto& f : all_families()) {
+    // Named families are taken whatever their stage; otherwise every family of the stages.
     const bool stage = std::find(o.stages.begin(), o.stages.end(), f.stage) != o.stages.end();
-    const bool named = o.families.empty() || std::find(o.families.begin(), o.families.end(), f.name) != o.families.end();
-    if (stage && named) families.push_back(&f);
+    const bool named = std::find(o.families.begin(), o.families.end(), f.name) != o.families.end();
+    if (o.families.empty() ? stage : named) families.push_back(&f);
   }
   for (const auto& name : o.families) find_family(name);
   HRM_CHECK(!families.empty(), "synth: no family matches --stages/--families");

@@ -22,7 +22,7 @@ struct SynthOptions {
   int tests_per_task = 6;                    // test cases per instance (first one public in LCB rows)
   std::vector<int> stages = {1};             // 1 and/or 2
   std::vector<std::string> languages = {"python"};
-  std::vector<std::string> families;         // empty: every family of the stages
+  std::vector<std::string> families;         // these families (any stage); empty: every family of `stages`
   std::vector<std::string> holdout_families; // empty: the families marked held_out
   double test_instance_fraction = 0.1;       // of each training family's instances, held out
   bool lcb = true;                           // LiveCodeBench rows (Python only)
