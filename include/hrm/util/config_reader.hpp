@@ -26,6 +26,9 @@ class ConfigReader {
   // Read a key that must be present.
   template <typename T>
   void require(const std::string& key, T& out);
+  // An optional list of scalars, e.g. `ks: [1, 5]`; replaces `out` when present.
+  template <typename T>
+  void get_list(const std::string& key, std::vector<T>& out);
   // One of `allowed` (string enums).
   void get_choice(const std::string& key, std::string& out, const std::vector<std::string>& allowed);
   // A nested mapping, read by `fn` with its own reader (whose unknown keys are also rejected).
@@ -63,6 +66,24 @@ void ConfigReader::get(const std::string& key, T& out) {
     else if constexpr (std::is_floating_point_v<T>) type_error(key, "a number");
     else type_error(key, "a string");
   }
+}
+
+template <typename T>
+void ConfigReader::get_list(const std::string& key, std::vector<T>& out) {
+  used_.insert(key);
+  const YAML::Node value = node_[key];
+  if (!value) return;
+  if (!value.IsSequence()) type_error(key, "a list");
+  std::vector<T> items;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].IsScalar()) type_error(key, "a list of scalars");
+    try {
+      items.push_back(value[i].as<T>());
+    } catch (const YAML::Exception&) {
+      type_error(key, std::is_integral_v<T> ? "a list of integers" : std::is_floating_point_v<T> ? "a list of numbers" : "a list of strings");
+    }
+  }
+  out = std::move(items);
 }
 
 template <typename T>

@@ -1,0 +1,82 @@
+// The `gspo` training stage: reinforcement learning of a text HRM from sandboxed test results.
+//
+//   kind: gspo
+//   policy: runs/sft/final            # text checkpoint to start from (tokenizer.model inside)
+//   problems: runs/synth/lcb/train.jsonl   # LiveCodeBench-format rows (hrm-data synth), file or dir
+//   eval_problems: runs/synth/lcb/test_instance.jsonl   # optional held-out set: pass@k while training
+//   steps: 20                          # rollout batches
+//   prompts_per_step: 8
+//   group_size: 8                      # G responses per prompt
+//   minibatches: 4                     # gradient steps per rollout batch (off-policy: the ratio matters)
+//   segments: 0                        # ACT segments per token when sampling and training; 0 = halt_max_steps
+//   sampling: {temperature: 1.0, top_p: 1.0, top_k: 0, max_new_tokens: 256}
+//   gspo: {clip_low: 3.0e-4, clip_high: 4.0e-4, advantage_eps: 1.0e-4, token_level: false, kl_coef: 0.0}
+//   reward: {kind: binary, format_weight: 0.0, length_penalty: 0.0, length_budget: 0}
+//   optimizer: {name: adamw, lr: 1.0e-5, weight_decay: 0.0, grad_clip: 1.0,
+//               lr_mult_H: 1.0, lr_mult_L: 1.0, lr_mult_heads: 1.0, lr_mult_embed: 1.0}
+//   act_weight: 0.0                    # ACT-GSPO: q_halt trained towards "this program passes" (BCE)
+//   eval: {interval: 0, n: 10, ks: [1, 5], temperature: 0.8}
+//   judge: {timeout: 6, jobs: 0}
+//   seed: 0
+//
+// Each step: sample G replies per prompt from the current policy (hrm::infer), judge them in the
+// sandbox (RolloutJudge, cached), group-normalise rewards (groups without spread are dropped and
+// counted), then `minibatches` GSPO updates. Judging overlaps with generation: while the sandbox
+// judges batch k, the policy samples batch k+1 (and records its log pi_old); the update from batch k
+// follows, so batch k+1 is one update stale, which the importance ratio accounts for.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hrm/rl/gspo.hpp"
+#include "hrm/rl/reward.hpp"
+#include "hrm/util/config_reader.hpp"
+
+namespace hrm::rl {
+
+struct GspoStageConfig {
+  std::string policy, problems, eval_problems;
+  int64_t steps = 20, prompts_per_step = 8, group_size = 8, minibatches = 4, segments = 0;
+  double temperature = 1.0, top_p = 1.0;
+  int64_t top_k = 0, max_new_tokens = 256;
+  GspoConfig gspo;
+  RewardConfig reward;
+  std::string optimizer = "adamw";
+  double lr = 1e-5, weight_decay = 0.0, grad_clip = 1.0;
+  double lr_mult_H = 1.0, lr_mult_L = 1.0, lr_mult_heads = 1.0, lr_mult_embed = 1.0;
+  double act_weight = 0.0;
+  int64_t eval_interval = 0, eval_n = 10;
+  std::vector<int> eval_ks{1, 5};
+  double eval_temperature = 0.8;
+  double judge_timeout = 6.0;
+  int judge_jobs = 0;
+  uint64_t seed = 0;
+
+  // Relative paths are resolved against the directory of r.source(). Unknown keys are errors.
+  static GspoStageConfig from_reader(ConfigReader& r);
+};
+
+struct GspoStepMetrics {
+  int64_t step = 0;
+  double mean_reward = 0, pass_rate = 0, zero_signal_fraction = 0, clip_fraction = 0, mean_abs_log_ratio = 0;
+  double kl = 0, response_length = 0, mean_act_steps = 0, samples_per_second = 0, sandbox_seconds = 0, loss = 0;
+  int64_t judged = 0, cached = 0;
+};
+
+struct GspoEvalResult {
+  int64_t problems = 0, n = 0;
+  std::vector<std::pair<int, double>> pass_at;  // k -> mean pass@k
+};
+
+// Runs the stage; writes <out_dir>/metrics.jsonl (one GspoStepMetrics or evaluation per line) and the
+// final policy as a text checkpoint in <out_dir>/final. Returns the last evaluation (empty without
+// eval_problems). `threads` sizes LibTorch's pool (0: all cores).
+GspoEvalResult run_gspo_stage(const GspoStageConfig& config, const std::string& out_dir, int threads = 0);
+
+// pass@k of `checkpoint` on LiveCodeBench-format `problems` with n samples each (the stage's evaluation).
+GspoEvalResult evaluate_pass_at_k(const std::string& checkpoint, const std::string& problems, int64_t n,
+                                  const std::vector<int>& ks, double temperature, int64_t segments,
+                                  int64_t max_new_tokens, double judge_timeout, uint64_t seed);
+
+}  // namespace hrm::rl

@@ -1,0 +1,459 @@
+#include "hrm/rl/gspo_stage.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <optional>
+#include <random>
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "hrm/eval/lcb_prompts.hpp"
+#include "hrm/eval/lcb_score.hpp"
+#include "hrm/infer/decoder.hpp"
+#include "hrm/infer/generate.hpp"
+#include "hrm/model/adam_atan2.hpp"
+#include "hrm/model/checkpoint.hpp"
+#include "hrm/model/runtime.hpp"
+#include "hrm/rl/policy_forward.hpp"
+#include "hrm/rl/rollout_judge.hpp"
+#include "hrm/tokenizer/chat_template.hpp"
+#include "hrm/util/error.hpp"
+#include "hrm/util/fs.hpp"
+
+namespace hrm::rl {
+
+namespace fs = std::filesystem;
+
+GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r) {
+  GspoStageConfig c;
+  const fs::path base = fs::path(r.source()).parent_path();
+  const auto resolve = [&](std::string& p) {
+    if (!p.empty() && fs::path(p).is_relative()) p = (base / p).lexically_normal().string();
+  };
+  r.require("policy", c.policy);
+  r.require("problems", c.problems);
+  r.get("eval_problems", c.eval_problems);
+  resolve(c.policy);
+  resolve(c.problems);
+  resolve(c.eval_problems);
+  r.get("steps", c.steps);
+  r.get("prompts_per_step", c.prompts_per_step);
+  r.get("group_size", c.group_size);
+  r.get("minibatches", c.minibatches);
+  r.get("segments", c.segments);
+  r.check(c.steps >= 1, "steps", "must be at least 1");
+  r.check(c.prompts_per_step >= 1, "prompts_per_step", "must be at least 1");
+  r.check(c.group_size >= 2, "group_size", "must be at least 2 (advantages are relative within a group)");
+  r.check(c.minibatches >= 1, "minibatches", "must be at least 1");
+  r.check(c.segments >= 0, "segments", "must be >= 0 (0: the model's halt_max_steps)");
+  if (r.has("sampling")) {
+    auto s = r.child("sampling");
+    s.get("temperature", c.temperature);
+    s.get("top_p", c.top_p);
+    s.get("top_k", c.top_k);
+    s.get("max_new_tokens", c.max_new_tokens);
+    s.check(c.temperature > 0, "temperature", "must be > 0 (GSPO needs different samples per group)");
+    s.check(c.max_new_tokens >= 1, "max_new_tokens", "must be at least 1");
+    s.finish();
+  }
+  if (r.has("gspo")) {
+    auto g = r.child("gspo");
+    g.get("clip_low", c.gspo.clip_low);
+    g.get("clip_high", c.gspo.clip_high);
+    g.get("advantage_eps", c.gspo.advantage_eps);
+    g.get("unbiased_std", c.gspo.unbiased_std);
+    g.get("token_level", c.gspo.token_level);
+    g.get("kl_coef", c.gspo.kl_coef);
+    g.check(c.gspo.clip_low > 0 && c.gspo.clip_low < 1, "clip_low", "must be in (0, 1)");
+    g.check(c.gspo.clip_high > 0, "clip_high", "must be > 0");
+    g.check(c.gspo.kl_coef == 0, "kl_coef",
+            "a KL penalty needs a frozen reference policy, which this stage does not keep yet; use 0");
+    g.finish();
+  }
+  if (r.has("reward")) {
+    auto w = r.child("reward");
+    std::string kind = "binary";
+    w.get("kind", kind);
+    c.reward.kind = RewardConfig::parse_kind(kind, w.source() + ": " + w.path_of("kind"));
+    w.get("format_weight", c.reward.format_weight);
+    w.get("length_penalty", c.reward.length_penalty);
+    w.get("length_budget", c.reward.length_budget);
+    w.finish();
+  }
+  if (r.has("optimizer")) {
+    auto o = r.child("optimizer");
+    o.get_choice("name", c.optimizer, {"adamw", "adam_atan2"});
+    o.get("lr", c.lr);
+    o.get("weight_decay", c.weight_decay);
+    o.get("grad_clip", c.grad_clip);
+    o.get("lr_mult_H", c.lr_mult_H);
+    o.get("lr_mult_L", c.lr_mult_L);
+    o.get("lr_mult_heads", c.lr_mult_heads);
+    o.get("lr_mult_embed", c.lr_mult_embed);
+    o.check(c.lr > 0, "lr", "must be > 0");
+    o.finish();
+  }
+  r.get("act_weight", c.act_weight);
+  if (r.has("eval")) {
+    auto e = r.child("eval");
+    e.get("interval", c.eval_interval);
+    e.get("n", c.eval_n);
+    e.get("temperature", c.eval_temperature);
+    e.get_list("ks", c.eval_ks);
+    for (int k : c.eval_ks) e.check(k >= 1 && k <= c.eval_n, "ks", "every k must be in [1, n]");
+    e.check(c.eval_n >= 1, "n", "must be at least 1");
+    e.finish();
+  }
+  if (r.has("judge")) {
+    auto j = r.child("judge");
+    j.get("timeout", c.judge_timeout);
+    j.get("jobs", c.judge_jobs);
+    j.finish();
+  }
+  r.get("seed", c.seed);
+  return c;
+}
+
+}  // namespace hrm::rl
+
+namespace hrm::rl {
+
+namespace {
+
+using eval::lcb::Problem;
+
+std::vector<ChatMessage> to_chat(const std::vector<eval::ChatMessage>& messages) {
+  std::vector<ChatMessage> out;
+  for (const auto& m : messages) out.push_back({m.role, m.content});
+  return out;
+}
+
+struct Policy {
+  std::string dir;
+  HRMInner model{nullptr};
+  std::unique_ptr<Tokenizer> tokenizer;
+};
+
+Policy load_policy(const std::string& dir) {
+  Policy p;
+  p.dir = dir;
+  const auto tok_path = fs::path(dir) / "tokenizer.model";
+  HRM_CHECK(fs::exists(tok_path), "policy checkpoint '" + dir + "' has no tokenizer.model",
+            "start GSPO from a text checkpoint written by an sft stage of hrm-train");
+  const auto meta = read_checkpoint_meta(dir);
+  p.model = HRMInner(meta.config);
+  load_checkpoint(dir, *p.model);
+  p.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(tok_path));
+  HRM_CHECK(meta.config.attention != AttentionMode::kBidirectional,
+            "policy checkpoint '" + dir + "' is a bidirectional (puzzle) model", "GSPO needs a causal or prefix-LM text model");
+  return p;
+}
+
+struct PromptSet {
+  std::vector<Problem> problems;
+  std::vector<std::vector<int32_t>> ids;
+};
+
+PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len) {
+  PromptSet set;
+  size_t too_long = 0;
+  for (auto& p : eval::lcb::load_problems(path)) {
+    auto ids = encode_prompt(tokenizer, to_chat(eval::lcb::codegen_messages(p)));
+    if (static_cast<int64_t>(ids.size()) + 2 > seq_len) {
+      ++too_long;
+      continue;
+    }
+    set.ids.push_back(std::move(ids));
+    set.problems.push_back(std::move(p));
+  }
+  if (too_long) spdlog::warn("{}: {} problems skipped: their prompts leave no room in seq_len {}", path, too_long, seq_len);
+  HRM_CHECK(!set.problems.empty(), "'" + path + "' has no usable problems", "check the file and the model's seq_len");
+  return set;
+}
+
+struct Sampled {
+  std::vector<size_t> prompt_of;                 // per sequence, index into the PromptSet
+  std::vector<std::vector<int32_t>> responses;   // generated tokens (+ <|end|> when the model stopped)
+  std::vector<Rollout> rollouts;
+  int64_t segments_total = 0;
+  double seconds = 0;
+};
+
+// n samples of each chosen prompt from the current weights, prompt-major.
+Sampled sample(Policy& policy, const PromptSet& set, const std::vector<size_t>& chosen, int64_t n, double temperature,
+               int64_t top_k, double top_p, int64_t max_new_tokens, int64_t segments, uint64_t seed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  torch::NoGradGuard no_grad;
+  infer::Decoder decoder(*policy.model);
+  infer::GenerateOptions o;
+  o.sampling.temperature = temperature;
+  o.sampling.top_k = top_k;
+  o.sampling.top_p = top_p;
+  o.sampling.seed = seed;
+  o.sampling.max_new_tokens = max_new_tokens;
+  o.act.segments = segments;
+  o.samples = n;
+  o.stop_tokens = {tok::kEndId, tok::kEosId};
+  o.vocab_limit = policy.tokenizer->vocab_size();
+  std::vector<std::vector<int32_t>> prompts;
+  for (size_t i : chosen) prompts.push_back(set.ids[i]);
+  const auto& tok = *policy.tokenizer;
+  const auto result = infer::generate(decoder, prompts, o, [&](int32_t id) { return tok.decode(&id, 1); });
+  Sampled s;
+  const int64_t seq_len = policy.model->config().seq_len;
+  for (size_t c = 0; c < result.completions.size(); ++c) {
+    const auto& comp = result.completions[c];
+    const size_t p = chosen[c / static_cast<size_t>(n)];
+    auto response = comp.tokens;
+    const bool room = static_cast<int64_t>(set.ids[p].size() + response.size()) < seq_len;
+    if (comp.finish == infer::FinishReason::kStopToken && room) response.push_back(tok::kEndId);
+    if (response.empty()) response.push_back(tok::kEndId);
+    s.prompt_of.push_back(p);
+    s.rollouts.push_back({&set.problems[p], comp.text, static_cast<int64_t>(response.size())});
+    s.responses.push_back(std::move(response));
+    s.segments_total += comp.segments;
+  }
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return s;
+}
+
+int64_t segments_of(const GspoStageConfig& c, const ModelConfig& m) { return c.segments > 0 ? c.segments : m.halt_max_steps; }
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const GspoStageConfig& c, HRMInnerImpl& model) {
+  std::vector<torch::Tensor> h, l, heads, embed;
+  for (const auto& item : model.named_parameters()) {
+    const auto& name = item.key();
+    auto& bucket = name.rfind("H.", 0) == 0 ? h : name.rfind("L.", 0) == 0 ? l
+                 : (name.rfind("lm_head.", 0) == 0 || name.rfind("q_head.", 0) == 0) ? heads : embed;
+    bucket.push_back(item.value());
+  }
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  const std::pair<std::vector<torch::Tensor>*, double> parts[] = {
+      {&h, c.lr_mult_H}, {&l, c.lr_mult_L}, {&heads, c.lr_mult_heads}, {&embed, c.lr_mult_embed}};
+  for (const auto& [params, mult] : parts) {
+    if (params->empty()) continue;
+    if (c.optimizer == "adamw") {
+      auto o = std::make_unique<torch::optim::AdamWOptions>(c.lr * mult);
+      o->weight_decay(c.weight_decay).betas({0.9, 0.95});
+      groups.emplace_back(*params, std::move(o));
+    } else {
+      auto o = std::make_unique<AdamATan2Options>(c.lr * mult);
+      o->weight_decay(c.weight_decay);
+      groups.emplace_back(*params, std::move(o));
+    }
+  }
+  if (c.optimizer == "adamw") return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(c.lr));
+  return std::make_unique<AdamATan2>(groups, AdamATan2Options(c.lr));
+}
+
+GspoEvalResult evaluate(Policy& policy, const PromptSet& set, int64_t n, const std::vector<int>& ks, double temperature,
+                        int64_t segments, int64_t max_new_tokens, RolloutJudge& judge, uint64_t seed) {
+  std::vector<size_t> all(set.problems.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  const auto s = sample(policy, set, all, n, temperature, 0, 1.0, max_new_tokens, segments, seed);
+  const auto judged = judge.judge(s.rollouts);
+  std::vector<int> correct(set.problems.size(), 0);
+  for (size_t i = 0; i < judged.size(); ++i) {
+    const auto& j = judged[i];
+    if (j.tests_total > 0 && j.tests_passed == j.tests_total) ++correct[s.prompt_of[i]];
+  }
+  GspoEvalResult r;
+  r.problems = static_cast<int64_t>(set.problems.size());
+  r.n = n;
+  for (int k : ks) {
+    double sum = 0;
+    for (int c : correct) sum += eval::lcb::pass_at_k(static_cast<int>(n), c, k);
+    r.pass_at.emplace_back(k, sum / static_cast<double>(correct.size()));
+  }
+  return r;
+}
+
+nlohmann::json eval_json(int64_t step, const GspoEvalResult& r) {
+  nlohmann::json j{{"step", step}, {"eval", true}, {"problems", r.problems}, {"n", r.n}};
+  for (const auto& [k, v] : r.pass_at) j["pass@" + std::to_string(k)] = v;
+  return j;
+}
+
+eval::lcb::JudgeOptions judge_options(double timeout) {
+  eval::lcb::JudgeOptions o;
+  o.timeout_seconds = timeout;
+  return o;
+}
+
+}  // namespace
+
+GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_dir, int threads) {
+  configure_threads(threads);
+  fs::create_directories(out_dir);
+  torch::manual_seed(static_cast<int64_t>(c.seed));
+  Policy policy = load_policy(c.policy);
+  const auto& mc = policy.model->config();
+  const int64_t segments = segments_of(c, mc);
+  const PromptSet train = load_prompts(c.problems, *policy.tokenizer, mc.seq_len);
+  std::optional<PromptSet> held_out;
+  if (!c.eval_problems.empty()) held_out = load_prompts(c.eval_problems, *policy.tokenizer, mc.seq_len);
+  RolloutJudge judge(judge_options(c.judge_timeout));
+  RolloutJudge eval_judge(judge_options(c.judge_timeout));
+  auto optimizer = make_optimizer(c, *policy.model);
+  std::ofstream metrics(fs::path(out_dir) / "metrics.jsonl", std::ios::app);
+  const int64_t max_new = std::min<int64_t>(c.max_new_tokens, mc.seq_len);
+
+  GspoEvalResult last_eval;
+  const auto run_eval = [&](int64_t step) {
+    if (!held_out) return;
+    last_eval = evaluate(policy, *held_out, c.eval_n, c.eval_ks, c.eval_temperature, segments, max_new, eval_judge,
+                         c.seed + 7777);
+    metrics << eval_json(step, last_eval).dump() << std::endl;
+    std::string line;
+    for (const auto& [k, v] : last_eval.pass_at) line += " pass@" + std::to_string(k) + "=" + std::to_string(v);
+    spdlog::info("gspo eval step {}: {} held-out problems, n={}:{}", step, last_eval.problems, last_eval.n, line);
+  };
+  run_eval(0);
+
+  // Prompt order: a seeded shuffle, walked in order and reshuffled at the end of each pass.
+  std::mt19937_64 order_rng(c.seed);
+  std::vector<size_t> order(train.problems.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), order_rng);
+  size_t cursor = 0;
+  const auto next_prompts = [&] {
+    std::vector<size_t> chosen;
+    for (int64_t i = 0; i < c.prompts_per_step; ++i) {
+      if (cursor == order.size()) {
+        std::shuffle(order.begin(), order.end(), order_rng);
+        cursor = 0;
+      }
+      chosen.push_back(order[cursor++]);
+    }
+    return chosen;
+  };
+
+  struct InFlight {
+    Sampled sampled;
+    SequenceBatch batch;
+    torch::Tensor logp_old;
+    std::future<std::vector<Judgement>> judged;
+    JudgeStats stats;
+  };
+  const auto start_rollout = [&](int64_t step) {
+    auto f = std::make_unique<InFlight>();
+    f->sampled = sample(policy, train, next_prompts(), c.group_size, c.temperature, c.top_k, c.top_p, max_new, segments,
+                        c.seed * 1000003ULL + static_cast<uint64_t>(step) * 7919ULL);
+    std::vector<std::vector<int32_t>> prompts;
+    for (size_t p : f->sampled.prompt_of) prompts.push_back(train.ids[p]);
+    f->batch = make_sequence_batch(prompts, f->sampled.responses, mc.seq_len);
+    {
+      torch::NoGradGuard no_grad;
+      f->logp_old = policy_forward(*policy.model, f->batch, segments).logp.detach();
+    }
+    return f;
+  };
+  // One judge call at a time (the judge's cache is not shared between threads).
+  const auto start_judging = [&](InFlight& f) {
+    f.judged = std::async(std::launch::async, [&judge, &f] { return judge.judge(f.sampled.rollouts, &f.stats); });
+  };
+
+  std::mt19937_64 minibatch_rng(c.seed + 1);
+  auto current = start_rollout(1);
+  start_judging(*current);
+  for (int64_t step = 1; step <= c.steps; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    // Generate the next batch with the current weights while the sandbox judges this one.
+    std::unique_ptr<InFlight> next = step < c.steps ? start_rollout(step + 1) : nullptr;
+    const auto judged = current->judged.get();
+    if (next) start_judging(*next);
+    const auto n_seq = static_cast<int64_t>(judged.size());
+    std::vector<float> rewards, passed;
+    double length = 0;
+    for (const auto& j : judged) {
+      rewards.push_back(static_cast<float>(reward(j, c.reward)));
+      passed.push_back(j.tests_total > 0 && j.tests_passed == j.tests_total ? 1.0f : 0.0f);
+      length += static_cast<double>(j.response_tokens);
+    }
+    const auto reward_t = torch::tensor(rewards);
+    const auto passed_t = torch::tensor(passed);
+    const auto adv = group_advantages(reward_t, c.group_size, c.gspo);
+    std::vector<int64_t> keep;
+    const auto signal = adv.has_signal.accessor<bool, 1>();
+    for (int64_t i = 0; i < n_seq; ++i) {
+      if (signal[i / c.group_size]) keep.push_back(i);
+    }
+    GspoStepMetrics m;
+    m.step = step;
+    m.mean_reward = reward_t.mean().item<double>();
+    m.pass_rate = passed_t.mean().item<double>();
+    m.zero_signal_fraction = static_cast<double>(adv.zero_signal_groups) / static_cast<double>(adv.has_signal.size(0));
+    m.response_length = length / static_cast<double>(std::max<int64_t>(1, n_seq));
+    m.mean_act_steps = static_cast<double>(current->sampled.segments_total) / static_cast<double>(std::max<int64_t>(1, n_seq));
+    m.sandbox_seconds = current->stats.seconds;
+    m.judged = current->stats.judged;
+    m.cached = current->stats.cached;
+    if (!keep.empty()) {
+      std::shuffle(keep.begin(), keep.end(), minibatch_rng);
+      const int64_t chunks = std::min<int64_t>(c.minibatches, static_cast<int64_t>(keep.size()));
+      double clip = 0, ratio = 0, loss_sum = 0;
+      for (int64_t k = 0; k < chunks; ++k) {
+        std::vector<int64_t> rows;
+        for (size_t i = static_cast<size_t>(k); i < keep.size(); i += static_cast<size_t>(chunks)) rows.push_back(keep[i]);
+        const auto idx = torch::tensor(rows, torch::kLong);
+        const auto sub = select_rows(current->batch, idx);
+        policy.model->train();
+        const auto out = policy_forward(*policy.model, sub, segments);
+        auto l = gspo_loss(out.logp, current->logp_old.index_select(0, idx), sub.mask, adv.advantages.index_select(0, idx), c.gspo);
+        auto loss = l.loss;
+        if (c.act_weight > 0) {
+          loss = loss + c.act_weight * torch::binary_cross_entropy_with_logits(out.q_halt, passed_t.index_select(0, idx));
+        }
+        optimizer->zero_grad();
+        loss.backward();
+        if (c.grad_clip > 0) torch::nn::utils::clip_grad_norm_(policy.model->parameters(), c.grad_clip);
+        optimizer->step();
+        clip += l.clip_fraction;
+        ratio += l.mean_abs_log_ratio;
+        loss_sum += loss.item<double>();
+      }
+      m.clip_fraction = clip / static_cast<double>(chunks);
+      m.mean_abs_log_ratio = ratio / static_cast<double>(chunks);
+      m.loss = loss_sum / static_cast<double>(chunks);
+    }
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    m.samples_per_second = static_cast<double>(n_seq) / std::max(1e-9, dt);
+    metrics << nlohmann::json{{"step", m.step}, {"stage", "gspo"}, {"mean_reward", m.mean_reward}, {"pass_rate", m.pass_rate},
+                              {"zero_signal_fraction", m.zero_signal_fraction}, {"clip_fraction", m.clip_fraction},
+                              {"mean_abs_log_ratio", m.mean_abs_log_ratio}, {"kl", m.kl}, {"loss", m.loss},
+                              {"response_length", m.response_length}, {"mean_act_steps", m.mean_act_steps},
+                              {"samples_per_second", m.samples_per_second}, {"sandbox_seconds", m.sandbox_seconds},
+                              {"judged", m.judged}, {"cached", m.cached}}
+                   .dump()
+            << std::endl;
+    spdlog::info("gspo step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} len {:.1f} "
+                 "{:.1f} samples/s sandbox {:.1f}s",
+                 step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction, m.mean_abs_log_ratio,
+                 m.response_length, m.samples_per_second, m.sandbox_seconds);
+    if (c.eval_interval > 0 && step % c.eval_interval == 0 && step != c.steps) run_eval(step);
+    current = std::move(next);
+  }
+  run_eval(c.steps);
+  const auto final_dir = (fs::path(out_dir) / "final").string();
+  save_checkpoint(final_dir, *policy.model, {{"stage", "gspo"}, {"step", c.steps}, {"policy", c.policy}});
+  fs::copy_file(fs::path(c.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",
+                fs::copy_options::overwrite_existing);
+  return last_eval;
+}
+
+GspoEvalResult evaluate_pass_at_k(const std::string& checkpoint, const std::string& problems, int64_t n,
+                                  const std::vector<int>& ks, double temperature, int64_t segments,
+                                  int64_t max_new_tokens, double judge_timeout, uint64_t seed) {
+  Policy policy = load_policy(checkpoint);
+  const auto& mc = policy.model->config();
+  const PromptSet set = load_prompts(problems, *policy.tokenizer, mc.seq_len);
+  RolloutJudge judge(judge_options(judge_timeout));
+  return evaluate(policy, set, n, ks, temperature, segments > 0 ? segments : mc.halt_max_steps,
+                  std::min<int64_t>(max_new_tokens, mc.seq_len), judge, seed);
+}
+
+}  // namespace hrm::rl
