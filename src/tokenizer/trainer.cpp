@@ -66,12 +66,21 @@ struct Collector {
         skip(where, "not a JSON object");
         continue;
       }
-      const char* field = row.contains("content") ? "content" : "text";
-      if (!row.contains(field) || !row[field].is_string()) {
-        skip(where, "no string field 'content' or 'text'");
+      // Corpus rows {"content"|"text"} and SFT rows {"prompt", "response", "system"} / {"messages": [...]}.
+      std::vector<std::string> texts;
+      for (const char* field : {"content", "text", "system", "prompt", "response"}) {
+        if (row.contains(field) && row[field].is_string()) texts.push_back(row[field].get<std::string>());
+      }
+      if (row.contains("messages") && row["messages"].is_array()) {
+        for (const auto& m : row["messages"]) {
+          if (m.is_object() && m.contains("content") && m["content"].is_string()) texts.push_back(m["content"].get<std::string>());
+        }
+      }
+      if (texts.empty()) {
+        skip(where, "no text: expected 'content' or 'text' (corpus), or 'prompt'/'response' or 'messages' (SFT)");
         continue;
       }
-      add_text(row[field].get<std::string>());
+      for (auto& t : texts) add_text(std::move(t));
     }
     ++summary.files;
   }

@@ -4,6 +4,7 @@
 #include <sentencepiece_trainer.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -226,6 +227,24 @@ TEST(Tokenizer, TrainingSkipsAndCountsNonUtf8Files) {
   // Training is deterministic: same inputs, same seed, same model bytes.
   hrm::train_tokenizer({dir / "src"}, options, dir / "t2.model");
   EXPECT_EQ(hrm::read_file(dir / "t.model"), hrm::read_file(dir / "t2.model"));
+}
+
+TEST(Tokenizer, TrainsOnCorpusAndSftJsonlRows) {
+  const auto dir = hrm::test_support::scratch_dir("jsonl-train");
+  const std::string code = hrm::read_file(fixtures_dir() / "sample.py");
+  nlohmann::json sft_messages = {{"messages", {{{"role", "user"}, {"content", "Write add_seven(x)."}},
+                                                {{"role", "assistant"}, {"content", code}}}}};
+  nlohmann::json sft_pair = {{"prompt", "Write mul_three(x)."}, {"response", "def mul_three(x):\n    return x * 3\n"}};
+  hrm::write_file_atomic(dir / "rows.jsonl", nlohmann::json{{"content", code}}.dump() + "\n" + sft_messages.dump() + "\n" +
+                                                 sft_pair.dump() + "\n" + nlohmann::json{{"id", 3}}.dump() + "\n");
+  hrm::TokenizerTrainOptions options;
+  options.vocab_size = 400;
+  const auto summary = hrm::train_tokenizer({dir / "rows.jsonl"}, options, dir / "t.model");
+  EXPECT_EQ(summary.files, 1u);
+  ASSERT_EQ(summary.skipped.size(), 1u);
+  EXPECT_NE(summary.skipped[0].find("rows.jsonl:4"), std::string::npos) << summary.skipped[0];
+  const auto tok = hrm::Tokenizer::load(dir / "t.model");
+  EXPECT_EQ(tok.decode(tok.encode("def mul_three(x):")), "def mul_three(x):");
 }
 
 TEST(Utf8, FindsTheFirstInvalidByte) {

@@ -83,8 +83,8 @@ class Tokenizer {
 
 // Trains a tokenizer on `inputs` and writes the model to `out_model` (a .model file; a .vocab text
 // listing is written next to it). Inputs are files or directories (walked recursively, hidden entries
-// skipped): *.jsonl files contribute the "content" (or "text") field of each row, other files their
-// text. Files that are not valid UTF-8 are skipped and counted in the returned summary.
+// skipped): *.jsonl files contribute the "content" (or "text") field of each corpus row, or every text
+// of an SFT row ("system", "prompt", "response", each "messages"[].content); other files their text. Files that are not valid UTF-8 are skipped and counted in the returned summary.
 struct TokenizerTrainSummary {
   size_t files = 0, skipped_files = 0, sentences = 0, bytes = 0;
   std::vector<std::string> skipped;  // "path: reason", for the first few
