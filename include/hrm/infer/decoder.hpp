@@ -1,0 +1,76 @@
+// Decoder — exact incremental decoding of a causal or prefix-LM HRM with a key/value cache per
+// (ACT segment, module call, layer) (kv_cache.hpp).
+//
+// Why it is exact: every module call is a stack of causal transformer layers over (z + injection), and
+// the carry between module calls and between segments is per position, so position t's state after
+// every (segment, call, layer) depends only on positions <= t. Decoding token t therefore runs position
+// t alone through all segments x calls x layers, each attention appending its K/V to its own cache and
+// attending over it; the logits equal HRMInner::forward on the whole sequence run for the same number
+// of segments with the carry kept between segments (tests/infer/decoder_test.cpp). In prefix-LM mode
+// the prompt is prefilled in one pass, bidirectionally within itself; generated positions are causal.
+//
+// ACT at inference (ActOptions): every token gets a fixed number of segments, or (adaptive) the prompt
+// is prefilled segment by segment and the Q head, read at the last prompt position (HRMInner's
+// q_positions for prefix-LM; for causal models the last prompt position too), halts the sequence when
+// q_halt > q_continue or at the maximum; every generated token of that sequence then gets as many
+// segments.
+//
+// Rows: prefill() takes distinct prompts and a number of copies of each (n samples share one prefill);
+// step() feeds one token per active row; keep_rows() drops finished rows. Not thread-safe.
+#pragma once
+#include <torch/torch.h>
+
+#include <optional>
+#include <vector>
+
+#include "hrm/infer/kv_cache.hpp"
+#include "hrm/model/hrm.hpp"
+
+namespace hrm::infer {
+
+struct ActOptions {
+  bool adaptive = false;  // false: every token gets `segments`; true: the Q head picks 1..segments
+  int64_t segments = 0;   // segments (fixed) or the maximum (adaptive); 0 = the config's halt_max_steps
+};
+
+class Decoder {
+ public:
+  // Copies `model`'s weights, cast once to `dtype` (default: the config's forward_dtype). Throws
+  // hrm::Error for bidirectional models and models with a task embedding.
+  explicit Decoder(HRMInnerImpl& model, std::optional<torch::ScalarType> dtype = std::nullopt);
+
+  const ModelConfig& config() const { return model_->config(); }
+  torch::ScalarType dtype() const { return model_->dtype(); }
+  // The inference copy (weights in the compute dtype).
+  HRMInnerImpl& model() { return *model_; }
+
+  // Prefills each prompt once and replicates it copies[p] times (rows are prompt-major: prompt p's
+  // copies follow each other). `capacity` bounds prompt + generated tokens of every row (at most
+  // seq_len). Returns the logits of each row's first new token, [rows, vocab] fp32.
+  torch::Tensor prefill(const std::vector<std::vector<int32_t>>& prompts, const std::vector<int64_t>& copies,
+                        const ActOptions& act, int64_t capacity);
+  // Feeds one token per active row at that row's next position; returns the next logits [rows, vocab] fp32.
+  torch::Tensor step(const std::vector<int32_t>& tokens);
+  // Keeps only these active rows (indices into the current rows, in the new order).
+  void keep_rows(const std::vector<int64_t>& rows);
+
+  int64_t rows() const { return static_cast<int64_t>(positions_.size()); }
+  // Per row: tokens seen so far (= the position the next fed token takes) and ACT segments.
+  const std::vector<int64_t>& positions() const { return positions_; }
+  const std::vector<int64_t>& segments() const { return segments_; }
+  const KVCache& cache() const { return cache_; }
+
+ private:
+  void prefill_group(const std::vector<std::vector<int32_t>>& prompts, size_t first, size_t count, const ActOptions& act,
+                     int64_t max_segments, std::vector<int64_t>& segments, std::vector<torch::Tensor>& logits);
+  torch::Tensor attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
+                              const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& write_index,
+                              int64_t length, const torch::Tensor& mask);
+
+  HRMInner model_{nullptr};
+  torch::Tensor rope_cos_, rope_sin_;  // [total_seq_len, head_dim] fp32 (identity for learned positions)
+  KVCache cache_;
+  std::vector<int64_t> positions_, segments_;
+};
+
+}  // namespace hrm::infer

@@ -1,0 +1,258 @@
+#include "hrm/infer/decoder.hpp"
+
+#include <algorithm>
+
+#include "hrm/model/safetensors.hpp"
+#include "hrm/model/torch_compat.hpp"
+#include "hrm/util/error.hpp"
+
+namespace hrm::infer {
+
+namespace {
+
+// Prompts prefilled together hold their attention scores ([rows, heads, P, P]) at once; larger
+// batches are prefilled in groups under this budget.
+constexpr int64_t kPrefillScoreBudgetBytes = int64_t{256} << 20;
+
+int64_t resolve_segments(const ActOptions& act, const ModelConfig& c) {
+  const int64_t n = act.segments > 0 ? act.segments : c.halt_max_steps;
+  HRM_CHECK(n >= 1, "ACT segments must be >= 1 (got " + std::to_string(n) + ")");
+  return n;
+}
+
+c10::optional<torch::Tensor> optional_mask(const torch::Tensor& mask) {
+  if (mask.defined()) return mask;
+  return c10::nullopt;
+}
+
+}  // namespace
+
+Decoder::Decoder(HRMInnerImpl& source, std::optional<torch::ScalarType> dtype) {
+  auto c = source.config();
+  HRM_CHECK(c.attention != AttentionMode::kBidirectional,
+            "cannot decode incrementally with a bidirectional model (every new token would change every position)",
+            "generation needs a model trained with attention: causal or prefix_lm");
+  HRM_CHECK(c.puzzle_emb_ndim == 0, "incremental decoding does not support task embeddings (puzzle_emb_ndim = " +
+                                        std::to_string(c.puzzle_emb_ndim) + ")",
+            "use a text model config with puzzle_emb_ndim: 0");
+  if (dtype) {
+    HRM_CHECK(*dtype == torch::kFloat32 || *dtype == torch::kBFloat16, "decoder dtype must be float32 or bfloat16");
+    c.forward_dtype = *dtype == torch::kBFloat16 ? "bfloat16" : "float32";
+  }
+  model_ = HRMInner(c);
+  model_->to(source.embed.device());
+  torch::NoGradGuard no_grad;
+  load_into_module(*model_, module_tensors(source, HRMInnerImpl::is_derived_buffer), "decoder weights",
+                   HRMInnerImpl::is_derived_buffer);
+  // Cast once what the forward casts on every call (weights, H_init/L_init); RoPE tables stay fp32.
+  const auto dt = model_->dtype();
+  for (auto& p : model_->parameters()) {
+    p.set_requires_grad(false);
+    p.set_data(p.to(dt));
+  }
+  model_->H_init.set_data(model_->H_init.to(dt));
+  model_->L_init.set_data(model_->L_init.to(dt));
+  model_->eval();
+  if (c.pos_encodings == PosEncoding::kRope) {
+    rope_cos_ = model_->rope_cos;
+    rope_sin_ = model_->rope_sin;
+  } else {  // learned positions: the identity rotation, as HRMInner::attention_context
+    rope_cos_ = torch::ones_like(model_->rope_cos);
+    rope_sin_ = torch::zeros_like(model_->rope_sin);
+  }
+}
+
+torch::Tensor Decoder::prefill(const std::vector<std::vector<int32_t>>& prompts, const std::vector<int64_t>& copies,
+                               const ActOptions& act, int64_t capacity) {
+  c10::InferenceMode inference;
+  const auto& c = config();
+  HRM_CHECK(!prompts.empty(), "prefill: no prompts");
+  HRM_CHECK(copies.size() == prompts.size(), "prefill: " + std::to_string(copies.size()) + " copy counts for " +
+                                                 std::to_string(prompts.size()) + " prompts");
+  HRM_CHECK(capacity >= 2 && capacity <= c.seq_len,
+            "prefill: capacity " + std::to_string(capacity) + " is outside [2, seq_len = " + std::to_string(c.seq_len) + "]");
+  for (size_t p = 0; p < prompts.size(); ++p) {
+    const auto n = static_cast<int64_t>(prompts[p].size());
+    HRM_CHECK(n >= 1, "prompt " + std::to_string(p) + " is empty", "a prompt needs at least one token");
+    HRM_CHECK(n < capacity, "prompt " + std::to_string(p) + " has " + std::to_string(n) + " tokens, leaving no room to generate within " +
+                                std::to_string(capacity) + " positions (the model's seq_len is " + std::to_string(c.seq_len) + ")",
+              "shorten the prompt or use a model trained with a longer seq_len");
+    for (const auto id : prompts[p]) {
+      HRM_CHECK(id >= 0 && id < c.vocab_size, "prompt " + std::to_string(p) + " has token id " + std::to_string(id) +
+                                                  " outside the model's vocabulary [0, " + std::to_string(c.vocab_size) + ")",
+                "encode prompts with the checkpoint's tokenizer");
+    }
+    HRM_CHECK(copies[p] >= 1, "prefill: prompt " + std::to_string(p) + " needs at least one copy");
+  }
+  const int64_t max_segments = resolve_segments(act, c);
+  cache_ = KVCache(c, static_cast<int64_t>(prompts.size()), capacity, dtype(), model_->embed.device());
+
+  std::vector<int64_t> segments(prompts.size(), 0);
+  std::vector<torch::Tensor> logits(prompts.size());
+  for (size_t first = 0; first < prompts.size();) {
+    size_t count = 0;
+    int64_t longest = 0;
+    while (first + count < prompts.size()) {
+      const auto len = std::max<int64_t>(longest, static_cast<int64_t>(prompts[first + count].size()));
+      if (count > 0 && static_cast<int64_t>(count + 1) * c.num_heads * len * len * 4 > kPrefillScoreBudgetBytes) break;
+      longest = len;
+      ++count;
+    }
+    prefill_group(prompts, first, count, act, max_segments, segments, logits);
+    first += count;
+  }
+
+  // Replicate each prompt into its copies (its samples share the one prefill).
+  std::vector<int64_t> source_rows;
+  positions_.clear();
+  segments_.clear();
+  for (size_t p = 0; p < prompts.size(); ++p) {
+    for (int64_t i = 0; i < copies[p]; ++i) {
+      source_rows.push_back(static_cast<int64_t>(p));
+      positions_.push_back(static_cast<int64_t>(prompts[p].size()));
+      segments_.push_back(segments[p]);
+    }
+  }
+  const auto first_logits = torch::stack(logits).cpu();
+  if (source_rows.size() == prompts.size()) return first_logits;
+  const auto index = torch::tensor(source_rows, torch::kLong);
+  cache_.select_rows(index.to(model_->embed.device()));
+  return first_logits.index_select(0, index);
+}
+
+void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, size_t first, size_t count,
+                            const ActOptions& act, int64_t max_segments, std::vector<int64_t>& segments,
+                            std::vector<torch::Tensor>& logits) {
+  const auto& c = config();
+  const auto device = model_->embed.device();
+  const auto g = static_cast<int64_t>(count);
+  int64_t longest = 0;
+  for (size_t i = 0; i < count; ++i) longest = std::max<int64_t>(longest, static_cast<int64_t>(prompts[first + i].size()));
+  // Right-padded: a row's padding comes after its prompt, so causal positions never see it, and the
+  // prompt-internal (prefix-LM) mask below excludes it; decoding overwrites those cache slots.
+  auto tokens = torch::zeros({g, longest}, torch::kLong);
+  auto lengths = torch::empty({g}, torch::kLong);
+  for (size_t i = 0; i < count; ++i) {
+    const auto& p = prompts[first + i];
+    auto row = tokens[static_cast<int64_t>(i)];
+    for (size_t t = 0; t < p.size(); ++t) row[static_cast<int64_t>(t)] = static_cast<int64_t>(p[t]);
+    lengths[static_cast<int64_t>(i)] = static_cast<int64_t>(p.size());
+  }
+  tokens = tokens.to(device);
+  lengths = lengths.to(device);
+  const auto pos = torch::arange(longest, torch::TensorOptions().dtype(torch::kLong).device(device));
+  const auto x = model_->token_embeddings(tokens, pos.expand({g, longest}));
+  torch::Tensor mask;
+  const bool is_causal = c.attention == AttentionMode::kCausal;
+  if (c.attention == AttentionMode::kPrefixLM) {  // as HRMInner::attention_context, over the prompt
+    const auto causal = pos.view({1, longest}) <= pos.view({longest, 1});
+    const auto in_prefix = pos.view({1, 1, longest}) < lengths.view({-1, 1, 1});
+    mask = (causal.unsqueeze(0) | in_prefix).unsqueeze(1);
+  }
+  const auto cos = rope_cos_.narrow(0, 0, longest), sin = rope_sin_.narrow(0, 0, longest);
+  const auto rows = torch::arange(g, pos.options());
+  const auto last = lengths - 1;
+
+  auto z = model_->start_state(x);
+  std::vector<bool> decided(count, false);
+  size_t open = count;
+  for (int64_t s = 0; s < max_segments && open > 0; ++s) {
+    if (s >= cache_.segments()) cache_.add_segment();
+    z = model_->run_schedule(z, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
+                                       const torch::Tensor& injection) {
+      return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
+        const auto heads = block.project_heads(h, cos, sin);
+        cache_.write_prefix(s, cache_.slot(call, layer), static_cast<int64_t>(first), heads.k, heads.v);
+        return block.merge_heads(compat::attention(heads.q, heads.k, heads.v, optional_mask(mask), is_causal));
+      });
+    });
+    const auto z_last = z.z_H.index({rows, last});  // [g, hidden]: the Q head's and the next token's input
+    const bool final_segment = s + 1 == max_segments;
+    std::vector<bool> halt(count, final_segment);
+    if (act.adaptive && !final_segment) {
+      const auto q = model_->q_head(z_last).to(torch::kFloat32).cpu();
+      for (size_t i = 0; i < count; ++i) {
+        halt[i] = q[static_cast<int64_t>(i)][0].item<float>() > q[static_cast<int64_t>(i)][1].item<float>();
+      }
+    }
+    torch::Tensor group_logits;
+    for (size_t i = 0; i < count; ++i) {
+      if (decided[i] || !halt[i]) continue;
+      if (!group_logits.defined()) group_logits = model_->lm_head(z_last).to(torch::kFloat32);
+      logits[first + i] = group_logits[static_cast<int64_t>(i)];
+      segments[first + i] = s + 1;
+      decided[i] = true;
+      --open;
+    }
+  }
+}
+
+torch::Tensor Decoder::attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
+                                     const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& write_index,
+                                     int64_t length, const torch::Tensor& mask) {
+  const auto heads = block.project_heads(x, cos, sin);  // [rows, heads, 1, head_dim]
+  cache_.write_at(segment, slot, write_index, heads.k, heads.v);
+  const auto [k, v] = cache_.read(segment, slot, length);
+  return block.merge_heads(compat::attention(heads.q, k, v, optional_mask(mask), false));
+}
+
+torch::Tensor Decoder::step(const std::vector<int32_t>& tokens) {
+  c10::InferenceMode inference;
+  const auto& c = config();
+  const auto n = rows();
+  HRM_CHECK(n > 0, "step: no active rows", "call prefill() first");
+  HRM_CHECK(static_cast<int64_t>(tokens.size()) == n,
+            "step: " + std::to_string(tokens.size()) + " tokens for " + std::to_string(n) + " rows");
+  const auto device = model_->embed.device();
+  std::vector<int64_t> ids(tokens.begin(), tokens.end());
+  for (int64_t r = 0; r < n; ++r) {
+    HRM_CHECK(ids[static_cast<size_t>(r)] >= 0 && ids[static_cast<size_t>(r)] < c.vocab_size,
+              "step: token id " + std::to_string(ids[static_cast<size_t>(r)]) + " of row " + std::to_string(r) +
+                  " is outside the vocabulary");
+    HRM_CHECK(positions_[static_cast<size_t>(r)] < cache_.capacity(),
+              "step: row " + std::to_string(r) + " is full (" + std::to_string(cache_.capacity()) + " positions)");
+  }
+  const auto tok = torch::tensor(ids, torch::kLong).to(device).view({n, 1});
+  const auto pos = torch::tensor(positions_, torch::kLong).to(device);
+  const auto x = model_->token_embeddings(tok, pos.view({n, 1}));
+  const auto cos = rope_cos_.index_select(0, pos).unsqueeze(1), sin = rope_sin_.index_select(0, pos).unsqueeze(1);
+  const auto [lo, hi] = std::minmax_element(positions_.begin(), positions_.end());
+  const int64_t length = *hi + 1;
+  torch::Tensor mask;  // rows at different positions see only their own prefix
+  if (*lo != *hi) {
+    const auto keys = torch::arange(length, pos.options());
+    mask = (keys.view({1, length}) <= pos.view({n, 1})).view({n, 1, 1, length});
+  }
+  const auto write_index = cache_.position_index(pos);
+  const auto [fewest, most] = std::minmax_element(segments_.begin(), segments_.end());
+  const auto row_segments = torch::tensor(segments_, torch::kLong).to(device).view({n, 1, 1});
+
+  auto z = model_->start_state(x);
+  torch::Tensor z_out;  // z_H after each row's own number of segments
+  for (int64_t s = 0; s < *most; ++s) {
+    z = model_->run_schedule(z, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
+                                       const torch::Tensor& injection) {
+      return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
+        return attend_cached(block, h, s, cache_.slot(call, layer), cos, sin, write_index, length, mask);
+      });
+    });
+    z_out = (s == 0 || *fewest == *most) ? z.z_H : torch::where(row_segments == s + 1, z.z_H, z_out);
+  }
+  for (auto& p : positions_) ++p;
+  return model_->lm_head(z_out.squeeze(1)).to(torch::kFloat32).cpu();
+}
+
+void Decoder::keep_rows(const std::vector<int64_t>& rows) {
+  c10::InferenceMode inference;
+  std::vector<int64_t> positions, segments;
+  for (const auto r : rows) {
+    HRM_CHECK(r >= 0 && r < this->rows(), "keep_rows: row " + std::to_string(r) + " does not exist");
+    positions.push_back(positions_[static_cast<size_t>(r)]);
+    segments.push_back(segments_[static_cast<size_t>(r)]);
+  }
+  if (!rows.empty()) cache_.select_rows(torch::tensor(rows, torch::kLong).to(model_->embed.device()));
+  positions_ = std::move(positions);
+  segments_ = std::move(segments);
+}
+
+}  // namespace hrm::infer

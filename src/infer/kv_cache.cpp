@@ -1,0 +1,64 @@
+#include "hrm/infer/kv_cache.hpp"
+
+namespace hrm::infer {
+
+KVCache::KVCache(const ModelConfig& c, int64_t rows, int64_t capacity, torch::ScalarType dtype, torch::Device device)
+    : rows_(rows), capacity_(capacity), heads_(c.num_heads), head_dim_(c.head_dim()), dtype_(dtype), device_(device) {
+  for (int64_t h = 0; h < c.H_cycles; ++h) {
+    for (int64_t l = 0; l <= c.L_cycles; ++l) {
+      call_offset_.push_back(slots_per_segment_);
+      slots_per_segment_ += l < c.L_cycles ? c.L_layers : c.H_layers;
+    }
+  }
+}
+
+void KVCache::add_segment() {
+  const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
+  std::vector<torch::Tensor> k, v;
+  for (int64_t s = 0; s < slots_per_segment_; ++s) {
+    k.push_back(torch::zeros({rows_, heads_, capacity_, head_dim_}, opts));
+    v.push_back(torch::zeros({rows_, heads_, capacity_, head_dim_}, opts));
+  }
+  keys_.push_back(std::move(k));
+  values_.push_back(std::move(v));
+}
+
+void KVCache::write_prefix(int64_t segment, int64_t slot, int64_t row0, const torch::Tensor& k, const torch::Tensor& v) {
+  const auto rows = k.size(0), length = k.size(2);
+  keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(0, row0, rows).narrow(2, 0, length).copy_(k);
+  values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(0, row0, rows).narrow(2, 0, length).copy_(v);
+}
+
+torch::Tensor KVCache::position_index(const torch::Tensor& positions) const {
+  return positions.view({-1, 1, 1, 1}).expand({positions.size(0), heads_, 1, head_dim_});
+}
+
+void KVCache::write_at(int64_t segment, int64_t slot, const torch::Tensor& index, const torch::Tensor& k,
+                       const torch::Tensor& v) {
+  keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].scatter_(2, index, k);
+  values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].scatter_(2, index, v);
+}
+
+std::pair<torch::Tensor, torch::Tensor> KVCache::read(int64_t segment, int64_t slot, int64_t length) const {
+  return {keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(2, 0, length),
+          values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(2, 0, length)};
+}
+
+void KVCache::select_rows(const torch::Tensor& rows) {
+  for (auto* tensors : {&keys_, &values_}) {
+    for (auto& segment : *tensors) {
+      for (auto& t : segment) t = t.index_select(0, rows);
+    }
+  }
+  rows_ = rows.size(0);
+}
+
+int64_t KVCache::bytes_per_token(int64_t segments) const {
+  return 2 * segments * slots_per_segment_ * heads_ * head_dim_ * static_cast<int64_t>(c10::elementSize(dtype_));
+}
+
+int64_t KVCache::bytes_per_token() const { return bytes_per_token(segments()); }
+
+int64_t KVCache::allocated_bytes() const { return bytes_per_token() * rows_ * capacity_; }
+
+}  // namespace hrm::infer
