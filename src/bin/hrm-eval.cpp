@@ -9,6 +9,7 @@
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_report.hpp"
+#include "hrm/infer/hrm_backend.hpp"
 #include "hrm/util/error.hpp"
 
 namespace {
@@ -92,6 +93,7 @@ int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hrm::infer::register_hrm_backend();  // hrm:<checkpoint>
   CLI::App app{"hrm-eval: code benchmarks (Aider's Polyglot) with sandboxed test execution"};
   Common c;
   std::string schemes;
