@@ -14,7 +14,7 @@ BUILD_PACKAGES=(
   libtorch-dev libgloo-dev libopenblas0-pthread
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libspdlog-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libseccomp-dev zlib1g-dev libcurl4-openssl-dev
-  python3-torch python3-numpy
+  python3-torch python3-numpy gnuplot-nox
 )
 
 missing=()

@@ -1,6 +1,12 @@
 #include "hrm/train/train_config.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
+#include <sstream>
+
+#include "hrm/train/config_override.hpp"
+#include "hrm/util/config_reader.hpp"
 
 namespace fs = std::filesystem;
 
@@ -12,6 +18,34 @@ std::string resolve_path(const std::string& config_path, const std::string& p) {
   if (p.empty() || fs::path(p).is_absolute() || fs::exists(p)) return p;
   const auto rel = fs::path(config_path).parent_path() / p;
   return fs::exists(rel) ? rel.string() : p;
+}
+
+std::string absolute(const std::string& p) { return p.empty() ? p : fs::absolute(p).lexically_normal().string(); }
+
+YAML::Node load_yaml(const std::string& path) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw Error("cannot open config file '" + path + "'", "check the path (relative paths are from the current directory)");
+  } catch (const YAML::ParserException& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                ": YAML syntax error: " + e.msg);
+  }
+}
+
+std::string where(const std::string& source, const YAML::Node& node, const std::string& key) {
+  const auto mark = node.Mark();
+  return source + (mark.line >= 0 ? ":" + std::to_string(mark.line + 1) : "") + ": '" + key + "'";
+}
+
+// ConfigReader reads mappings of scalars and mappings; lists are taken out of a copy of the mapping
+// first and read here, so the reader still rejects every key nobody read.
+// An absent key gives a Null node (test with present()).
+YAML::Node take(YAML::Node& map, const std::string& key) {
+  if (!map.IsMap() || !map[key]) return YAML::Node(YAML::NodeType::Null);
+  YAML::Node value = map[key];
+  map.remove(key);
+  return value;
 }
 
 void read_optimizer(ConfigReader r, OptimizerConfig& o) {
@@ -37,46 +71,256 @@ void read_optimizer(ConfigReader r, OptimizerConfig& o) {
   r.check(o.grad_clip >= 0, "grad_clip", "must be >= 0");
 }
 
+void check_stage(ConfigReader& r, const StageConfig& s, const ModelConfig& model, const std::string& batch_key) {
+  r.check(s.global_batch_size >= 1, batch_key, "must be >= 1");
+  r.check(s.micro_batch_size >= 0 && (s.micro_batch_size == 0 || s.global_batch_size % s.micro_batch_size == 0),
+          "micro_batch_size", "must be 0 or divide the global batch size (" + std::to_string(s.global_batch_size) + ")");
+  r.check(s.steps >= 1, "steps", "must be >= 1");
+  r.check(s.ema_decay >= 0 && s.ema_decay < 1, "ema_decay", "must be in [0, 1)");
+  r.check(s.bp_steps_final == 0 || (s.bp_steps_final >= model.bp_steps && s.bp_steps_final <= model.module_calls()),
+          "bp_steps_final", "must be 0 or in [model.bp_steps, H_cycles*(L_cycles+1)]");
+  r.check(s.eval.interval >= 1, "eval_interval", "must be >= 1");
+  r.check(s.eval.batch_size >= 1, "eval_batch_size", "must be >= 1");
+  if (s.kind == StageKind::kSft) {
+    r.check(model.attention != AttentionMode::kBidirectional, "kind",
+            "an sft stage needs model.attention causal or prefix_lm (bidirectional attention sees the answer)");
+  }
+}
+
+// The single-stage form of configs/train/sudoku4x4.yaml: every stage key at the top level.
+StageConfig read_legacy_stage(ConfigReader& r) {
+  StageConfig s;
+  s.name = "puzzle";
+  auto data = r.child("data");
+  DataSourceConfig src;
+  data.require("path", src.path);
+  data.finish();
+  src.path = absolute(resolve_path(r.source(), src.path));
+  s.train.push_back(src);
+  r.get("batch_size", s.global_batch_size);
+  r.get("micro_batch_size", s.micro_batch_size);
+  r.get("steps", s.steps);
+  if (r.has("optimizer")) read_optimizer(r.child("optimizer"), s.optimizer);
+  r.get("ema_decay", s.ema_decay);
+  r.get("bp_steps_final", s.bp_steps_final);
+  r.get("bp_warmup_fraction", s.bp_warmup_fraction);
+  r.get("eval_interval", s.eval.interval);
+  r.get("eval_max_examples", s.eval.max_examples);
+  r.get("eval_batch_size", s.eval.batch_size);
+  return s;
+}
+
+bool present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
+
+std::vector<DataSourceConfig> read_sources(const YAML::Node& list, const std::string& source, const std::string& key) {
+  if (!list.IsSequence() || list.size() == 0) throw Error(where(source, list, key) + " must be a non-empty list", "e.g. [{path: runs/data/sft/train, weight: 1}]");
+  std::vector<DataSourceConfig> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto item_key = key + "." + std::to_string(i);
+    DataSourceConfig d;
+    if (list[i].IsScalar()) {
+      d.path = list[i].as<std::string>();
+    } else {
+      ConfigReader r(list[i], source, item_key);
+      r.require("path", d.path);
+      r.get("weight", d.weight);
+      r.finish();
+      r.check(d.weight > 0, "weight", "must be > 0");
+    }
+    d.path = absolute(resolve_path(source, d.path));
+    out.push_back(d);
+  }
+  return out;
+}
+
+StageConfig read_stage(YAML::Node node, const std::string& source, const std::string& prefix, const ModelConfig& model) {
+  if (!node.IsMap()) throw Error(where(source, node, prefix) + " must be a mapping", "each stage is {kind: puzzle|sft, steps: N, data: {...}, ...}");
+  node = YAML::Clone(node);
+  YAML::Node data = take(node, "data");
+  ConfigReader r(node, source, prefix);
+  StageConfig s;
+  std::string kind = "puzzle";
+  r.get_choice("kind", kind, {"puzzle", "sft"});
+  s.kind = kind == "sft" ? StageKind::kSft : StageKind::kPuzzle;
+  s.name = kind;
+  r.get("name", s.name);
+  r.get("steps", s.steps);
+  r.get("global_batch_size", s.global_batch_size);
+  r.get("micro_batch_size", s.micro_batch_size);
+  r.get("tokenizer", s.tokenizer);
+  if (!s.tokenizer.empty()) s.tokenizer = absolute(resolve_path(source, s.tokenizer));
+  if (r.has("optimizer")) read_optimizer(r.child("optimizer"), s.optimizer);
+  r.get("ema_decay", s.ema_decay);
+  r.get("bp_steps_final", s.bp_steps_final);
+  r.get("bp_warmup_fraction", s.bp_warmup_fraction);
+  if (r.has("eval")) {
+    auto e = r.child("eval");
+    e.get("interval", s.eval.interval);
+    e.get("max_examples", s.eval.max_examples);
+    e.get("batch_size", s.eval.batch_size);
+    e.finish();
+  }
+  r.finish();
+  if (!present(data)) throw Error(source + ": missing required key '" + prefix + ".data'", "puzzle: data: {path: <dataset dir>}; sft: data: {train: [...], validation: [...]}");
+  YAML::Node train = take(data, "train"), validation = take(data, "validation");
+  ConfigReader d(data, source, prefix + ".data");
+  if (s.kind == StageKind::kPuzzle) {
+    DataSourceConfig src;
+    d.require("path", src.path);
+    d.finish();
+    src.path = absolute(resolve_path(source, src.path));
+    s.train.push_back(src);
+    if (present(train) || present(validation)) throw Error(source + ": '" + prefix + ".data': a puzzle stage takes {path: <dataset dir>} (its test split is the validation set)");
+  } else {
+    d.finish();
+    if (!present(train)) throw Error(source + ": missing required key '" + prefix + ".data.train'", "list the shard sets of `hrm-data build` (mode sft), e.g. [{path: runs/data/sft/train}]");
+    s.train = read_sources(train, source, prefix + ".data.train");
+    if (present(validation)) {
+      for (const auto& v : read_sources(validation, source, prefix + ".data.validation")) s.validation.push_back(v.path);
+    }
+  }
+  check_stage(r, s, model, "global_batch_size");
+  return s;
+}
+
 }  // namespace
 
-TrainConfig TrainConfig::from_file(const std::string& path) {
-  auto r = ConfigReader::from_file(path);
+const char* to_string(StageKind kind) { return kind == StageKind::kSft ? "sft" : "puzzle"; }
+
+int64_t TrainConfig::total_steps() const {
+  int64_t n = 0;
+  for (const auto& s : stages) n += s.steps;
+  return n;
+}
+
+TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<std::string>& override_texts) {
+  YAML::Node root = load_yaml(path);
+  if (!root.IsMap()) throw Error(path + ": the top level must be a mapping");
+  std::vector<ConfigOverride> overrides;
+  for (const auto& t : override_texts) overrides.push_back(parse_override(t));
+  // `--set model=other.yaml` replaces the reference before it is followed; `--set model.x=` edits the
+  // model mapping wherever it came from.
+  for (const auto& o : overrides) {
+    if (o.path.size() == 1 && o.path[0] == "model") apply_override(root, o);
+  }
   TrainConfig c;
   c.source = path;
-  if (!r.has("model")) throw Error(path + ": missing required key 'model'", "give a path to an arch config or an inline mapping");
-  if (r.is_scalar("model")) {
-    std::string model_path;
-    r.get("model", model_path);
-    c.model = with_context("model config referenced by " + path, [&] { return ModelConfig::from_file(resolve_path(path, model_path)); });
+  if (!root["model"]) throw Error(path + ": missing required key 'model'", "give a path to an arch config or an inline mapping");
+  YAML::Node model_node;
+  std::string model_source = path, model_prefix = "model";
+  if (root["model"].IsScalar()) {
+    model_source = resolve_path(path, root["model"].as<std::string>());
+    model_node = with_context("model config referenced by " + path, [&] { return load_yaml(model_source); });
+    model_prefix = "";
   } else {
-    auto m = r.child("model");
-    c.model = ModelConfig::from_reader(m);
+    model_node = root["model"];
   }
-  auto data = r.child("data");
-  data.require("path", c.data_path);
-  data.finish();
-  c.data_path = resolve_path(path, c.data_path);
+  for (const auto& o : overrides) {
+    if (o.path.size() > 1 && o.path[0] == "model") {
+      apply_override(model_node, {std::vector<std::string>(o.path.begin() + 1, o.path.end()), o.value, o.text});
+    } else if (o.path[0] != "model") {
+      apply_override(root, o);
+    }
+  }
+  {
+    ConfigReader mr(model_node, model_source, model_prefix);
+    c.model = with_context(model_prefix.empty() ? "model config referenced by " + path : std::string("reading ") + path,
+                           [&] { return ModelConfig::from_reader(mr); });
+  }
+
+  YAML::Node top = YAML::Clone(root);
+  top.remove("model");
+  YAML::Node stages = take(top, "stages");
+  YAML::Node checkpoint = take(top, "checkpoint");
+  ConfigReader r(top, path);
   r.get("seed", c.seed);
   r.get("threads", c.threads);
-  r.get("batch_size", c.batch_size);
-  r.get("steps", c.steps);
-  if (r.has("optimizer")) read_optimizer(r.child("optimizer"), c.optimizer);
-  r.get("ema_decay", c.ema_decay);
-  r.get("bp_steps_final", c.bp_steps_final);
-  r.get("bp_warmup_fraction", c.bp_warmup_fraction);
-  r.get("eval_interval", c.eval_interval);
-  r.get("eval_max_examples", c.eval_max_examples);
-  r.get("eval_batch_size", c.eval_batch_size);
   r.get("log_interval", c.log_interval);
-  r.get("checkpoint_interval", c.checkpoint_interval);
-  r.finish();
-  r.check(c.batch_size >= 1, "batch_size", "must be >= 1");
-  r.check(c.steps >= 1, "steps", "must be >= 1");
-  r.check(c.ema_decay >= 0 && c.ema_decay < 1, "ema_decay", "must be in [0, 1)");
-  r.check(c.bp_steps_final == 0 || (c.bp_steps_final >= c.model.bp_steps && c.bp_steps_final <= c.model.module_calls()),
-          "bp_steps_final", "must be 0 or in [model.bp_steps, H_cycles*(L_cycles+1)]");
-  r.check(c.eval_interval >= 1 && c.log_interval >= 1, "eval_interval", "eval_interval and log_interval must be >= 1");
+  r.get("max_bad_steps", c.max_bad_steps);
+  if (r.has("distributed")) {
+    auto d = r.child("distributed");
+    d.get_choice("backend", c.distributed.backend, {"auto", "gloo", "nccl"});
+    d.get("timeout_s", c.distributed.timeout_s);
+    d.get("bucket_mb", c.distributed.bucket_mb);
+    d.finish();
+    d.check(c.distributed.timeout_s > 0, "timeout_s", "must be > 0");
+    d.check(c.distributed.bucket_mb > 0, "bucket_mb", "must be > 0");
+  }
+  if (present(checkpoint) && !checkpoint.IsMap()) throw Error(where(path, checkpoint, "checkpoint") + " must be a mapping {interval, keep_last, keep_best, best_metric}");
+  if (present(checkpoint)) {
+    ConfigReader k(checkpoint, path, "checkpoint");
+    k.get("interval", c.checkpoint.interval);
+    k.get("keep_last", c.checkpoint.keep_last);
+    k.get("keep_best", c.checkpoint.keep_best);
+    k.get_choice("best_metric", c.checkpoint.best_metric, {"eval_loss", "eval_exact_accuracy"});
+    k.finish();
+    k.check(c.checkpoint.keep_last >= 1, "keep_last", "must be >= 1");
+  }
+  if (present(stages)) {
+    if (!stages.IsSequence() || stages.size() == 0) throw Error(where(path, stages, "stages") + " must be a non-empty list of stages");
+    r.finish();
+    for (size_t i = 0; i < stages.size(); ++i) c.stages.push_back(read_stage(stages[i], path, "stages." + std::to_string(i), c.model));
+  } else {
+    if (!r.has("data")) throw Error(path + ": missing required key 'stages' (or the single-stage 'data')", "see docs/training.md");
+    c.stages.push_back(read_legacy_stage(r));
+    r.get("checkpoint_interval", c.checkpoint.interval);
+    r.finish();
+    check_stage(r, c.stages[0], c.model, "batch_size");
+  }
+  r.check(c.log_interval >= 1, "log_interval", "must be >= 1");
+  r.check(c.max_bad_steps >= 1, "max_bad_steps", "must be >= 1");
+  r.check(c.checkpoint.interval >= 0, "checkpoint_interval", "must be >= 0");
   return c;
+}
+
+std::string TrainConfig::to_yaml() const {
+  YAML::Emitter e;
+  e.SetDoublePrecision(17);
+  e << YAML::BeginMap;
+  e << YAML::Key << "model" << YAML::Value << YAML::Load(model.to_yaml());
+  e << YAML::Key << "seed" << YAML::Value << seed << YAML::Key << "threads" << YAML::Value << threads;
+  e << YAML::Key << "log_interval" << YAML::Value << log_interval;
+  e << YAML::Key << "max_bad_steps" << YAML::Value << max_bad_steps;
+  e << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value << checkpoint.interval
+    << YAML::Key << "keep_last" << YAML::Value << checkpoint.keep_last << YAML::Key << "keep_best" << YAML::Value
+    << checkpoint.keep_best << YAML::Key << "best_metric" << YAML::Value << checkpoint.best_metric << YAML::EndMap;
+  e << YAML::Key << "distributed" << YAML::Value << YAML::BeginMap << YAML::Key << "backend" << YAML::Value
+    << distributed.backend << YAML::Key << "timeout_s" << YAML::Value << distributed.timeout_s << YAML::Key << "bucket_mb"
+    << YAML::Value << distributed.bucket_mb << YAML::EndMap;
+  e << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;
+  for (const auto& s : stages) {
+    const auto& o = s.optimizer;
+    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value << to_string(s.kind);
+    e << YAML::Key << "steps" << YAML::Value << s.steps << YAML::Key << "global_batch_size" << YAML::Value << s.global_batch_size
+      << YAML::Key << "micro_batch_size" << YAML::Value << s.micro_batch_size;
+    e << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+    if (s.kind == StageKind::kPuzzle) {
+      e << YAML::Key << "path" << YAML::Value << s.train.at(0).path;
+    } else {
+      e << YAML::Key << "train" << YAML::Value << YAML::BeginSeq;
+      for (const auto& d : s.train) e << YAML::Flow << YAML::BeginMap << YAML::Key << "path" << YAML::Value << d.path << YAML::Key << "weight" << YAML::Value << d.weight << YAML::EndMap;
+      e << YAML::EndSeq;
+      if (!s.validation.empty()) e << YAML::Key << "validation" << YAML::Value << s.validation;
+    }
+    e << YAML::EndMap;
+    if (!s.tokenizer.empty()) e << YAML::Key << "tokenizer" << YAML::Value << s.tokenizer;
+    e << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << o.name
+      << YAML::Key << "lr" << YAML::Value << o.lr << YAML::Key << "lr_min_ratio" << YAML::Value << o.lr_min_ratio
+      << YAML::Key << "warmup_steps" << YAML::Value << o.warmup_steps << YAML::Key << "weight_decay" << YAML::Value << o.weight_decay
+      << YAML::Key << "beta1" << YAML::Value << o.beta1 << YAML::Key << "beta2" << YAML::Value << o.beta2 << YAML::Key
+      << "grad_clip" << YAML::Value << o.grad_clip << YAML::Key << "puzzle_emb_lr" << YAML::Value << o.puzzle_emb_lr
+      << YAML::Key << "puzzle_emb_weight_decay" << YAML::Value << o.puzzle_emb_weight_decay << YAML::Key << "lr_mult_H"
+      << YAML::Value << o.lr_mult_H << YAML::Key << "lr_mult_L" << YAML::Value << o.lr_mult_L << YAML::Key << "lr_mult_heads"
+      << YAML::Value << o.lr_mult_heads << YAML::Key << "lr_mult_embed" << YAML::Value << o.lr_mult_embed << YAML::EndMap;
+    e << YAML::Key << "ema_decay" << YAML::Value << s.ema_decay << YAML::Key << "bp_steps_final" << YAML::Value << s.bp_steps_final
+      << YAML::Key << "bp_warmup_fraction" << YAML::Value << s.bp_warmup_fraction;
+    e << YAML::Key << "eval" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value << s.eval.interval
+      << YAML::Key << "max_examples" << YAML::Value << s.eval.max_examples << YAML::Key << "batch_size" << YAML::Value
+      << s.eval.batch_size << YAML::EndMap;
+    e << YAML::EndMap;
+  }
+  e << YAML::EndSeq << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
 }
 
 }  // namespace hrm

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "hrm/model/runtime.hpp"
+#include "hrm/puzzle/dataset.hpp"
 
 namespace fs = std::filesystem;
 

@@ -51,3 +51,19 @@ typename StateMap::key_type optimizer_state_key(const StateMap&, const torch::Te
 }
 
 }  // namespace hrm::compat
+
+// c10d (data-parallel training, src/train/distributed.cpp): in 1.13 the Gloo and NCCL process groups
+// derive from c10d::ProcessGroup; 2.x moved the transports under c10d::Backend (ProcessGroup became the
+// dispatcher in front of them). Code that holds a Gloo/NCCL group by its base uses DistBackend.
+namespace c10d {
+class ProcessGroup;
+class Backend;
+}  // namespace c10d
+
+namespace hrm::compat {
+#if HRM_TORCH_VERSION_AT_LEAST(2, 0)
+using DistBackend = c10d::Backend;
+#else
+using DistBackend = c10d::ProcessGroup;
+#endif
+}  // namespace hrm::compat

@@ -1,69 +1,82 @@
-// Trainer — HRM training on a puzzle dataset: one ACT segment per step with deep supervision
-// (the carry crosses steps; halted slots take fresh examples), AdamATan2/AdamW + sparse SignSGD for
-// the task embedding, warmup+cosine schedule, optional EMA and bp_steps warmup, periodic held-out
-// evaluation, JSON-lines metrics and checkpoints that resume exactly.
+// Trainer — runs a TrainConfig's stages in order on one HRM.
+//
+// A step is one ACT segment over the stage's global batch: the batch is cut into micro-batches, each
+// with its own ACT carry (deep supervision: the carry crosses steps; halted slots take fresh examples).
+// This rank runs its micro-batches (forward → act_loss → backward, gradients accumulated), gradients
+// are all-reduced over ranks, measured, clipped, checked for NaN/Inf, and the optimizer steps
+// (AdamATan2/AdamW with warmup + cosine, SparseSignSGD for the task embedding, optional EMA).
+// The global batch is a function of (seed, steps done) only, and the ACT exploration draws of micro-batch
+// c of step t are seeded from (seed, stage, t, c): the same global and micro batch sizes give the same
+// training on any number of ranks, and a checkpoint resumes exactly.
+//
+// Collective calls (step, evaluate, save, resume) must be made by every rank in the same order.
 #pragma once
-#include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <memory>
+#include <string>
 
 #include "hrm/model/act.hpp"
-#include "hrm/model/losses.hpp"
-#include "hrm/model/sign_sgd.hpp"
-#include "hrm/puzzle/dataset.hpp"
-#include "hrm/train/ema.hpp"
-#include "hrm/train/puzzle_batcher.hpp"
-#include "hrm/train/puzzle_eval.hpp"
+#include "hrm/train/distributed.hpp"
+#include "hrm/train/evaluation.hpp"
+#include "hrm/train/metrics_log.hpp"
 #include "hrm/train/train_config.hpp"
 
 namespace hrm {
 
-struct StepMetrics {
-  int64_t step = 0;
-  double loss = 0, lr = 0, grad_norm = 0, seconds = 0;
-  ActMetrics act;
-};
-
 class Trainer {
  public:
-  // `out_dir` receives metrics.jsonl, config copies and checkpoints (checkpoint/, final/).
-  Trainer(TrainConfig config, std::string out_dir, torch::Device device = torch::kCPU);
+  // `out_dir` receives metrics.jsonl, the resolved config (train_config.yaml), checkpoints/ and final/.
+  // `dist` (may be null: one process) must outlive the trainer.
+  Trainer(TrainConfig config, std::string out_dir, torch::Device device = torch::kCPU, Distributed* dist = nullptr);
+  ~Trainer();
 
+  // One optimizer step of the current stage; the first step after a stage's last one starts the next.
   StepMetrics step();
-  PuzzleEvalResult evaluate();
-  // Runs to config.steps with logging, evaluation and checkpoints; returns the final evaluation.
-  PuzzleEvalResult run();
+  // The current stage's held-out evaluation (EMA weights when the stage keeps an EMA).
+  EvalResult evaluate();
+  // Runs every remaining stage with logging, evaluation and checkpoints, then writes final/. Returns
+  // the last evaluation. Stops early (checkpoint written, stopped_by_signal() true) on SIGINT/SIGTERM.
+  EvalResult run();
 
+  // A checkpoint directory (atomic: written aside, then renamed): model.safetensors, config.yaml,
+  // train_state.json, train_state.safetensors, train_config.yaml and, for text stages, tokenizer.model.
   void save(const std::string& dir);
   void resume(const std::string& dir);
+  // Resumes from the newest readable checkpoint under <out>/checkpoints, warning about and skipping
+  // unreadable ones; returns the directory used, or "" when there is none.
+  std::string resume_latest();
 
   HRM& model() { return model_; }
   int64_t current_step() const { return step_; }
+  int current_stage() const;
+  bool finished() const;
+  bool stopped_by_signal() const { return stopped_; }
   const TrainConfig& config() const { return config_; }
+  std::string checkpoints_dir() const;
 
  private:
-  double scheduled_lr() const;
-  void log_step(const StepMetrics& m);
-  nlohmann::json eval_json(const PuzzleEvalResult& r) const;
+  struct Stage;
+  Stage& stage();  // the active stage; starts the next one when the active one is done
+  void start_stage(int index);
+  void micro_batches(Stage& st, StepMetrics& m);
+  double reduce_gradients(Stage& st);
+  void apply_update(Stage& st, double lr);
+  void maybe_save_periodic(bool stage_end, const EvalResult* eval);
+  void prune_checkpoints();
 
   TrainConfig config_;
   std::string out_dir_;
   torch::Device device_;
-  puzzle::PuzzleDataset data_;
+  Distributed local_;
+  Distributed* dist_;
   HRM model_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::vector<double> group_lr_mult_;
-  std::unique_ptr<SparseSignSGD> puzzle_emb_optimizer_;
-  std::unique_ptr<EmaWeights> ema_;
-  std::unique_ptr<PuzzleBatcher> batcher_;
-  Carry carry_;
-  bool carry_ready_ = false;
+  std::unique_ptr<Stage> stage_;
   int64_t step_ = 0;
-  std::ofstream metrics_;
-  ActMetrics window_;
-  double window_seconds_ = 0;
-  int64_t window_steps_ = 0;
+  int64_t bad_steps_ = 0;
+  bool stopped_ = false;
+  double best_metric_ = 0;
+  bool have_best_ = false;
+  std::string best_dir_;
+  std::unique_ptr<MetricsLog> log_;
 };
 
 }  // namespace hrm

@@ -1,0 +1,49 @@
+// The trainer's per-stage state (private to src/train): data, sampler, optimizer, EMA and the ACT
+// carries of this rank's micro-batches. A new stage gets all of these fresh; the model carries over.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hrm/model/act.hpp"
+#include "hrm/model/sign_sgd.hpp"
+#include "hrm/train/ema.hpp"
+#include "hrm/train/sampler.hpp"
+#include "hrm/train/stage_data.hpp"
+#include "hrm/train/trainer.hpp"
+
+namespace hrm {
+
+struct Trainer::Stage {
+  Stage(const TrainConfig& run, int index, HRM& model, int world_size, int rank);
+
+  bool done() const { return step >= config.steps; }
+  double scheduled_lr() const;
+  // Seed of the ACT exploration draws of global micro-batch `chunk` at the current step.
+  uint64_t exploration_seed(int64_t chunk) const;
+  // HRM-Text's warmup of deep credit assignment: grows bp_steps over the first part of the stage.
+  void apply_bp_warmup(HRMInnerImpl& inner) const;
+
+  int index;
+  const StageConfig& config;
+  const ModelConfig& model_config;
+  uint64_t seed;
+  std::unique_ptr<StageData> data;
+  std::unique_ptr<MixtureSampler> sampler;
+  std::vector<torch::Tensor> params;  // every parameter, in model order (gradients are reduced in this order)
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::vector<double> group_lr_mult;
+  std::unique_ptr<SparseSignSGD> puzzle_emb_optimizer;
+  std::unique_ptr<EmaWeights> ema;
+  int64_t global_batch = 0, micro_batch = 0, accumulation = 0;  // global = micro * accumulation * world
+  int64_t first_chunk = 0;            // this rank's micro-batches are chunks [first_chunk, first_chunk + accumulation)
+  std::vector<Carry> carries;         // one per micro-batch of this rank; undefined until the first step
+  int64_t step = 0;
+  bool stop_requested = false;
+  torch::Tensor step_puzzle_ids;      // task ids of the global batch (for SparseSignSGD)
+};
+
+// "step-00000120": periodic checkpoint directories sort by step.
+std::string checkpoint_name(int64_t step);
+
+}  // namespace hrm

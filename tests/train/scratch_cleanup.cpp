@@ -1,0 +1,18 @@
+// Removes this process's scratch directory (/tmp/hrm-train-test-<pid>) after all tests ran.
+#include <gtest/gtest.h>
+
+#include "train_test_util.hpp"
+
+namespace {
+
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("hrm-train-test-" + std::to_string(::getpid())), ec);
+  }
+};
+
+[[maybe_unused]] const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
+}  // namespace
