@@ -166,7 +166,7 @@ Family divisible() {
   f.title = "Divisibility test";
   f.statement = "Write a function $f($x) that returns true if $x is divisible by $k, and false otherwise.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"divisible", "is_multiple", "divides", "check", "test_value", "fits",
+    in.function(r.pick(std::vector<std::string>{"divisible", "is_multiple", "divides", "check", "check_value", "fits",
                                                 "is_even_split", "accept"}));
     in.param("x", r.pick(kIntNames), Type::kInt);
     in.result = Type::kBool;

@@ -55,7 +55,12 @@ TEST(SynthFamilies, InstancesAreDeterministicVariedAndComputeTheirTests) {
     for (size_t k = 0; k < a.tests.size(); ++k) EXPECT_EQ(a.tests[k].expected, b.tests[k].expected);
     EXPECT_GE(a.tests.size(), 3u) << f.name;
     std::set<std::string> keys;
-    for (int i = 0; i < 40; ++i) keys.insert(make_instance(f, 7, i, 2).key());
+    for (int i = 0; i < 40; ++i) {
+      const Instance inst = make_instance(f, 7, i, 2);
+      keys.insert(inst.key());
+      // pytest collects a `test*` function imported into the test module as a test of its own.
+      EXPECT_NE(inst.function_name("python").rfind("test", 0), 0u) << f.name << ": " << inst.function_name("python");
+    }
     EXPECT_GE(keys.size(), 20u) << f.name << ": too few distinct parameter draws";
     // Every instance parameter the statement names appears in the reference code too.
     const std::string st = statement(f, a, "python");
