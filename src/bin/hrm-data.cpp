@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   std::string model_out, model;
   hrm::TokenizerTrainOptions topt;
   auto* tok_train = tok->add_subcommand("train", "Train a code-safe tokenizer");
-  tok_train->add_option("--input", train_inputs, "Files or directories (*.jsonl: the content/text field)")->required();
+  tok_train->add_option("--input", train_inputs, "Files or directories (*.jsonl: corpus content/text, SFT prompt/response/messages)")->required();
   tok_train->add_option("--vocab-size", topt.vocab_size, "Vocabulary size, specials and 256 byte pieces included");
   tok_train->add_option("--out", model_out, "Output .model path (a .vocab listing is written next to it)")->required();
   tok_train->add_option("--model-type", topt.model_type, "unigram or bpe");
