@@ -71,16 +71,17 @@ void read_optimizer(ConfigReader r, OptimizerConfig& o) {
   r.check(o.grad_clip >= 0, "grad_clip", "must be >= 0");
 }
 
-void check_stage(ConfigReader& r, const StageConfig& s, const ModelConfig& model, const std::string& batch_key) {
-  r.check(s.global_batch_size >= 1, batch_key, "must be >= 1");
+// `legacy`: the single-stage form, whose keys are batch_size and eval_interval/eval_batch_size.
+void check_stage(ConfigReader& r, const StageConfig& s, const ModelConfig& model, bool legacy) {
+  r.check(s.global_batch_size >= 1, legacy ? "batch_size" : "global_batch_size", "must be >= 1");
   r.check(s.micro_batch_size >= 0 && (s.micro_batch_size == 0 || s.global_batch_size % s.micro_batch_size == 0),
           "micro_batch_size", "must be 0 or divide the global batch size (" + std::to_string(s.global_batch_size) + ")");
   r.check(s.steps >= 1, "steps", "must be >= 1");
   r.check(s.ema_decay >= 0 && s.ema_decay < 1, "ema_decay", "must be in [0, 1)");
   r.check(s.bp_steps_final == 0 || (s.bp_steps_final >= model.bp_steps && s.bp_steps_final <= model.module_calls()),
           "bp_steps_final", "must be 0 or in [model.bp_steps, H_cycles*(L_cycles+1)]");
-  r.check(s.eval.interval >= 1, "eval_interval", "must be >= 1");
-  r.check(s.eval.batch_size >= 1, "eval_batch_size", "must be >= 1");
+  r.check(s.eval.interval >= 1, legacy ? "eval_interval" : "eval.interval", "must be >= 1");
+  r.check(s.eval.batch_size >= 1, legacy ? "eval_batch_size" : "eval.batch_size", "must be >= 1");
   if (s.kind == StageKind::kSft) {
     r.check(model.attention != AttentionMode::kBidirectional, "kind",
             "an sft stage needs model.attention causal or prefix_lm (bidirectional attention sees the answer)");
@@ -179,7 +180,7 @@ StageConfig read_stage(YAML::Node node, const std::string& source, const std::st
       for (const auto& v : read_sources(validation, source, prefix + ".data.validation")) s.validation.push_back(v.path);
     }
   }
-  check_stage(r, s, model, "global_batch_size");
+  check_stage(r, s, model, /*legacy=*/false);
   return s;
 }
 
@@ -265,7 +266,7 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
     c.stages.push_back(read_legacy_stage(r));
     r.get("checkpoint_interval", c.checkpoint.interval);
     r.finish();
-    check_stage(r, c.stages[0], c.model, "batch_size");
+    check_stage(r, c.stages[0], c.model, /*legacy=*/true);
   }
   r.check(c.log_interval >= 1, "log_interval", "must be >= 1");
   r.check(c.max_bad_steps >= 1, "max_bad_steps", "must be >= 1");

@@ -58,6 +58,27 @@ TEST_F(DistributedFixture, TwoGlooProcessesMatchOneProcessWithTheSameGlobalBatch
   EXPECT_LT(max_param_diff(root / "two" / "final" / "model.safetensors", resumed / "final" / "model.safetensors"), 1e-5);
 }
 
+TEST_F(DistributedFixture, SigintReachesEveryRankAndLeavesAResumableCheckpoint) {
+  const auto out = root / "interrupted";
+  const auto script = "cd " + root.string() + " && " + bin("hrm-launch") + " --nproc-per-node 2 --master-port " + std::to_string(port_for(3)) +
+                      " -- " + bin("hrm-train") + " --config ddp.yaml --out " + out.string() +
+                      " --set stages.0.steps=400 --set log_interval=1 & pid=$!; "
+                      "for i in $(seq 600); do [ -s " + (out / "metrics.jsonl").string() + " ] && break; sleep 0.1; done; "
+                      "kill -INT $pid; wait $pid; echo \"launch status $?\"";
+  int status = 0;
+  const auto log = run_command("sh -c '" + script + "'", status);
+  EXPECT_NE(log.find("launch status 130"), std::string::npos) << log;
+  EXPECT_NE(log.find("stop requested (signal 2)"), std::string::npos) << log;
+  std::vector<fs::path> ckpts;
+  for (const auto& e : fs::directory_iterator(out / "checkpoints")) {
+    if (e.path().filename().string().rfind("step-", 0) == 0) ckpts.push_back(e.path());
+  }
+  ASSERT_FALSE(ckpts.empty()) << log;  // the stop checkpoint (and periodic ones every 3 steps)
+  std::sort(ckpts.begin(), ckpts.end());
+  EXPECT_TRUE(fs::exists(ckpts.back() / "tokenizer.model"));
+  EXPECT_FALSE(fs::exists(out / "final"));
+}
+
 TEST_F(DistributedFixture, AMissingRankFailsWithAClearMessage) {
   int status = 0;
   const auto log = run_command("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port_for(2)) + " " +

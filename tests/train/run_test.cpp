@@ -163,3 +163,19 @@ TEST_F(RunFixture, ReportDrawsPngAndSvgCurves) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BundledTrainConfigs, ParseAndRoundTrip) {
+  for (const char* name : {"sudoku4x4", "sft_synth", "pretrain_27m", "multi_gpu"}) {
+    const auto path = std::string(HRM_SOURCE_DIR) + "/configs/train/" + name + ".yaml";
+    const auto c = hrm::TrainConfig::from_file(path);
+    ASSERT_FALSE(c.stages.empty()) << name;
+    const auto resolved = hrm::train_test::scratch("bundled") / (std::string(name) + ".yaml");
+    hrm::train_test::write(resolved, c.to_yaml());
+    EXPECT_EQ(hrm::TrainConfig::from_file(resolved.string()).to_yaml(), c.to_yaml()) << name;
+  }
+  EXPECT_EQ(hrm::TrainConfig::from_file(std::string(HRM_SOURCE_DIR) + "/configs/train/sft_synth.yaml").stages[0].kind, hrm::StageKind::kSft);
+}
+
+}  // namespace
