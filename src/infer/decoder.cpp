@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrm/infer/gemv.hpp"
 #include "hrm/model/safetensors.hpp"
 #include "hrm/model/torch_compat.hpp"
 #include "hrm/util/error.hpp"
@@ -53,6 +54,9 @@ Decoder::Decoder(HRMInnerImpl& source, std::optional<torch::ScalarType> dtype) {
   model_->H_init.set_data(model_->H_init.to(dt));
   model_->L_init.set_data(model_->L_init.to(dt));
   model_->eval();
+  for (const auto& module : model_->modules()) {
+    if (auto* linear = dynamic_cast<CastedLinearImpl*>(module.get())) linear->set_kernel(few_row_linear);
+  }
   if (c.pos_encodings == PosEncoding::kRope) {
     rope_cos_ = model_->rope_cos;
     rope_sin_ = model_->rope_sin;

@@ -27,12 +27,21 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // The [S, head_dim] cos/sin tables for positions 0..S-1.
 std::pair<torch::Tensor, torch::Tensor> rope_tables(int64_t seq_len, int64_t head_dim, double theta);
 
+// A replacement for the matmul of CastedLinear::forward (layers without bias): x W^T, or an undefined
+// tensor to fall back to linear(). Inference copies of a model install a few-row GEMV kernel
+// (hrm/infer/gemv.hpp); training never sets one.
+using LinearKernel = torch::Tensor (*)(const torch::Tensor& x, const torch::Tensor& weight);
+
 // y = x W^T (+ b), with W cast to x's dtype (fp32 master weights, bf16 compute).
 class CastedLinearImpl : public torch::nn::Module {
  public:
   CastedLinearImpl(int64_t in_features, int64_t out_features, bool bias);
   torch::Tensor forward(const torch::Tensor& x);
+  void set_kernel(LinearKernel kernel) { kernel_ = kernel; }
   torch::Tensor weight, bias;
+
+ private:
+  LinearKernel kernel_ = nullptr;
 };
 TORCH_MODULE(CastedLinear);
 

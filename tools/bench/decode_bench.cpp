@@ -1,0 +1,175 @@
+// Decode throughput of hrm::infer::Decoder (docs/inference.md, results in docs/benchmarks.md):
+// tokens/s at batch 1 and 16 for the tiny (hidden 128, 2+2 layers) and the 27M (configs/arch/hrm_v1.yaml,
+// made causal) configs, fp32 and bf16, against
+//   (a) recomputing the whole sequence for every new token (HRMInner::forward, same segments), and
+//   (b) the memory-bandwidth bound: weight bytes read per token / measured read bandwidth (every
+//       decode step reads each module's weights once per module call per segment; batch b shares them).
+// Random-init weights and prompts; greedy argmax; each measurement runs about --seconds.
+//   hrm-bench-decode --config all --dtype all --batch 1,16 --segments 1 --threads 1 --seconds 2
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "hrm/infer/decoder.hpp"
+#include "hrm/model/runtime.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+hrm::ModelConfig tiny_config() {
+  hrm::ModelConfig c;
+  c.vocab_size = 2048;
+  c.seq_len = 1024;
+  c.hidden_size = 128;
+  c.num_heads = 4;
+  c.H_layers = 2;
+  c.L_layers = 2;
+  c.attention = hrm::AttentionMode::kCausal;
+  return c;
+}
+
+hrm::ModelConfig hrm_v1_causal(const std::string& source_dir) {
+  auto c = hrm::ModelConfig::from_file(source_dir + "/configs/arch/hrm_v1.yaml");
+  c.attention = hrm::AttentionMode::kCausal;
+  c.seq_len = 1024;  // room to decode (the Sudoku config has 81 positions)
+  return c;
+}
+
+// Best of a few passes of sum() over a buffer much larger than the caches.
+double read_bandwidth_bytes_per_s() {
+  const auto buffer = torch::ones({int64_t{128} << 20}, torch::kFloat32);  // 512 MiB
+  double best = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto t = Clock::now();
+    const auto s = buffer.sum().item<double>();
+    const double secs = since(t);
+    if (s > 0) best = std::max(best, static_cast<double>(buffer.numel() * 4) / secs);
+  }
+  return best;
+}
+
+// Weight bytes one decode step reads: every module call reads its module's layers, every segment.
+int64_t weight_bytes_per_step(hrm::HRMInnerImpl& m, int64_t segments) {
+  const auto bytes = [](torch::nn::Module& module) {
+    int64_t n = 0;
+    for (const auto& p : module.parameters()) n += p.numel() * static_cast<int64_t>(p.element_size());
+    return n;
+  };
+  const auto& c = m.config();
+  const int64_t per_segment = c.H_cycles * (c.L_cycles * bytes(*m.L) + bytes(*m.H));
+  return segments * per_segment + bytes(*m.lm_head);
+}
+
+std::vector<int32_t> argmax_rows(const torch::Tensor& logits) {
+  const auto ids = logits.argmax(-1);
+  std::vector<int32_t> out;
+  for (int64_t i = 0; i < ids.size(0); ++i) out.push_back(static_cast<int32_t>(ids[i].item<int64_t>()));
+  return out;
+}
+
+struct Rates {
+  double cached = 0, recompute = 0;
+  int64_t cached_tokens = 0, recompute_tokens = 0;
+};
+
+Rates measure(hrm::infer::Decoder& decoder, int64_t batch, int64_t prompt_len, int64_t segments, double seconds,
+              bool recompute) {
+  const auto& c = decoder.config();
+  const auto prompt_tensor = torch::randint(0, c.vocab_size, {batch, prompt_len}, torch::kLong);
+  std::vector<std::vector<int32_t>> prompts(static_cast<size_t>(batch));
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t t = 0; t < prompt_len; ++t) prompts[static_cast<size_t>(b)].push_back(static_cast<int32_t>(prompt_tensor[b][t].item<int64_t>()));
+  }
+  Rates r;
+  // Cached: warm up a few steps, then time steps until `seconds` or the context is full.
+  const hrm::infer::ActOptions act{false, segments};
+  auto next = argmax_rows(decoder.prefill(prompts, std::vector<int64_t>(static_cast<size_t>(batch), 1), act, c.seq_len));
+  for (int i = 0; i < 3; ++i) next = argmax_rows(decoder.step(next));
+  const auto t0 = Clock::now();
+  int64_t steps = 0;
+  while (since(t0) < seconds && decoder.positions()[0] + 1 < c.seq_len) {
+    next = argmax_rows(decoder.step(next));
+    ++steps;
+  }
+  r.cached = static_cast<double>(steps * batch) / since(t0);
+  r.cached_tokens = steps;
+  if (!recompute) return r;
+
+  // Recompute: every new token runs HRMInner's segment (the module calls of forward()) over the whole
+  // sequence so far, `segments` times with the carry kept: the work of a decoder without a cache.
+  c10::InferenceMode inference;
+  auto& m = decoder.model();
+  auto seq = prompt_tensor.clone();
+  const auto t1 = Clock::now();
+  int64_t tokens = 0;
+  while (since(t1) < seconds || tokens == 0) {
+    hrm::Batch b{seq, torch::zeros_like(seq), torch::zeros({batch}, torch::kLong), {}};
+    const auto ctx = m.attention_context(b);
+    const auto x = m.input_embeddings(b);
+    auto z = m.start_state(x);
+    for (int64_t s = 0; s < segments; ++s) {
+      z = m.run_schedule(z, x, [&](int64_t, hrm::ReasoningModuleImpl& module, const torch::Tensor& state,
+                                   const torch::Tensor& injection) { return module.forward(state, injection, ctx); });
+    }
+    const auto ids = m.lm_head(z.z_H.select(1, seq.size(1) - 1)).argmax(-1, true);
+    seq = torch::cat({seq, ids.to(torch::kLong)}, 1);
+    ++tokens;
+  }
+  r.recompute = static_cast<double>(tokens * batch) / since(t1);
+  r.recompute_tokens = tokens;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Decode tokens/s of the cached HRM decoder vs full recompute and the memory-bandwidth bound"};
+  std::string which = "all", dtypes = "all";
+  std::vector<int64_t> batches = {1, 16};
+  int64_t segments = 1, prompt_len = 32;
+  double seconds = 2.0;
+  int threads = 1;
+  bool no_recompute = false;
+  app.add_option("--config", which, "tiny, 27m or all")->check(CLI::IsMember({"tiny", "27m", "all"}))->capture_default_str();
+  app.add_option("--dtype", dtypes, "float32, bfloat16 or all")->check(CLI::IsMember({"float32", "bfloat16", "all"}))->capture_default_str();
+  app.add_option("--batch", batches, "Batch sizes")->delimiter(',')->capture_default_str();
+  app.add_option("--segments", segments, "ACT segments per token")->capture_default_str();
+  app.add_option("--prompt", prompt_len, "Prompt tokens")->capture_default_str();
+  app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
+  app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+  app.add_flag("--no-recompute", no_recompute, "Skip the full-recompute baseline");
+  CLI11_PARSE(app, argc, argv);
+  const int used = hrm::configure_threads(threads);
+  const double bandwidth = read_bandwidth_bytes_per_s();
+  std::printf("threads %d, read bandwidth %.2f GB/s (sum over 512 MiB), segments %lld, prompt %lld tokens\n\n", used,
+              bandwidth / 1e9, static_cast<long long>(segments), static_cast<long long>(prompt_len));
+  std::printf("| config | dtype | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached / bound |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  std::vector<std::pair<std::string, hrm::ModelConfig>> configs;
+  if (which != "27m") configs.emplace_back("tiny", tiny_config());
+  if (which != "tiny") configs.emplace_back("27M", hrm_v1_causal(HRM_SOURCE_DIR));
+  for (auto& [name, config] : configs) {
+    torch::manual_seed(0);
+    hrm::HRMInner model(config);
+    for (const std::string dtype : {"float32", "bfloat16"}) {
+      if (dtypes != "all" && dtypes != dtype) continue;
+      hrm::infer::Decoder decoder(*model, dtype == "float32" ? torch::kFloat32 : torch::kBFloat16);
+      const auto step_bytes = weight_bytes_per_step(decoder.model(), segments);
+      for (const auto batch : batches) {
+        const auto r = measure(decoder, batch, prompt_len, segments, seconds, !no_recompute);
+        const double bytes_per_token = static_cast<double>(step_bytes) / static_cast<double>(batch);
+        const double bound = bandwidth / bytes_per_token;
+        std::printf("| %s | %s | %lld | %.1f | %s | %s | %.2f | %.1f | %.2f |\n", name.c_str(), dtype.c_str(),
+                    static_cast<long long>(batch), r.cached, no_recompute ? "-" : std::to_string(r.recompute).substr(0, 8).c_str(),
+                    no_recompute ? "-" : (std::to_string(r.cached / r.recompute).substr(0, 6) + "x").c_str(),
+                    bytes_per_token / 1e6, bound, r.cached / bound);
+        std::fflush(stdout);
+      }
+    }
+  }
+  return 0;
+}
