@@ -81,7 +81,7 @@ ReportFiles write_training_report(const std::string& metrics_path, const std::st
     }
     for (const char* fmt : {"png", "svg"}) {
       const auto image = (fs::path(out_dir) / (std::string(plot.name) + "." + fmt)).string();
-      script << (std::string(fmt) == "png" ? "set terminal pngcairo size 900,540\n" : "set terminal svg size 900,540 dynamic\n");
+      script << (std::string(fmt) == "png" ? "set terminal pngcairo size 900,540 noenhanced\n" : "set terminal svg size 900,540 dynamic noenhanced\n");
       script << "set output '" << image << "'\nset title '" << plot.title << "'\n"
              << (plot.log_y && positive ? "set logscale y\n" : "unset logscale y\n") << "plot ";
       for (size_t i = 0; i < present.size(); ++i) {
