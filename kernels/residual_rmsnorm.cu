@@ -1,15 +1,11 @@
-#include <cuda_bf16.h>
-
 #include "residual_rmsnorm.cuh"
+
+#include "element.cuh"
 
 namespace {
 
-template <typename T> __device__ __forceinline__ float to_float(T v);
-template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
-template <typename T> __device__ __forceinline__ T from_float(float v);
-template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16(v); }
+using hrm_kernels::from_float;
+using hrm_kernels::to_float;
 
 // One block per row; the row's sum of squares is reduced with warp shuffles then shared memory.
 template <typename T>

@@ -2,6 +2,7 @@
 # Downloads the Debian 12 (bookworm) .debs of every build dependency of hrm except LibTorch
 # (headers, CMake/pkg-config files, shared libraries and what they need at run time) into one folder,
 # so hrm builds on a machine with no package access: a lent GPU machine, an air-gapped cluster.
+# Also copies ../shared/baselines/hrm_torch.py (the PyTorch baseline) into .deps/baselines/.
 # There, tools/gpu/unpack-deps.sh extracts them into a prefix (never into /). See docs/gpu.md.
 #   tools/gpu/pack-deps.sh [DEST]        (DEST defaults to .deps/debs; needs apt-get, not root)
 set -euo pipefail
@@ -39,6 +40,13 @@ mkdir -p "$DEST"
 rm -f "$DEST"/*.deb
 (cd "$DEST" && apt-get download -q "${PACKAGES[@]}")
 echo "pack-deps: $(ls "$DEST"/*.deb | wc -l) packages, $(du -sh "$DEST" | cut -f1) in $DEST"
+
+# The PyTorch baseline that tools/gpu/check.sh times hrm against lives beside the checkout (../shared),
+# which does not travel to a lent GPU machine: keep a copy next to the .debs.
+if [ -f ../shared/baselines/hrm_torch.py ]; then
+  mkdir -p .deps/baselines && cp ../shared/baselines/hrm_torch.py .deps/baselines/
+  echo "pack-deps: copied ../shared/baselines/hrm_torch.py to .deps/baselines/"
+fi
 
 # Prove the set is closed: unpack into a scratch prefix and check every library's needs.
 scratch=$(mktemp -d)
