@@ -212,6 +212,20 @@ void Trainer::maybe_save_periodic(bool stage_end, const EvalResult* eval) {
 
 void Trainer::prune_checkpoints() {
   if (!dist_->is_main() || !fs::is_directory(checkpoints_dir())) return;
+  // <out>/checkpoint always names the newest checkpoint (the layout docs/inference.md uses).
+  std::vector<fs::path> all;
+  for (const auto& e : fs::directory_iterator(checkpoints_dir())) {
+    const auto name = e.path().filename().string();
+    if (e.is_directory() && !e.is_symlink() && name.rfind("step-", 0) == 0 && name.find('.') == std::string::npos) all.push_back(e.path());
+  }
+  if (!all.empty()) {
+    const auto link = fs::path(out_dir_) / "checkpoint", tmp = fs::path(out_dir_) / "checkpoint.link-tmp";
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    fs::create_directory_symlink(fs::path("checkpoints") / std::max_element(all.begin(), all.end())->filename(), tmp, ec);
+    if (!ec && (!fs::exists(link) || fs::is_symlink(link))) fs::rename(tmp, link, ec);  // atomic replace
+    fs::remove(tmp, ec);
+  }
   std::vector<fs::path> dirs;
   for (const auto& e : fs::directory_iterator(checkpoints_dir())) {
     const auto name = e.path().filename().string();

@@ -81,6 +81,8 @@ TEST_F(RunFixture, RunKeepsLastCheckpointsAndFallsBackPastACorruptOne) {
   EXPECT_GE(step_dirs, 2);
   EXPECT_LE(step_dirs, 3);  // keep_last 2 + the best
   EXPECT_TRUE(fs::exists(out / "checkpoints" / "best.json"));
+  ASSERT_TRUE(fs::is_symlink(out / "checkpoint"));  // the newest checkpoint, for hrm-generate --ckpt
+  EXPECT_EQ(fs::read_symlink(out / "checkpoint"), fs::path("checkpoints") / "step-00000008");
   // Metrics: step lines carry the stage and throughput, eval lines the held-out metrics.
   const auto metrics = hrm::read_file(out / "metrics.jsonl");
   EXPECT_NE(metrics.find("\"stage_name\":\"two\""), std::string::npos);
