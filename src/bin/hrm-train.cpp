@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <torch/cuda.h>
+
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -31,7 +33,16 @@ int train(const std::string& config_path, const std::string& out_dir, const std:
     }
     config.stages[0].steps = steps;
   }
-  torch::Device device(device_name);
+  torch::Device device = [&] {
+    try {
+      return torch::Device(device_name);
+    } catch (const std::exception&) {
+      throw hrm::Error("--device '" + device_name + "' is not a device", "use cpu, cuda or cuda:N");
+    }
+  }();
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    throw hrm::Error("--device " + device_name + ": this LibTorch has no CUDA, or no GPU is visible", "train on --device cpu, or build against a CUDA LibTorch");
+  }
   if (device.is_cuda() && env.world_size > 1 && !device.has_index()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
   const int used = hrm::configure_threads(threads >= 0 ? threads : config.threads);
   hrm::Distributed dist(env, config.distributed, device);
