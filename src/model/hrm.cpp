@@ -108,8 +108,13 @@ torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
   switch (config_.attention) {
     case AttentionMode::kBidirectional:
       return torch::zeros({b}, opts);
-    case AttentionMode::kCausal:
-      return torch::full({b}, config_.total_seq_len() - 1, opts);
+    case AttentionMode::kCausal: {
+      // The last prompt token when the batch has prompts (SFT: the halting decision is made before the
+      // response, as the decoder makes it), else the last position (packed pretraining).
+      const auto last = torch::full({b}, config_.total_seq_len() - 1, opts);
+      if (!batch.prefix_lens.defined()) return last;
+      return torch::where(batch.prefix_lens > 0, batch.prefix_lens + config_.puzzle_emb_len() - 1, last);
+    }
     case AttentionMode::kPrefixLM:
       return (batch.prefix_lens + config_.puzzle_emb_len() - 1).clamp_min(0);
   }

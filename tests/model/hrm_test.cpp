@@ -127,6 +127,18 @@ TEST(HRMInner, PrefixLMIsBidirectionalOverThePromptCausalOverTheResponse) {
   EXPECT_EQ(m->q_positions(b)[0].item<int64_t>(), 3);
 }
 
+TEST(HRMInner, CausalQHeadReadsTheLastPromptTokenWhenThereIsAPrompt) {
+  const auto cfg = tiny_config(AttentionMode::kCausal);
+  hrm::HRMInner m(cfg);
+  auto b = random_batch(cfg, 2, 5);
+  b.prefix_lens = torch::tensor({4, 0}, torch::kLong);  // an SFT row and a packed (prompt-less) row
+  const auto q = m->q_positions(b);
+  EXPECT_EQ(q[0].item<int64_t>(), 3);
+  EXPECT_EQ(q[1].item<int64_t>(), cfg.total_seq_len() - 1);
+  b.prefix_lens = torch::Tensor();
+  EXPECT_EQ(m->q_positions(b)[0].item<int64_t>(), cfg.total_seq_len() - 1);
+}
+
 TEST(HRMInner, Bfloat16ForwardStaysCloseToFloat32) {
   auto cfg = tiny_config();
   torch::manual_seed(0);

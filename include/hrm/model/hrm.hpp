@@ -15,7 +15,8 @@ inline constexpr int64_t kIgnoreLabel = -100;
 
 // One batch of examples. inputs/labels: [B, S] int64 (labels kIgnoreLabel where no loss);
 // puzzle_ids: [B] int64 (task ids for the per-task embedding; zeros when unused);
-// prefix_lens: [B] int64 prompt lengths (prefix-LM only; undefined otherwise).
+// prefix_lens: [B] int64 prompt lengths (prefix-LM attention; in causal mode the Q head reads the last
+// prompt token when it is > 0); undefined for puzzles.
 struct Batch {
   torch::Tensor inputs, labels, puzzle_ids, prefix_lens;
   int64_t size() const { return inputs.size(0); }
@@ -54,7 +55,8 @@ class HRMInnerImpl : public torch::nn::Module {
   InnerCarry empty_carry(int64_t batch_size);
   // Slots where `reset` is true start again from H_init/L_init (or the token embedding for z_H).
   InnerCarry reset_carry(const torch::Tensor& reset, const InnerCarry& carry, const Batch& batch);
-  // Position of z_H that the Q head reads, per sequence: [B] int64.
+  // Position of z_H that the Q head reads, per sequence: [B] int64 (bidirectional: 0; prefix-LM, and causal
+  // with prompts: the last prompt token; causal without prompts: the last position).
   torch::Tensor q_positions(const Batch& batch) const;
 
   const ModelConfig& config() const { return config_; }
