@@ -83,7 +83,8 @@ StepMetrics Trainer::step() {
 void Trainer::micro_batches(Stage& st, StepMetrics& m) {
   const auto rows = st.sampler->next(st.global_batch);  // the same global batch on every rank
   const auto scale = 1.0 / static_cast<double>(st.global_batch);  // the reference's 1/global_batch
-  std::vector<double> sums(10, 0.0);  // loss, examples, tokens, then the ActMetrics sums
+  // loss, examples, tokens, the 8 ActMetrics sums, a stop flag: summed over ranks in one collective.
+  std::vector<double> sums(12, 0.0);
   std::vector<torch::Tensor> ids;
   for (int64_t k = 0; k < st.accumulation; ++k) {
     const int64_t chunk = st.first_chunk + k;
@@ -102,11 +103,9 @@ void Trainer::micro_batches(Stage& st, StepMetrics& m) {
     sums[1] += static_cast<double>(batch.size());
     sums[2] += static_cast<double>(batch.inputs.numel());
     sums[3] += a.count, sums[4] += a.accuracy, sums[5] += a.exact_accuracy, sums[6] += a.q_halt_accuracy;
-    sums[7] += a.steps, sums[8] += a.lm_loss, sums[9] += a.q_halt_loss;
-    m.act.q_continue_loss += a.q_continue_loss;
+    sums[7] += a.steps, sums[8] += a.lm_loss, sums[9] += a.q_halt_loss, sums[10] += a.q_continue_loss;
   }
-  sums.push_back(m.act.q_continue_loss);
-  sums.push_back(stop_signal() != 0 ? 1.0 : 0.0);  // every rank learns that one was asked to stop
+  sums[11] = stop_signal() != 0 ? 1.0 : 0.0;  // every rank learns that one was asked to stop
   sums = dist_->sum(sums);
   m.loss = sums[0] * scale;
   m.examples = static_cast<int64_t>(sums[1]);
