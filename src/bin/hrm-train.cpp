@@ -2,6 +2,7 @@
 //   hrm-train --config configs/train/sudoku4x4.yaml --out runs/sudoku4x4 [--steps N] [--threads N]
 //             [--set key.path=value]... [--resume] [--device cpu|cuda[:i]]
 //   hrm-train report --metrics runs/x/metrics.jsonl --out runs/x/report
+//   hrm-train --config gspo.yaml --out runs/gspo        (a `kind: gspo` run, docs/rl.md)
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include <iostream>
 
 #include "hrm/model/runtime.hpp"
+#include "hrm/rl/gspo_stage.hpp"
 #include "hrm/train/distributed.hpp"
 #include "hrm/train/report.hpp"
 #include "hrm/train/stop_signal.hpp"
@@ -66,6 +68,17 @@ int train(const std::string& config_path, const std::string& out_dir, const std:
   return 0;
 }
 
+// A config with `kind: gspo` at the top is a GSPO run from a text checkpoint (docs/rl.md).
+int train_gspo(const std::string& config_path, const std::string& out_dir, const std::vector<std::string>& overrides,
+               int threads) {
+  const auto run = hrm::rl::read_gspo_run(config_path, overrides);
+  const auto r = hrm::rl::run_gspo_stage(run.stage, out_dir, threads >= 0 ? threads : run.threads);
+  std::cout << "gspo: final policy in " << out_dir << "/final";
+  for (const auto& [k, v] : r.pass_at) std::cout << "  held-out pass@" << k << " " << v;
+  std::cout << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +107,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (config_path.empty()) throw hrm::Error("--config is required", "hrm-train --config configs/train/sudoku4x4.yaml --out runs/x");
+    if (hrm::rl::is_gspo_run(config_path)) {
+      if (resume || steps > 0 || device != "cpu") {
+        throw hrm::Error("--resume, --steps and --device are not supported for gspo runs", "use --set steps=N");
+      }
+      return train_gspo(config_path, out_dir, overrides, threads);
+    }
     return train(config_path, out_dir, overrides, threads, steps, resume, device);
   } catch (const hrm::Error& e) {
     std::cerr << "error: " << e.describe() << std::endl;

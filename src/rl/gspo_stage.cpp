@@ -21,6 +21,7 @@
 #include "hrm/rl/policy_forward.hpp"
 #include "hrm/rl/rollout_judge.hpp"
 #include "hrm/tokenizer/chat_template.hpp"
+#include "hrm/util/config_override.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 
@@ -116,6 +117,33 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r) {
   }
   r.get("seed", c.seed);
   return c;
+}
+
+bool is_gspo_run(const std::string& path) {
+  try {
+    const YAML::Node root = YAML::LoadFile(path);
+    return root.IsMap() && root["kind"] && root["kind"].IsScalar() && root["kind"].as<std::string>() == "gspo";
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+GspoRun read_gspo_run(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw Error(path + ": " + e.what(), "check the YAML syntax of the GSPO config");
+  }
+  for (const auto& o : overrides) apply_override(root, parse_override(o));
+  ConfigReader r(root, path);
+  std::string kind;
+  r.get_choice("kind", kind, {"gspo"});
+  GspoRun run;
+  r.get("threads", run.threads);
+  run.stage = GspoStageConfig::from_reader(r);
+  r.finish();
+  return run;
 }
 
 }  // namespace hrm::rl

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "hrm/train/config_override.hpp"
+#include "hrm/util/config_override.hpp"
 #include "hrm/util/config_reader.hpp"
 
 namespace fs = std::filesystem;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -48,8 +49,19 @@ double mean_end_logp(hrm::HRMInnerImpl& model, const std::vector<std::vector<int
   return ((out.logp * batch.mask).sum() / batch.mask.sum()).item<double>();
 }
 
-TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
-  const fs::path dir = fs::temp_directory_path() / ("hrm-gspo-test-" + std::to_string(::getpid()));
+struct Fixture {
+  fs::path dir;
+  std::vector<std::vector<int32_t>> prompts;
+  hrm::ModelConfig config;
+  hrm::HRMInner initial{nullptr};
+};
+
+// Two LiveCodeBench-format problems, a tokenizer trained on their prompts and a random tiny prefix-LM
+// text checkpoint in <dir>/policy.
+Fixture make_fixture(const std::string& name) {
+  Fixture f;
+  f.dir = fs::temp_directory_path() / ("hrm-" + name + "-" + std::to_string(::getpid()));
+  const auto& dir = f.dir;
   fs::remove_all(dir);
   fs::create_directories(dir);
   {
@@ -58,7 +70,7 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
          << problem_row("echo_max", "Read A and B and print the larger one.", "4 9\n", "9\n") << "\n";
   }
   const auto problems = hrm::eval::lcb::load_problems(dir / "problems.jsonl");
-  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems.size(), 2u);
   {
     std::ofstream text(dir / "corpus.txt");
     for (const auto& p : problems) text << hrm::render_prompt(prompt_of(p)) << "\nprint(int(input()))\n```python\n```\n";
@@ -68,12 +80,11 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
   tok_options.character_coverage = 1.0;
   hrm::train_tokenizer({dir / "corpus.txt"}, tok_options, dir / "tok.model");
   const auto tokenizer = hrm::Tokenizer::load(dir / "tok.model");
-  std::vector<std::vector<int32_t>> prompts;
-  for (const auto& p : problems) prompts.push_back(hrm::encode_prompt(tokenizer, prompt_of(p)));
+  for (const auto& p : problems) f.prompts.push_back(hrm::encode_prompt(tokenizer, prompt_of(p)));
 
-  hrm::ModelConfig mc;
+  auto& mc = f.config;
   mc.vocab_size = tokenizer.vocab_size();
-  mc.seq_len = static_cast<int64_t>(std::max(prompts[0].size(), prompts[1].size())) + 64;
+  mc.seq_len = static_cast<int64_t>(std::max(f.prompts[0].size(), f.prompts[1].size())) + 64;
   mc.hidden_size = 32;
   mc.num_heads = 2;
   mc.expansion = 2.0;
@@ -83,11 +94,19 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
   mc.attention = hrm::AttentionMode::kPrefixLM;
   mc.forward_dtype = "float32";
   torch::manual_seed(0);
-  hrm::HRMInner initial(mc);
+  f.initial = hrm::HRMInner(mc);
   const auto policy_dir = dir / "policy";
-  hrm::save_checkpoint(policy_dir.string(), *initial, {{"step", 0}});
+  hrm::save_checkpoint(policy_dir.string(), *f.initial, {{"step", 0}});
   fs::copy_file(dir / "tok.model", policy_dir / "tokenizer.model");
+  return f;
+}
 
+TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
+  auto f = make_fixture("gspo-test");
+  const auto& dir = f.dir;
+  const auto& prompts = f.prompts;
+  const auto& mc = f.config;
+  auto& initial = f.initial;
   // Fixed probe continuations: byte pieces, the same before and after training.
   const std::vector<std::vector<int32_t>> probe = {std::vector<int32_t>(12, hrm::tok::kFirstByteId + 'x'),
                                                    std::vector<int32_t>(12, hrm::tok::kFirstByteId + '1')};
@@ -128,6 +147,31 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
   const double after = mean_end_logp(*trained, prompts, probe, 2);
   EXPECT_GT(after, before + 0.1) << "log P(<|end|>) before " << before << ", after " << after;
   fs::remove_all(dir);
+}
+
+TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
+  auto f = make_fixture("gspo-cli");
+  hrm::write_file_atomic(f.dir / "run.yaml",
+                         "kind: gspo\nthreads: 1\npolicy: policy\nproblems: problems.jsonl\nsteps: 1\nprompts_per_step: 2\n"
+                         "group_size: 2\nsampling: {max_new_tokens: 8}\n");
+  const std::string train = std::string(HRM_BINARY_DIR) + "/bin/hrm-train";
+  const auto out = f.dir / "run";
+  ASSERT_EQ(std::system((train + " --config " + (f.dir / "run.yaml").string() + " --out " + out.string() +
+                         " --set steps=2 > " + (f.dir / "log").string() + " 2>&1").c_str()), 0)
+      << hrm::read_file(f.dir / "log");
+  EXPECT_TRUE(fs::exists(out / "final" / "model.safetensors"));
+  EXPECT_TRUE(fs::exists(out / "final" / "tokenizer.model"));
+  std::ifstream metrics(out / "metrics.jsonl");
+  std::string line;
+  int steps = 0;
+  while (std::getline(metrics, line)) steps += nlohmann::json::parse(line).contains("mean_reward");
+  EXPECT_EQ(steps, 2);  // --set steps=2 overrode the file
+  // A typo is an error naming the key.
+  hrm::write_file_atomic(f.dir / "bad.yaml", "kind: gspo\npolicy: policy\nproblems: problems.jsonl\nstep: 1\n");
+  EXPECT_NE(std::system((train + " --config " + (f.dir / "bad.yaml").string() + " --out " + out.string() + " > " +
+                         (f.dir / "log").string() + " 2>&1").c_str()), 0);
+  EXPECT_NE(hrm::read_file(f.dir / "log").find("'step'"), std::string::npos) << hrm::read_file(f.dir / "log");
+  fs::remove_all(f.dir);
 }
 
 TEST(GspoStage, ConfigErrorsNameTheKey) {

@@ -69,6 +69,17 @@ struct GspoEvalResult {
   std::vector<std::pair<int, double>> pass_at;  // k -> mean pass@k
 };
 
+// A GSPO run file: the stage's keys at the top level plus `kind: gspo` and optional `threads`, with
+// `--set key.path=value` overrides applied first (hrm-train dispatches such files here).
+struct GspoRun {
+  GspoStageConfig stage;
+  int threads = 0;
+};
+// True when the YAML file's top-level `kind` is `gspo` (false for unreadable files: the caller's own
+// reader reports those).
+bool is_gspo_run(const std::string& path);
+GspoRun read_gspo_run(const std::string& path, const std::vector<std::string>& overrides);
+
 // Runs the stage; writes <out_dir>/metrics.jsonl (one GspoStepMetrics or evaluation per line) and the
 // final policy as a text checkpoint in <out_dir>/final. Returns the last evaluation (empty without
 // eval_problems). `threads` sizes LibTorch's pool (0: all cores).

@@ -1,4 +1,4 @@
-#include "hrm/train/config_override.hpp"
+#include "hrm/util/config_override.hpp"
 
 #include <sstream>
 
