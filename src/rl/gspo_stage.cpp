@@ -16,7 +16,7 @@
 #include "hrm/eval/lcb_score.hpp"
 #include "hrm/infer/decoder.hpp"
 #include "hrm/infer/generate.hpp"
-#include "hrm/model/adam_atan2.hpp"
+#include "hrm/model/module_optimizer.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/rl/policy_forward.hpp"
@@ -130,33 +130,6 @@ Sampled sample(Policy& policy, const PromptSet& set, const std::vector<size_t>& 
 
 int64_t segments_of(const GspoStageConfig& c, const ModelConfig& m) { return c.segments > 0 ? c.segments : m.halt_max_steps; }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const GspoStageConfig& c, HRMInnerImpl& model) {
-  std::vector<torch::Tensor> h, l, heads, embed;
-  for (const auto& item : model.named_parameters()) {
-    const auto& name = item.key();
-    auto& bucket = name.rfind("H.", 0) == 0 ? h : name.rfind("L.", 0) == 0 ? l
-                 : (name.rfind("lm_head.", 0) == 0 || name.rfind("q_head.", 0) == 0) ? heads : embed;
-    bucket.push_back(item.value());
-  }
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  const std::pair<std::vector<torch::Tensor>*, double> parts[] = {
-      {&h, c.lr_mult_H}, {&l, c.lr_mult_L}, {&heads, c.lr_mult_heads}, {&embed, c.lr_mult_embed}};
-  for (const auto& [params, mult] : parts) {
-    if (params->empty()) continue;
-    if (c.optimizer == "adamw") {
-      auto o = std::make_unique<torch::optim::AdamWOptions>(c.lr * mult);
-      o->weight_decay(c.weight_decay).betas({0.9, 0.95});
-      groups.emplace_back(*params, std::move(o));
-    } else {
-      auto o = std::make_unique<AdamATan2Options>(c.lr * mult);
-      o->weight_decay(c.weight_decay);
-      groups.emplace_back(*params, std::move(o));
-    }
-  }
-  if (c.optimizer == "adamw") return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(c.lr));
-  return std::make_unique<AdamATan2>(groups, AdamATan2Options(c.lr));
-}
-
 GspoEvalResult evaluate(Policy& policy, const PromptSet& set, int64_t n, const std::vector<int>& ks, double temperature,
                         int64_t segments, int64_t max_new_tokens, RolloutJudge& judge, uint64_t seed) {
   std::vector<size_t> all(set.problems.size());
@@ -205,7 +178,9 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   if (!c.eval_problems.empty()) held_out = load_prompts(c.eval_problems, *policy.tokenizer, mc.seq_len);
   RolloutJudge judge(judge_options(c.judge_timeout));
   RolloutJudge eval_judge(judge_options(c.judge_timeout));
-  auto optimizer = make_optimizer(c, *policy.model);
+  auto optimizer = make_module_optimizer(*policy.model, {c.optimizer, c.lr, c.weight_decay, 0.9, 0.95, c.lr_mult_H,
+                                                         c.lr_mult_L, c.lr_mult_heads, c.lr_mult_embed})
+                       .optimizer;
   std::ofstream metrics(fs::path(out_dir) / "metrics.jsonl", std::ios::app);
   const int64_t max_new = std::min<int64_t>(c.max_new_tokens, mc.seq_len);
 

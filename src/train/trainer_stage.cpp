@@ -2,29 +2,11 @@
 
 #include <cstdio>
 
-#include "hrm/model/adam_atan2.hpp"
 #include "hrm/model/lr_schedule.hpp"
+#include "hrm/model/module_optimizer.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm {
-namespace {
-
-// Parameter groups with per-module learning-rate multipliers: H, L, heads (lm/q), embeddings.
-std::vector<std::pair<std::vector<torch::Tensor>, double>> parameter_groups(HRMInnerImpl& m, const OptimizerConfig& o) {
-  std::vector<torch::Tensor> h, l, heads, embed;
-  for (auto& p : m.named_parameters()) {
-    const auto& name = p.key();
-    if (name == "puzzle_emb") continue;  // trained by SparseSignSGD
-    if (name.rfind("H.", 0) == 0) h.push_back(p.value());
-    else if (name.rfind("L.", 0) == 0) l.push_back(p.value());
-    else if (name.rfind("lm_head.", 0) == 0 || name.rfind("q_head.", 0) == 0) heads.push_back(p.value());
-    else embed.push_back(p.value());
-  }
-  return {{h, o.lr_mult_H}, {l, o.lr_mult_L}, {heads, o.lr_mult_heads}, {embed, o.lr_mult_embed}};
-}
-
-}  // namespace
-
 std::string checkpoint_name(int64_t step) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));
@@ -50,26 +32,11 @@ Trainer::Stage::Stage(const TrainConfig& run, int index_, HRM& model, int world_
   sampler = std::make_unique<MixtureSampler>(data->train_sizes(), data->train_weights(), seed);
   params = model->parameters();
 
-  std::vector<torch::optim::OptimizerParamGroup> groups;
   const auto& o = config.optimizer;
-  for (auto& [ps, mult] : parameter_groups(*model->inner, o)) {
-    if (ps.empty()) continue;
-    if (o.name == "adamw") {
-      auto opts = std::make_unique<torch::optim::AdamWOptions>(o.lr * mult);
-      opts->betas({o.beta1, o.beta2}).weight_decay(o.weight_decay).eps(1e-8);
-      groups.emplace_back(ps, std::move(opts));
-    } else {
-      auto opts = std::make_unique<AdamATan2Options>(o.lr * mult);
-      opts->betas({o.beta1, o.beta2}).weight_decay(o.weight_decay);
-      groups.emplace_back(ps, std::move(opts));
-    }
-    group_lr_mult.push_back(mult);
-  }
-  if (o.name == "adamw") {
-    optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(o.lr));
-  } else {
-    optimizer = std::make_unique<AdamATan2>(groups, AdamATan2Options(o.lr));
-  }
+  auto made = make_module_optimizer(*model->inner, {o.name, o.lr, o.weight_decay, o.beta1, o.beta2, o.lr_mult_H,
+                                                    o.lr_mult_L, o.lr_mult_heads, o.lr_mult_embed});
+  optimizer = std::move(made.optimizer);
+  group_lr_mult = std::move(made.group_lr_mult);
   if (model_config.puzzle_emb_ndim > 0) {
     puzzle_emb_optimizer = std::make_unique<SparseSignSGD>(model->inner->puzzle_emb, o.puzzle_emb_lr, o.puzzle_emb_weight_decay);
   }
