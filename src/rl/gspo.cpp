@@ -60,13 +60,20 @@ GspoLoss gspo_loss(const torch::Tensor& logp_new, const torch::Tensor& logp_old,
     out.mean_abs_log_ratio = log_s.detach().abs().mean().item<double>();
   }
   if (logp_ref.defined()) {
-    // k3 estimator of KL(pi || pi_ref) per token: exp(d) - d - 1 with d = log pi_ref - log pi.
-    const auto d = logp_ref.detach() - logp_new;
-    const auto kl = (((torch::exp(d) - d - 1) * m).sum(1) / lengths).mean();
+    const auto kl = k3_kl(logp_new, logp_ref, mask);
     out.kl = kl.item<double>();
     if (config.kl_coef > 0) out.loss = out.loss + config.kl_coef * kl;
   }
   return out;
+}
+
+torch::Tensor k3_kl(const torch::Tensor& logp_new, const torch::Tensor& logp_ref, const torch::Tensor& mask) {
+  if (logp_ref.sizes() != logp_new.sizes() || mask.sizes() != logp_new.sizes()) {
+    throw Error("k3_kl: logp_new, logp_ref and mask must have the same [B, T] shape");
+  }
+  const auto m = mask.to(torch::kFloat32);
+  const auto d = logp_ref.detach() - logp_new;
+  return (((torch::exp(d) - d - 1) * m).sum(1) / m.sum(1).clamp_min(1)).mean();
 }
 
 torch::Tensor token_log_probs(const torch::Tensor& logits, const torch::Tensor& tokens) {

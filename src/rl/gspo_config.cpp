@@ -43,6 +43,7 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r) {
     s.check(c.max_new_tokens >= 1, "max_new_tokens", "must be at least 1");
     s.finish();
   }
+  r.get_choice("objective", c.objective, {"gspo", "rft"});
   if (r.has("gspo")) {
     auto g = r.child("gspo");
     g.get("clip_low", c.gspo.clip_low);
@@ -53,10 +54,14 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r) {
     g.get("kl_coef", c.gspo.kl_coef);
     g.check(c.gspo.clip_low > 0 && c.gspo.clip_low < 1, "clip_low", "must be in (0, 1)");
     g.check(c.gspo.clip_high > 0, "clip_high", "must be > 0");
-    g.check(c.gspo.kl_coef == 0, "kl_coef",
-            "a KL penalty needs a frozen reference policy, which this stage does not keep yet; use 0");
+    g.check(c.gspo.kl_coef >= 0, "kl_coef", "must be >= 0 (0: no KL penalty and no reference policy)");
     g.finish();
   }
+  r.get("reference", c.reference);
+  r.check(c.reference.empty() || c.gspo.kl_coef > 0, "reference",
+          "is only used by the KL penalty; set gspo.kl_coef > 0 or remove the key");
+  if (c.gspo.kl_coef > 0 && c.reference.empty()) c.reference = c.policy;  // already resolved
+  resolve(c.reference);
   if (r.has("reward")) {
     auto w = r.child("reward");
     std::string kind = "binary";
@@ -77,7 +82,17 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r) {
     o.get("lr_mult_L", c.lr_mult_L);
     o.get("lr_mult_heads", c.lr_mult_heads);
     o.get("lr_mult_embed", c.lr_mult_embed);
+    o.get("grad_clip_H", c.module_clip.H);
+    o.get("grad_clip_L", c.module_clip.L);
+    o.get("grad_clip_heads", c.module_clip.heads);
+    o.get("grad_clip_embed", c.module_clip.embed);
     o.check(c.lr > 0, "lr", "must be > 0");
+    o.check(c.grad_clip >= 0, "grad_clip", "must be >= 0 (0: no global clipping)");
+    for (const auto& [key, v] : {std::pair<const char*, double>{"grad_clip_H", c.module_clip.H},
+                                 {"grad_clip_L", c.module_clip.L}, {"grad_clip_heads", c.module_clip.heads},
+                                 {"grad_clip_embed", c.module_clip.embed}}) {
+      o.check(v >= 0, key, "must be >= 0 (0: only the global grad_clip)");
+    }
     o.finish();
   }
   r.get("act_weight", c.act_weight);

@@ -16,9 +16,9 @@
 #include "hrm/eval/lcb_score.hpp"
 #include "hrm/infer/decoder.hpp"
 #include "hrm/infer/generate.hpp"
-#include "hrm/model/module_optimizer.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/runtime.hpp"
+#include "hrm/rl/gspo_update.hpp"
 #include "hrm/rl/policy_forward.hpp"
 #include "hrm/rl/rollout_judge.hpp"
 #include "hrm/tokenizer/chat_template.hpp"
@@ -58,6 +58,22 @@ Policy load_policy(const std::string& dir) {
   HRM_CHECK(meta.config.attention != AttentionMode::kBidirectional,
             "policy checkpoint '" + dir + "' is a bidirectional (puzzle) model", "GSPO needs a causal or prefix-LM text model");
   return p;
+}
+
+// The KL penalty's reference: a frozen copy of the starting weights (or of another checkpoint with the
+// same vocabulary and length), never updated, never differentiated.
+HRMInner load_reference(const std::string& dir, const ModelConfig& policy) {
+  const auto meta = read_checkpoint_meta(dir);
+  HRM_CHECK(meta.config.vocab_size == policy.vocab_size && meta.config.seq_len == policy.seq_len,
+            "reference checkpoint '" + dir + "' has vocab_size " + std::to_string(meta.config.vocab_size) + " and seq_len " +
+                std::to_string(meta.config.seq_len) + ", the policy " + std::to_string(policy.vocab_size) + " and " +
+                std::to_string(policy.seq_len),
+            "use a reference trained with the policy's tokenizer and seq_len (or leave 'reference' out: the policy)");
+  HRMInner ref(meta.config);
+  load_checkpoint(dir, *ref);
+  for (auto& p : ref->parameters()) p.requires_grad_(false);
+  ref->eval();
+  return ref;
 }
 
 struct PromptSet {
@@ -178,9 +194,10 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   if (!c.eval_problems.empty()) held_out = load_prompts(c.eval_problems, *policy.tokenizer, mc.seq_len);
   RolloutJudge judge(judge_options(c.judge_timeout));
   RolloutJudge eval_judge(judge_options(c.judge_timeout));
-  auto optimizer = make_module_optimizer(*policy.model, {c.optimizer, c.lr, c.weight_decay, 0.9, 0.95, c.lr_mult_H,
-                                                         c.lr_mult_L, c.lr_mult_heads, c.lr_mult_embed})
-                       .optimizer;
+  PolicyUpdater updater(c, *policy.model, segments);
+  // Only a KL penalty needs the reference: without one nothing is loaded and nothing extra computed.
+  HRMInner reference{nullptr};
+  if (c.gspo.kl_coef > 0) reference = load_reference(c.reference, mc);
   std::ofstream metrics(fs::path(out_dir) / "metrics.jsonl", std::ios::app);
   const int64_t max_new = std::min<int64_t>(c.max_new_tokens, mc.seq_len);
 
@@ -217,7 +234,7 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   struct InFlight {
     Sampled sampled;
     SequenceBatch batch;
-    torch::Tensor logp_old;
+    torch::Tensor logp_old, logp_ref;
     std::future<std::vector<Judgement>> judged;
     JudgeStats stats;
   };
@@ -231,6 +248,8 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
     {
       torch::NoGradGuard no_grad;
       f->logp_old = policy_forward(*policy.model, f->batch, segments).logp.detach();
+      // Once per rollout, with the segments the policy is trained with: the minibatches index into it.
+      if (reference) f->logp_ref = policy_forward(*reference, f->batch, segments).logp.detach();
     }
     return f;
   };
@@ -258,53 +277,25 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
     }
     const auto reward_t = torch::tensor(rewards);
     const auto passed_t = torch::tensor(passed);
-    const auto adv = group_advantages(reward_t, c.group_size, c.gspo);
-    std::vector<int64_t> keep;
-    const auto signal = adv.has_signal.accessor<bool, 1>();
-    for (int64_t i = 0; i < n_seq; ++i) {
-      if (signal[i / c.group_size]) keep.push_back(i);
-    }
+    const auto u = updater.update({current->batch, current->logp_old, current->logp_ref, reward_t, passed_t}, minibatch_rng);
     GspoStepMetrics m;
     m.step = step;
     m.mean_reward = reward_t.mean().item<double>();
     m.pass_rate = passed_t.mean().item<double>();
-    m.zero_signal_fraction = static_cast<double>(adv.zero_signal_groups) / static_cast<double>(adv.has_signal.size(0));
+    m.zero_signal_fraction = static_cast<double>(u.zero_signal_groups) / static_cast<double>(std::max<int64_t>(1, u.groups));
     m.response_length = length / static_cast<double>(std::max<int64_t>(1, n_seq));
     m.mean_act_steps = static_cast<double>(current->sampled.segments_total) / static_cast<double>(std::max<int64_t>(1, n_seq));
     m.sandbox_seconds = current->stats.seconds;
     m.judged = current->stats.judged;
     m.cached = current->stats.cached;
-    if (!keep.empty()) {
-      std::shuffle(keep.begin(), keep.end(), minibatch_rng);
-      const int64_t chunks = std::min<int64_t>(c.minibatches, static_cast<int64_t>(keep.size()));
-      double clip = 0, ratio = 0, loss_sum = 0;
-      for (int64_t k = 0; k < chunks; ++k) {
-        std::vector<int64_t> rows;
-        for (size_t i = static_cast<size_t>(k); i < keep.size(); i += static_cast<size_t>(chunks)) rows.push_back(keep[i]);
-        const auto idx = torch::tensor(rows, torch::kLong);
-        const auto sub = select_rows(current->batch, idx);
-        policy.model->train();
-        const auto out = policy_forward(*policy.model, sub, segments);
-        auto l = gspo_loss(out.logp, current->logp_old.index_select(0, idx), sub.mask, adv.advantages.index_select(0, idx), c.gspo);
-        auto loss = l.loss;
-        if (c.act_weight > 0) {
-          loss = loss + c.act_weight * torch::binary_cross_entropy_with_logits(out.q_halt, passed_t.index_select(0, idx));
-        }
-        optimizer->zero_grad();
-        loss.backward();
-        if (c.grad_clip > 0) torch::nn::utils::clip_grad_norm_(policy.model->parameters(), c.grad_clip);
-        optimizer->step();
-        clip += l.clip_fraction;
-        ratio += l.mean_abs_log_ratio;
-        loss_sum += loss.item<double>();
-      }
-      m.clip_fraction = clip / static_cast<double>(chunks);
-      m.mean_abs_log_ratio = ratio / static_cast<double>(chunks);
-      m.loss = loss_sum / static_cast<double>(chunks);
-    }
+    m.clip_fraction = u.clip_fraction;
+    m.mean_abs_log_ratio = u.mean_abs_log_ratio;
+    m.kl = u.kl;
+    m.loss = u.loss;
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     m.samples_per_second = static_cast<double>(n_seq) / std::max(1e-9, dt);
-    metrics << nlohmann::json{{"step", m.step}, {"stage", "gspo"}, {"mean_reward", m.mean_reward}, {"pass_rate", m.pass_rate},
+    metrics << nlohmann::json{{"step", m.step}, {"stage", "gspo"}, {"objective", c.objective},
+                              {"mean_reward", m.mean_reward}, {"pass_rate", m.pass_rate},
                               {"zero_signal_fraction", m.zero_signal_fraction}, {"clip_fraction", m.clip_fraction},
                               {"mean_abs_log_ratio", m.mean_abs_log_ratio}, {"kl", m.kl}, {"loss", m.loss},
                               {"response_length", m.response_length}, {"mean_act_steps", m.mean_act_steps},
@@ -312,16 +303,16 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
                               {"judged", m.judged}, {"cached", m.cached}}
                    .dump()
             << std::endl;
-    spdlog::info("gspo step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} len {:.1f} "
-                 "{:.1f} samples/s sandbox {:.1f}s",
-                 step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction, m.mean_abs_log_ratio,
-                 m.response_length, m.samples_per_second, m.sandbox_seconds);
+    spdlog::info("{} step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} kl {:.2e} "
+                 "len {:.1f} {:.1f} samples/s sandbox {:.1f}s",
+                 c.objective, step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction,
+                 m.mean_abs_log_ratio, m.kl, m.response_length, m.samples_per_second, m.sandbox_seconds);
     if (c.eval_interval > 0 && step % c.eval_interval == 0 && step != c.steps) run_eval(step);
     current = std::move(next);
   }
   run_eval(c.steps);
   const auto final_dir = (fs::path(out_dir) / "final").string();
-  save_checkpoint(final_dir, *policy.model, {{"stage", "gspo"}, {"step", c.steps}, {"policy", c.policy}});
+  save_checkpoint(final_dir, *policy.model, {{"stage", "gspo"}, {"objective", c.objective}, {"step", c.steps}, {"policy", c.policy}});
   fs::copy_file(fs::path(c.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",
                 fs::copy_options::overwrite_existing);
   return last_eval;

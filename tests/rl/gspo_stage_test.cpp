@@ -149,6 +149,69 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
   fs::remove_all(dir);
 }
 
+std::vector<nlohmann::json> read_metrics(const fs::path& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+// With a KL penalty the frozen reference is the starting policy: the first update sees KL 0 (one
+// minibatch, so it is measured before any step), later ones a positive KL. Per-module clip keys run too.
+TEST(GspoStage, KlAgainstTheFrozenReferenceStartsAtZeroAndGrows) {
+  auto f = make_fixture("gspo-kl");
+  hrm::write_file_atomic(f.dir / "kl.yaml",
+                         "policy: policy\nproblems: problems.jsonl\nsteps: 4\nprompts_per_step: 2\ngroup_size: 6\n"
+                         "minibatches: 1\nsegments: 2\nsampling: {temperature: 1.5, max_new_tokens: 32}\n"
+                         "gspo: {kl_coef: 0.1}\nreward: {kind: binary, length_penalty: 0.01}\n"
+                         "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0, grad_clip_heads: 0.5, grad_clip_H: 2.0}\n"
+                         "seed: 3\n");
+  auto reader = hrm::ConfigReader::from_file((f.dir / "kl.yaml").string());
+  const auto config = hrm::rl::GspoStageConfig::from_reader(reader);
+  reader.finish();
+  EXPECT_EQ(config.reference, config.policy);  // the default reference
+  EXPECT_EQ(config.module_clip.heads, 0.5);
+  hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
+  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  ASSERT_EQ(m.size(), 4u);
+  ASSERT_LT(m[0]["zero_signal_fraction"].get<double>(), 1.0) << "step 1 had no update";
+  EXPECT_NEAR(m[0]["kl"].get<double>(), 0.0, 1e-7);
+  double later = 0;
+  for (size_t i = 1; i < m.size(); ++i) later = std::max(later, m[i]["kl"].get<double>());
+  EXPECT_GT(later, 1e-6);
+  fs::remove_all(f.dir);
+}
+
+// objective: rft runs the same loop; a random policy passes nothing, so every group is zero-signal and
+// nothing is updated (the loss and the row selection are tested on hand-made batches in rft_test.cpp).
+TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
+  auto f = make_fixture("gspo-rft");
+  hrm::write_file_atomic(f.dir / "rft.yaml",
+                         "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
+                         "group_size: 2\nsampling: {max_new_tokens: 8}\n");
+  auto reader = hrm::ConfigReader::from_file((f.dir / "rft.yaml").string());
+  const auto config = hrm::rl::GspoStageConfig::from_reader(reader);
+  reader.finish();
+  EXPECT_TRUE(config.reference.empty());  // no KL penalty: no reference
+  hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
+  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  ASSERT_EQ(m.size(), 2u);
+  for (const auto& j : m) {
+    EXPECT_EQ(j["objective"], "rft");
+    EXPECT_EQ(j["pass_rate"].get<double>(), 0.0);
+    EXPECT_EQ(j["zero_signal_fraction"].get<double>(), 1.0);
+    EXPECT_EQ(j["loss"].get<double>(), 0.0);
+  }
+  hrm::HRMInner trained(f.config);
+  hrm::load_checkpoint((f.dir / "run" / "final").string(), *trained);
+  const auto initial = f.initial->named_parameters();
+  for (const auto& p : trained->named_parameters()) {
+    EXPECT_TRUE(torch::equal(p.value(), initial[p.key()])) << p.key();
+  }
+  fs::remove_all(f.dir);
+}
+
 TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
   auto f = make_fixture("gspo-cli");
   hrm::write_file_atomic(f.dir / "run.yaml",
@@ -174,6 +237,22 @@ TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
   fs::remove_all(f.dir);
 }
 
+// The bundled GSPO and RFT quickstart configs read (their checkpoints come from tools/code_pipeline.sh)
+// and differ only in the objective.
+TEST(GspoStage, BundledQuickstartConfigsRead) {
+  const std::string dir = std::string(HRM_SOURCE_DIR) + "/configs/train/";
+  const auto gspo = hrm::rl::read_gspo_run(dir + "gspo_quickstart.yaml", {});
+  const auto rft = hrm::rl::read_gspo_run(dir + "rft_quickstart.yaml", {});
+  EXPECT_EQ(gspo.stage.objective, "gspo");
+  EXPECT_EQ(rft.stage.objective, "rft");
+  EXPECT_EQ(gspo.stage.policy, rft.stage.policy);
+  EXPECT_EQ(gspo.stage.problems, rft.stage.problems);
+  EXPECT_EQ(gspo.stage.steps, rft.stage.steps);
+  EXPECT_EQ(gspo.stage.lr, rft.stage.lr);
+  EXPECT_EQ(gspo.stage.act_weight, rft.stage.act_weight);
+  EXPECT_TRUE(gspo.stage.reference.empty());
+}
+
 TEST(GspoStage, ConfigErrorsNameTheKey) {
   const fs::path dir = fs::temp_directory_path() / ("hrm-gspo-cfg-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -193,6 +272,14 @@ TEST(GspoStage, ConfigErrorsNameTheKey) {
   EXPECT_NE(error_of("policy: a\nproblems: b\nreward: {kind: dense}\n").find("reward.kind"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {clip_lo: 0.1}\n").find("gspo.clip_lo"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\neval: {n: 4, ks: [1, 8]}\n").find("eval.ks"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\nobjective: sft\n").find("objective"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\nreference: c\n").find("reference"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {kl_coef: -1}\n").find("gspo.kl_coef"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\noptimizer: {grad_clip_L: -1}\n").find("optimizer.grad_clip_L"),
+            std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\noptimizer: {grad_clip_head: 1}\n").find("optimizer.grad_clip_head"),
+            std::string::npos);
+  EXPECT_EQ(error_of("policy: a\nproblems: b\ngspo: {kl_coef: 0.1}\nreference: c\n"), "");
   fs::remove_all(dir);
 }
 

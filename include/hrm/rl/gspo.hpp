@@ -46,6 +46,11 @@ struct GspoLoss {
 GspoLoss gspo_loss(const torch::Tensor& logp_new, const torch::Tensor& logp_old, const torch::Tensor& mask,
                    const torch::Tensor& advantages, const GspoConfig& config, const torch::Tensor& logp_ref = {});
 
+// k3 estimator of KL(pi || pi_ref), exp(d) - d - 1 with d = log pi_ref - log pi per response token,
+// averaged per sequence, then over sequences: a differentiable scalar (w.r.t. logp_new; logp_ref is
+// detached). Shapes as gspo_loss. Unbiased and never negative, so a penalty on it cannot be gamed.
+torch::Tensor k3_kl(const torch::Tensor& logp_new, const torch::Tensor& logp_ref, const torch::Tensor& mask);
+
 // log softmax(logits)[token] per position: logits [B, T, V] (any float dtype, computed in fp32),
 // tokens [B, T] int64 -> [B, T] fp32.
 torch::Tensor token_log_probs(const torch::Tensor& logits, const torch::Tensor& tokens);

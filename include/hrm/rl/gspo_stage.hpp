@@ -10,10 +10,13 @@
 //   minibatches: 4                     # gradient steps per rollout batch (off-policy: the ratio matters)
 //   segments: 0                        # ACT segments per token when sampling and training; 0 = halt_max_steps
 //   sampling: {temperature: 1.0, top_p: 1.0, top_k: 0, max_new_tokens: 256}
+//   objective: gspo                    # gspo | rft (rejection-sampling fine-tuning on the best passing replies)
 //   gspo: {clip_low: 3.0e-4, clip_high: 4.0e-4, advantage_eps: 1.0e-4, token_level: false, kl_coef: 0.0}
+//   reference: runs/sft/final          # with gspo.kl_coef > 0 only: the frozen KL reference (default: policy)
 //   reward: {kind: binary, format_weight: 0.0, length_penalty: 0.0, length_budget: 0}
 //   optimizer: {name: adamw, lr: 1.0e-5, weight_decay: 0.0, grad_clip: 1.0,
-//               lr_mult_H: 1.0, lr_mult_L: 1.0, lr_mult_heads: 1.0, lr_mult_embed: 1.0}
+//               lr_mult_H: 1.0, lr_mult_L: 1.0, lr_mult_heads: 1.0, lr_mult_embed: 1.0,
+//               grad_clip_H: 0, grad_clip_L: 0, grad_clip_heads: 0, grad_clip_embed: 0}
 //   act_weight: 0.0                    # ACT-GSPO: q_halt trained towards "this program passes" (BCE)
 //   eval: {interval: 0, n: 10, ks: [1, 5], temperature: 0.8}
 //   judge: {timeout: 6, jobs: 0}
@@ -24,12 +27,20 @@
 // counted), then `minibatches` GSPO updates. Judging overlaps with generation: while the sandbox
 // judges batch k, the policy samples batch k+1 (and records its log pi_old); the update from batch k
 // follows, so batch k+1 is one update stale, which the importance ratio accounts for.
+//
+// KL penalty: with gspo.kl_coef > 0 a second, frozen copy of the starting policy (or of `reference`) scores
+// every rollout once, with the same segments (no grad), and the loss adds kl_coef * k3 KL to it; with 0
+// (the default) no reference is loaded. Per-module clipping: grad_clip_<module> > 0 limits the gradient
+// norm of that module's optimizer group (module_clip.hpp) before the global grad_clip (0: global only).
+// objective: rft keeps the sampling, judging and metrics and replaces the GSPO loss by the token NLL of
+// each group's best passing replies (rft.hpp); groups where nothing passes are zero-signal.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "hrm/rl/gspo.hpp"
+#include "hrm/rl/module_clip.hpp"
 #include "hrm/rl/reward.hpp"
 #include "hrm/util/config_reader.hpp"
 
@@ -40,11 +51,14 @@ struct GspoStageConfig {
   int64_t steps = 20, prompts_per_step = 8, group_size = 8, minibatches = 4, segments = 0;
   double temperature = 1.0, top_p = 1.0;
   int64_t top_k = 0, max_new_tokens = 256;
+  std::string objective = "gspo";    // gspo | rft
   GspoConfig gspo;
+  std::string reference;             // KL reference checkpoint; set (to `policy` by default) iff kl_coef > 0
   RewardConfig reward;
   std::string optimizer = "adamw";
   double lr = 1e-5, weight_decay = 0.0, grad_clip = 1.0;
   double lr_mult_H = 1.0, lr_mult_L = 1.0, lr_mult_heads = 1.0, lr_mult_embed = 1.0;
+  ModuleClip module_clip;            // optimizer.grad_clip_H / _L / _heads / _embed
   double act_weight = 0.0;
   int64_t eval_interval = 0, eval_n = 10;
   std::vector<int> eval_ks{1, 5};
