@@ -47,7 +47,7 @@ void add_livecodebench_options(CLI::App& app, Lcb& l) {
   g->add_option("--difficulty", o.filter.difficulties, "easy, medium, hard (comma-separated)")->delimiter(',');
   g->add_option("--question-ids", o.filter.question_ids, "Only these question_ids (comma-separated)")->delimiter(',');
   g->add_option("--train-cutoff", o.train_cutoff, "The model's training-data cutoff (YYYY-MM-DD): earlier problems are "
-                                                  "flagged as contaminated");
+                                                  "flagged as contaminated (default: the data_cutoff an hrm: checkpoint records)");
   g->add_option("--n", o.n, "Samples per problem")->capture_default_str();
   g->add_option("--k", o.ks, "pass@k values to report (comma-separated)")->delimiter(',')->capture_default_str();
   g->add_option("--memory-mb", l.memory_mb, "Memory limit per sample (MiB)")->capture_default_str();

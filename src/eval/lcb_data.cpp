@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "hrm/eval/lcb_decode.hpp"
+#include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::eval::lcb {
@@ -48,8 +49,6 @@ std::vector<Test> parse_tests(const std::string& text, const std::string& source
   return out;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 }  // namespace
 
 std::string normalize_timestamp(const std::string& iso) {
@@ -60,10 +59,7 @@ std::string normalize_timestamp(const std::string& iso) {
 }
 
 std::string parse_date(const std::string& date, const std::string& what) {
-  const bool ok = date.size() == 10 && date[4] == '-' && date[7] == '-' &&
-                  std::all_of(date.begin(), date.begin() + 4, is_digit) && is_digit(date[5]) && is_digit(date[6]) &&
-                  is_digit(date[8]) && is_digit(date[9]);
-  if (!ok) throw Error(what + ": '" + date + "' is not a date", "write it as YYYY-MM-DD, e.g. 2024-08-01");
+  if (!is_iso_date(date)) throw Error(what + ": '" + date + "' is not a date", "write it as YYYY-MM-DD, e.g. 2024-08-01");
   return date + "T00:00:00";
 }
 

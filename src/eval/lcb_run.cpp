@@ -657,6 +657,12 @@ RunReport run_livecodebench(const RunOptions& o) {
     }
   }
   RunOptions options = o;
+  if (options.train_cutoff.empty() && backend && !backend->training_cutoff().empty()) {
+    options.train_cutoff = backend->training_cutoff();
+    parse_date(options.train_cutoff, backend->name() + ": the checkpoint's data_cutoff");
+    spdlog::info("contamination guard: training-data cutoff {} recorded by {} (override with --train-cutoff)",
+                 options.train_cutoff, backend->name());
+  }
   if (options.judge.work_root.empty()) options.judge.work_root = fs::absolute(o.out_dir) / "work";
   RunReport report = (o.scenario == "codegeneration" || o.scenario == "selfrepair")
                          ? run_code_scenario(options, std::move(backend), custom)

@@ -68,6 +68,8 @@ class HrmBackend : public eval::ModelBackend {
                  model_.config().seq_len, to_string(model_.config().attention));
   }
 
+  std::string training_cutoff() const override { return model_.data_cutoff(); }
+
   std::vector<std::string> generate(const eval::GenerationRequest& request) override {
     const auto& p = request.params;
     GenerateOptions options;

@@ -22,6 +22,7 @@ TextModel TextModel::load(const std::string& checkpoint_dir, const TextModelOpti
               tokenizer_path.string() + " has " + std::to_string(m.tokenizer_->vocab_size()) +
                   " pieces but config.yaml's vocab_size is " + std::to_string(meta.config.vocab_size),
               "the tokenizer must be the one the model was trained with");
+    m.data_cutoff_ = meta.train_state.value("data_cutoff", std::string());
     HRMInner model(meta.config);
     load_checkpoint(checkpoint_dir, *model);
     m.decoder_ = std::make_unique<Decoder>(*model, options.dtype);

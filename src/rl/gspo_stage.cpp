@@ -22,6 +22,7 @@
 #include "hrm/rl/policy_forward.hpp"
 #include "hrm/rl/rollout_judge.hpp"
 #include "hrm/tokenizer/chat_template.hpp"
+#include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 
@@ -96,6 +97,16 @@ PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int6
   if (too_long) spdlog::warn("{}: {} problems skipped: their prompts leave no room in seq_len {}", path, too_long, seq_len);
   HRM_CHECK(!set.problems.empty(), "'" + path + "' has no usable problems", "check the file and the model's seq_len");
   return set;
+}
+
+// The trained policy has seen the starting checkpoint's data and the training problems (their
+// contest_date; rows without one add nothing): the newest of those dates, "" when none is known.
+std::string data_cutoff(const std::string& policy_dir, const PromptSet& train) {
+  std::string cutoff = read_checkpoint_meta(policy_dir).train_state.value("data_cutoff", std::string());
+  for (const auto& p : train.problems) {
+    if (p.contest_date.size() >= 10 && is_iso_date(p.contest_date.substr(0, 10))) cutoff = std::max(cutoff, p.contest_date.substr(0, 10));
+  }
+  return cutoff;
 }
 
 struct Sampled {
@@ -312,7 +323,10 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   }
   run_eval(c.steps);
   const auto final_dir = (fs::path(out_dir) / "final").string();
-  save_checkpoint(final_dir, *policy.model, {{"stage", "gspo"}, {"objective", c.objective}, {"step", c.steps}, {"policy", c.policy}});
+  nlohmann::json state{{"stage", "gspo"}, {"objective", c.objective}, {"step", c.steps}, {"policy", c.policy}};
+  const auto cutoff = data_cutoff(c.policy, train);
+  if (!cutoff.empty()) state["data_cutoff"] = cutoff;
+  save_checkpoint(final_dir, *policy.model, state);
   fs::copy_file(fs::path(c.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",
                 fs::copy_options::overwrite_existing);
   return last_eval;

@@ -7,6 +7,7 @@
 
 #include "hrm/util/config_override.hpp"
 #include "hrm/util/config_reader.hpp"
+#include "hrm/util/date.hpp"
 
 namespace fs = std::filesystem;
 
@@ -238,6 +239,14 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
   r.get("threads", c.threads);
   r.get("log_interval", c.log_interval);
   r.get("max_bad_steps", c.max_bad_steps);
+  r.get("data_cutoff", c.data_cutoff);
+  r.check(c.data_cutoff.empty() || is_iso_date(c.data_cutoff), "data_cutoff", "'" + c.data_cutoff + "' is not a date: write YYYY-MM-DD");
+  r.get("init", c.init);
+  if (!c.init.empty()) {
+    c.init = absolute(resolve_path(path, c.init));
+    r.check(fs::exists(fs::path(c.init) / "model.safetensors"), "init",
+            "'" + c.init + "' is not a checkpoint directory (no model.safetensors): give a run's final/ or checkpoints/step-N/");
+  }
   if (r.has("distributed")) {
     auto d = r.child("distributed");
     d.get_choice("backend", c.distributed.backend, {"auto", "gloo", "nccl"});
@@ -282,6 +291,8 @@ std::string TrainConfig::to_yaml() const {
   e << YAML::Key << "seed" << YAML::Value << seed << YAML::Key << "threads" << YAML::Value << threads;
   e << YAML::Key << "log_interval" << YAML::Value << log_interval;
   e << YAML::Key << "max_bad_steps" << YAML::Value << max_bad_steps;
+  if (!init.empty()) e << YAML::Key << "init" << YAML::Value << init;
+  if (!data_cutoff.empty()) e << YAML::Key << "data_cutoff" << YAML::Value << data_cutoff;
   e << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value << checkpoint.interval
     << YAML::Key << "keep_last" << YAML::Value << checkpoint.keep_last << YAML::Key << "keep_best" << YAML::Value
     << checkpoint.keep_best << YAML::Key << "best_metric" << YAML::Value << checkpoint.best_metric << YAML::EndMap;

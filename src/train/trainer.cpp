@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "hrm/model/checkpoint.hpp"
 #include "hrm/model/lr_schedule.hpp"
 #include "hrm/train/stop_signal.hpp"
 #include "trainer_stage.hpp"
@@ -20,6 +21,13 @@ Trainer::Trainer(TrainConfig config, std::string out_dir, torch::Device device, 
     : config_(std::move(config)), out_dir_(std::move(out_dir)), device_(device), dist_(dist ? dist : &local_) {
   torch::manual_seed(config_.seed);
   model_ = HRM(config_.model, config_.seed);
+  if (!config_.init.empty()) {
+    const auto c = load_checkpoint(config_.init, *model_->inner);
+    // The data behind the starting weights is part of this model's training data too.
+    const auto inherited = c.train_state.value("data_cutoff", std::string());
+    if (inherited > config_.data_cutoff) config_.data_cutoff = inherited;
+    spdlog::info("initial weights from {} (step {})", config_.init, c.train_state.value("step", int64_t{0}));
+  }
   model_->to(device_);
   model_->train();
   start_stage(0);

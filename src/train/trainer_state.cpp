@@ -84,6 +84,8 @@ void Trainer::save(const std::string& dir) {
                           {"has_carry", have_carry}};
   if (have_best_) state["best"] = {{"metric", config_.checkpoint.best_metric}, {"value", best_metric_}, {"dir", best_dir_}};
   if (!st.data->tokenizer_path().empty()) state["tokenizer"] = "tokenizer.model";
+  if (!config_.data_cutoff.empty()) state["data_cutoff"] = config_.data_cutoff;
+  if (!config_.init.empty()) state["init"] = config_.init;
   const fs::path final_dir(dir), staging = dir + ".partial";
   std::error_code ec;
   fs::remove_all(staging, ec);

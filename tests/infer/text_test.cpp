@@ -173,6 +173,35 @@ TEST(HrmBackend, SpecOptionsAndErrors) {
   EXPECT_NE(error_of("hrm:/nonexistent/ckpt").find("/nonexistent/ckpt"), std::string::npos);
 }
 
+TEST(HrmBackend, TheCheckpointsDataCutoffDrivesTheContaminationGuard) {
+  hrm::infer::register_hrm_backend();
+  EXPECT_EQ(hrm::eval::make_backend("hrm:" + checkpoint())->training_cutoff(), "");
+  const auto dated = (scratch() / "dated").string();
+  {
+    const auto meta = hrm::read_checkpoint_meta(checkpoint());
+    hrm::HRMInner model(meta.config);
+    hrm::load_checkpoint(checkpoint(), *model);
+    hrm::save_checkpoint(dated, *model, {{"step", 0}, {"data_cutoff", "2024-01-01"}});
+    fs::copy_file(fs::path(checkpoint()) / "tokenizer.model", fs::path(dated) / "tokenizer.model");
+  }
+  EXPECT_EQ(hrm::eval::make_backend("hrm:" + dated)->training_cutoff(), "2024-01-01");
+
+  // hrm-eval takes the cutoff from the checkpoint when --train-cutoff is not given.
+  const auto out = scratch() / "lcb_dated";
+  const auto log = scratch() / "lcb_dated.log";
+  const std::string cmd = std::string(HRM_BINARY_DIR) + "/bin/hrm-eval --bench livecodebench --data " + HRM_SOURCE_DIR +
+                          "/data/lcb-fixtures --release v2 --n 1 --max-tokens 4 --jobs 1 --model hrm:" + dated +
+                          " --out " + out.string() + " >" + log.string() + " 2>&1";
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0) << cmd;
+  std::ifstream in(log);
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(text.find("CONTAMINATION: 3 of 6 problems"), std::string::npos) << text;
+  std::ifstream summary_file(out / "summary.json");
+  const auto summary = nlohmann::json::parse(summary_file);
+  EXPECT_EQ(summary["contamination"]["train_cutoff"], "2024-01-01");
+  EXPECT_EQ(summary["contamination"]["problems_before_cutoff"], 3);
+}
+
 struct Output {
   int status = -1;
   std::string out, err;

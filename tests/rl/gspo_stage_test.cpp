@@ -144,6 +144,8 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
   hrm::HRMInner trained(mc);
   hrm::load_checkpoint((dir / "run" / "final").string(), *trained);
   EXPECT_TRUE(fs::exists(dir / "run" / "final" / "tokenizer.model"));
+  // The policy has now seen the training problems: their newest contest_date is its data cutoff.
+  EXPECT_EQ(hrm::read_checkpoint_meta((dir / "run" / "final").string()).train_state.at("data_cutoff"), "2025-01-01");
   const double after = mean_end_logp(*trained, prompts, probe, 2);
   EXPECT_GT(after, before + 0.1) << "log P(<|end|>) before " << before << ", after " << after;
   fs::remove_all(dir);

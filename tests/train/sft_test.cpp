@@ -106,6 +106,52 @@ TEST_F(SftFixture, EveryCheckpointIsALoadableTextModelDirectory) {
   EXPECT_EQ(resolved.to_yaml(), cfg.to_yaml());
 }
 
+TEST_F(SftFixture, InitStartsFromACheckpointAndTheDataCutoffIsRecorded) {
+  const auto first = root / "cutoff_run";
+  {
+    const auto path = root / "cutoff.yaml";
+    write(path, tiny_text_model() + "seed: 2\nlog_interval: 1000\ndata_cutoff: 2024-03-01\nstages:\n" + sft_stage(shards, "sft", 2));
+    hrm::Trainer t(hrm::TrainConfig::from_file(path.string()), first.string());
+    t.run();
+  }
+  EXPECT_EQ(hrm::read_checkpoint_meta((first / "final").string()).train_state.at("data_cutoff"), "2024-03-01");
+
+  // Fine-tuning from it: the weights start as the checkpoint's, and its cutoff carries over unless
+  // this run's data is newer.
+  const auto tune = [&](const std::string& name, const std::string& extra) {
+    const auto path = root / (name + ".yaml");
+    write(path, tiny_text_model() + "seed: 5\nlog_interval: 1000\ninit: " + (first / "final").string() + "\n" + extra +
+                    "stages:\n" + sft_stage(shards, "sft", 1));
+    return hrm::TrainConfig::from_file(path.string());
+  };
+  {
+    hrm::Trainer t(tune("tune_a", ""), (root / "tune_a").string());
+    hrm::HRMInner saved(t.config().model);
+    hrm::load_checkpoint((first / "final").string(), *saved);
+    const auto start = t.model()->inner->named_parameters();
+    for (const auto& p : saved->named_parameters()) EXPECT_TRUE(torch::equal(p.value(), start[p.key()])) << p.key();
+    t.run();
+    EXPECT_EQ(hrm::read_checkpoint_meta((root / "tune_a" / "final").string()).train_state.at("data_cutoff"), "2024-03-01");
+  }
+  EXPECT_EQ(tune("tune_b", "data_cutoff: 2025-01-31\n").data_cutoff, "2025-01-31");
+  {
+    hrm::Trainer t(tune("tune_c", "data_cutoff: 2023-12-31\n"), (root / "tune_c").string());
+    EXPECT_EQ(t.config().data_cutoff, "2024-03-01");  // the older date cannot hide the init's data
+  }
+  for (const auto& [bad, key] : std::vector<std::pair<std::string, std::string>>{{"data_cutoff: 2024-13-01\n", "data_cutoff"},
+                                                                                 {"init: /nonexistent/ckpt\n", "init"}}) {
+    const auto path = root / "bad_cutoff.yaml";
+    write(path, tiny_text_model() + bad + "stages:\n" + sft_stage(shards, "sft", 1));
+    try {
+      hrm::TrainConfig::from_file(path.string());
+      ADD_FAILURE() << bad;
+    } catch (const hrm::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("bad_cutoff.yaml"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(SftFixture, ResumeIsExactInsideAStageAndAcrossAStageBoundary) {
   const auto stages = sft_stage(shards, "first", 4, "    ema_decay: 0.9\n") +
                       sft_stage(shards, "second", 4, "    micro_batch_size: 4\n");

@@ -70,6 +70,10 @@ class ModelBackend {
   virtual bool needs_reference() const { return false; }
   // False for backends that must be called one request at a time (e.g. a local GPU model).
   virtual bool thread_safe() const { return true; }
+  // The newest date (YYYY-MM-DD) of the model's training data when the model records it (a local
+  // checkpoint's train_state.json), else "". Benchmarks use it as the contamination cutoff unless the
+  // user gives one (hrm-eval --train-cutoff).
+  virtual std::string training_cutoff() const { return ""; }
 };
 
 // Makes a backend from the part of the spec after "<scheme>:" (empty when there is no colon).

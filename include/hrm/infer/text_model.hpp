@@ -36,9 +36,11 @@ class TextModel {
   Decoder& decoder() { return *decoder_; }
   const ModelConfig& config() const { return decoder_->config(); }
   const std::string& checkpoint_dir() const { return dir_; }
+  // train_state.json's "data_cutoff" (YYYY-MM-DD), "" when the checkpoint does not record one.
+  const std::string& data_cutoff() const { return data_cutoff_; }
 
  private:
-  std::string dir_;
+  std::string dir_, data_cutoff_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<Decoder> decoder_;
 };

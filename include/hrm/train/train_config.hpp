@@ -85,6 +85,12 @@ struct TrainConfig {
   int threads = 0;                        // LibTorch threads; 0: all cores
   int64_t log_interval = 50;
   int64_t max_bad_steps = 5;              // stop after this many non-finite steps in a row
+  // Starting weights: a checkpoint directory whose config.yaml equals `model` (fine-tuning; empty:
+  // random initialisation). Its recorded data_cutoff carries over.
+  std::string init;
+  // "YYYY-MM-DD": the newest date of any document in the training data. Recorded in every checkpoint
+  // (train_state.json) so that hrm-eval flags benchmark problems released before it (contamination).
+  std::string data_cutoff;
   std::vector<StageConfig> stages;
   CheckpointConfig checkpoint;
   DistributedConfig distributed;
