@@ -71,6 +71,7 @@ ModelConfig ModelConfig::from_reader(ConfigReader& r) {
   r.get("num_puzzle_identifiers", c.num_puzzle_identifiers);
   read_enum(r, "loss", kLoss, c.loss);
   r.get_choice("forward_dtype", c.forward_dtype, {"float32", "bfloat16"});
+  r.get("activation_checkpointing", c.activation_checkpointing);
   r.finish();
 
   r.check(c.vocab_size >= 2, "vocab_size", "must be >= 2");
@@ -110,7 +111,8 @@ std::string ModelConfig::to_yaml() const {
     << "\nnorm: " << name_of(kNorm, norm) << "\nz_H_init: " << name_of(kZHInit, z_H_init) << "\nbp_steps: " << bp_steps
     << "\nhalt_max_steps: " << halt_max_steps << "\nhalt_exploration_prob: " << halt_exploration_prob
     << "\npuzzle_emb_ndim: " << puzzle_emb_ndim << "\nnum_puzzle_identifiers: " << num_puzzle_identifiers
-    << "\nloss: " << name_of(kLoss, loss) << "\nforward_dtype: " << forward_dtype << "\n";
+    << "\nloss: " << name_of(kLoss, loss) << "\nforward_dtype: " << forward_dtype
+    << "\nactivation_checkpointing: " << (activation_checkpointing ? "true" : "false") << "\n";
   return s.str();
 }
 
@@ -119,8 +121,8 @@ std::string ModelConfig::diff(const ModelConfig& other) const {
   std::istringstream a(to_yaml()), b(other.to_yaml());
   std::string la, lb, out;
   while (std::getline(a, la) && std::getline(b, lb)) {
-    if (la != lb) {
-      const auto key = la.substr(0, la.find(':'));
+    const auto key = la.substr(0, la.find(':'));
+    if (la != lb && key != "activation_checkpointing") {
       out += (out.empty() ? "" : ", ") + key + " (" + la.substr(la.find(':') + 2) + " vs " + lb.substr(lb.find(':') + 2) + ")";
     }
   }

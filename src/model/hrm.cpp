@@ -124,13 +124,14 @@ torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
 InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
   const auto ctx = attention_context(batch);
   const auto x = input_embeddings(batch);
-  // Only the last bp_steps module calls keep autograd.
+  // Only the last bp_steps module calls keep autograd (with activation checkpointing, only their blocks'
+  // inputs: every other call already keeps nothing).
   const int64_t calls = config_.module_calls();
   const bool grad_enabled = torch::GradMode::is_enabled();
   const auto z = run_schedule(carry, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
                                             const torch::Tensor& injection) {
     torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && grad_enabled);
-    return module.forward(state, injection, ctx);
+    return module.forward(state, injection, ctx, config_.activation_checkpointing);
   });
   const auto& z_H = z.z_H;
   InnerOutput out;

@@ -1,5 +1,6 @@
 #include "hrm/model/layers.hpp"
 
+#include "hrm/model/activation_checkpoint.hpp"
 #include "hrm/model/init.hpp"
 #include "hrm/model/torch_compat.hpp"
 
@@ -102,7 +103,18 @@ ReasoningModuleImpl::ReasoningModuleImpl(const ModelConfig& c, int64_t num_layer
 }
 
 torch::Tensor ReasoningModuleImpl::forward(const torch::Tensor& z, const torch::Tensor& injection,
-                                           const AttentionContext& ctx) {
+                                           const AttentionContext& ctx, bool checkpoint) {
+  if (checkpoint && torch::GradMode::is_enabled()) {
+    // Per block, not per module: backward then holds one block's activations at a time, plus the
+    // blocks' inputs ([B, S, hidden] each).
+    auto h = z + injection;
+    for (size_t i = 0; i < layers->size(); ++i) {
+      auto block = layers->ptr<BlockImpl>(i);
+      h = activation_checkpoint([block, ctx](const torch::Tensor& x) { return block->forward(x, ctx); }, h,
+                                block->parameters());
+    }
+    return norm_ == NormStyle::kPre ? rms_norm(h, eps_) : h;
+  }
   return forward_with(z, injection, [&](int64_t, BlockImpl& block, const torch::Tensor& x) { return block.attention(x, ctx); });
 }
 

@@ -39,6 +39,10 @@ struct ModelConfig {
   int64_t num_puzzle_identifiers = 1;
   LossType loss = LossType::kStablemax;
   std::string forward_dtype = "bfloat16";  // float32 | bfloat16; master weights stay fp32
+  // Memory for compute: the transformer blocks of the gradient-carrying module calls keep only their
+  // input for backward and are run again there (hrm/model/activation_checkpoint.hpp). Same loss and
+  // gradients; not part of the architecture (diff() ignores it, checkpoints load either way).
+  bool activation_checkpointing = false;
 
   // Derived quantities.
   int64_t head_dim() const { return hidden_size / num_heads; }
@@ -51,7 +55,8 @@ struct ModelConfig {
   static ModelConfig from_reader(ConfigReader& r);
   static ModelConfig from_file(const std::string& path);
   std::string to_yaml() const;
-  // Names of keys whose values differ, e.g. "hidden_size (512 vs 256)"; empty when equal.
+  // Names of keys whose values differ, e.g. "hidden_size (512 vs 256)"; empty when equal. Compares the
+  // architecture: activation_checkpointing is left out.
   std::string diff(const ModelConfig& other) const;
 };
 

@@ -80,7 +80,10 @@ TORCH_MODULE(Block);
 class ReasoningModuleImpl : public torch::nn::Module {
  public:
   ReasoningModuleImpl(const ModelConfig& config, int64_t num_layers);
-  torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& injection, const AttentionContext& ctx);
+  // With `checkpoint` (and grad mode on) each block keeps only its input for backward and is run
+  // again there (activation checkpointing); the result and the gradients are the same.
+  torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& injection, const AttentionContext& ctx,
+                        bool checkpoint = false);
   // forward() with each layer's attention supplied by `attend(layer_index, block, x)`.
   using LayerAttentionFn = std::function<torch::Tensor(int64_t layer, BlockImpl& block, const torch::Tensor& x)>;
   torch::Tensor forward_with(const torch::Tensor& z, const torch::Tensor& injection, const LayerAttentionFn& attend);

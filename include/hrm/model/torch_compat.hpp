@@ -67,3 +67,15 @@ using DistBackend = c10d::Backend;
 using DistBackend = c10d::ProcessGroup;
 #endif
 }  // namespace hrm::compat
+
+// A C++ object kept in an autograd context's saved_data (activation checkpointing keeps the function
+// to re-run there): an IValue capsule, in 1.13 and 2.x alike; the one place to adapt if that changes.
+namespace hrm::compat {
+
+inline c10::IValue to_capsule(c10::intrusive_ptr<torch::CustomClassHolder> object) {
+  return c10::IValue::make_capsule(std::move(object));
+}
+
+inline c10::intrusive_ptr<torch::CustomClassHolder> from_capsule(const c10::IValue& value) { return value.toCapsule(); }
+
+}  // namespace hrm::compat
