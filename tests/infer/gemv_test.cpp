@@ -1,7 +1,10 @@
-// The few-row GEMV kernel against torch::nn::functional::linear (its reference), fp32 and bf16.
+// The few-row GEMV kernel against torch::nn::functional::linear (its reference), fp32 and bf16, and bf16
+// against the fp32 product of the same values (x.float() @ W.float().t()) at sizes with every kind of tail.
 #include "hrm/infer/gemv.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace {
 
@@ -25,6 +28,54 @@ TEST(FewRowLinear, MatchesTorchLinear) {
                                                        << ": max err " << err.max().item<double>();
       }
     }
+  }
+}
+
+// bf16 weights are read as bf16 and accumulated in fp32: against x.float() @ W.float().t() for sizes
+// with every kind of tail (in % 32 and in % 8 nonzero, in < 8, odd out), every row count.
+TEST(FewRowLinear, Bf16MatchesFp32ReferenceWithTails) {
+  if (!hrm::infer::few_row_linear_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  torch::manual_seed(1);
+  for (const int64_t rows : {1, 2, 3, 4}) {
+    for (const int64_t in : {1, 7, 9, 31, 33, 57, 515}) {
+      for (const int64_t out : {1, 3, 131}) {
+        const auto w = torch::randn({out, in}).to(torch::kBFloat16);
+        const auto x = torch::randn({rows, in}).to(torch::kBFloat16);
+        const auto y = hrm::infer::few_row_linear(x, w);
+        ASSERT_TRUE(y.defined());
+        ASSERT_EQ(y.scalar_type(), torch::kBFloat16);
+        const auto xf = x.to(torch::kFloat32), wf = w.to(torch::kFloat32);
+        const auto ref = torch::matmul(xf, wf.t());
+        // fp32 accumulation (summation order: in * 2^-24 of sum |x w|, doubled) plus the output's
+        // rounding to bf16 (half an ulp: at most 2^-8 relative).
+        const auto scale = torch::matmul(xf.abs(), wf.abs().t());
+        const auto bound = ref.abs() * std::ldexp(1.0, -8) + scale * (2.0 * static_cast<double>(in) * std::ldexp(1.0, -24)) + 1e-30;
+        const auto err = (y.to(torch::kFloat32) - ref).abs();
+        EXPECT_TRUE((err <= bound).all().item<bool>())
+            << "rows " << rows << " in " << in << " out " << out << ": max err " << err.max().item<double>();
+        // The same kernel on the fp32 copies (exact: bf16 widens exactly) gives the fp32 sums the bf16
+        // output rounds: the bf16 path differs only in how it loads and stores.
+        const auto yf = hrm::infer::few_row_linear(xf, wf);
+        ASSERT_TRUE(yf.defined());
+        EXPECT_TRUE(torch::equal(y, yf.to(torch::kBFloat16))) << "rows " << rows << " in " << in << " out " << out;
+      }
+    }
+  }
+}
+
+// Leading dimensions and a non-contiguous input (a strided view) reach the kernel as [rows, in].
+TEST(FewRowLinear, StridedInputAndLeadingDims) {
+  if (!hrm::infer::few_row_linear_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  torch::manual_seed(2);
+  for (const auto dtype : {torch::kFloat32, torch::kBFloat16}) {
+    const auto w = torch::randn({45, 70}).to(dtype);
+    const auto x = torch::randn({2, 2, 140}).to(dtype).narrow(2, 0, 140).slice(2, 0, 140, 2);  // stride 2
+    ASSERT_FALSE(x.is_contiguous());
+    const auto y = hrm::infer::few_row_linear(x, w);
+    ASSERT_TRUE(y.defined());
+    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 2, 45}));
+    const auto expected = hrm::infer::few_row_linear(x.contiguous(), w);
+    EXPECT_TRUE(torch::equal(y, expected)) << c10::toString(dtype);
   }
 }
 

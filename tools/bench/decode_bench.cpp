@@ -6,13 +6,17 @@
 //       decode step reads each module's weights once per module call per segment; batch b shares them).
 // Random-init weights and prompts; greedy argmax; each measurement runs about --seconds.
 //   hrm-bench-decode --config all --dtype all --batch 1,16 --segments 1 --threads 1 --seconds 2
+// --kernel times the few-row GEMV (hrm/infer/gemv.hpp) alone at the config's linear shapes instead, in
+// weight GB/s against torch::nn::functional::linear (its reference, tests/infer/gemv_test.cpp).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "hrm/infer/decoder.hpp"
+#include "hrm/infer/gemv.hpp"
 #include "hrm/model/runtime.hpp"
 
 namespace {
@@ -62,6 +66,50 @@ int64_t weight_bytes_per_step(hrm::HRMInnerImpl& m, int64_t segments) {
   const auto& c = m.config();
   const int64_t per_segment = c.H_cycles * (c.L_cycles * bytes(*m.L) + bytes(*m.H));
   return segments * per_segment + bytes(*m.lm_head);
+}
+
+// Weight GB/s of y = x W^T over ~`seconds`: W cycles through enough copies (>= 256 MiB) that every
+// call reads it from memory, as a decode step does.
+double linear_gb_per_s(const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& linear,
+                       const torch::Tensor& x, const std::vector<torch::Tensor>& weights, double seconds) {
+  c10::InferenceMode inference;
+  const auto bytes = static_cast<double>(weights[0].numel() * static_cast<int64_t>(weights[0].element_size()));
+  for (const auto& w : weights) linear(x, w);
+  int64_t calls = 0;
+  const auto t = Clock::now();
+  while (since(t) < seconds) {
+    for (const auto& w : weights) linear(x, w);
+    calls += static_cast<int64_t>(weights.size());
+  }
+  return bytes * static_cast<double>(calls) / since(t) / 1e9;
+}
+
+void kernel_table(const hrm::ModelConfig& c, const std::string& name, const std::string& dtypes, double seconds) {
+  const int64_t h = c.hidden_size, m = c.mlp_inner();
+  const std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> shapes = {
+      {"qkv", {h, 3 * h}}, {"o", {h, h}}, {"gate_up", {h, 2 * m}}, {"down", {m, h}}};
+  for (const auto dtype : {torch::kFloat32, torch::kBFloat16}) {
+    const std::string dname = dtype == torch::kFloat32 ? "float32" : "bfloat16";
+    if (dtypes != "all" && dtypes != dname) continue;
+    for (const auto& [layer, io] : shapes) {
+      const auto [in, out] = io;
+      const auto one = torch::randn({out, in}).to(dtype);
+      const auto copies = std::max<int64_t>(1, (int64_t{256} << 20) / (one.numel() * one.element_size()));
+      std::vector<torch::Tensor> weights;
+      for (int64_t i = 0; i < copies; ++i) weights.push_back(one.clone());
+      for (const int64_t rows : {int64_t{1}, hrm::infer::kFewRows}) {
+        const auto x = torch::randn({rows, 1, in}).to(dtype);
+        const double kernel = linear_gb_per_s(hrm::infer::few_row_linear, x, weights, seconds);
+        const double torch_linear = linear_gb_per_s(
+            [](const torch::Tensor& a, const torch::Tensor& w) { return torch::nn::functional::linear(a, w); }, x, weights,
+            seconds);
+        std::printf("| %s | %s | %s %lldx%lld | %lld | %.2f | %.2f |\n", name.c_str(), dname.c_str(), layer.c_str(),
+                    static_cast<long long>(out), static_cast<long long>(in), static_cast<long long>(rows), kernel,
+                    torch_linear);
+        std::fflush(stdout);
+      }
+    }
+  }
 }
 
 std::vector<int32_t> argmax_rows(const torch::Tensor& logits) {
@@ -133,7 +181,7 @@ int main(int argc, char** argv) {
   int64_t segments = 1, prompt_len = 32;
   double seconds = 2.0;
   int threads = 1;
-  bool no_recompute = false;
+  bool no_recompute = false, kernel = false;
   app.add_option("--config", which, "tiny, 27m or all")->check(CLI::IsMember({"tiny", "27m", "all"}))->capture_default_str();
   app.add_option("--dtype", dtypes, "float32, bfloat16 or all")->check(CLI::IsMember({"float32", "bfloat16", "all"}))->capture_default_str();
   app.add_option("--batch", batches, "Batch sizes")->delimiter(',')->capture_default_str();
@@ -142,11 +190,23 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
   app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
   app.add_flag("--no-recompute", no_recompute, "Skip the full-recompute baseline");
+  app.add_flag("--kernel", kernel, "Time the few-row GEMV alone (weight GB/s) instead of decoding");
   CLI11_PARSE(app, argc, argv);
   const int used = hrm::configure_threads(threads);
   const double bandwidth = read_bandwidth_bytes_per_s();
   std::printf("threads %d, read bandwidth %.2f GB/s (sum over 512 MiB), segments %lld, prompt %lld tokens\n\n", used,
               bandwidth / 1e9, static_cast<long long>(segments), static_cast<long long>(prompt_len));
+  if (kernel) {
+    if (!hrm::infer::few_row_linear_supported()) {
+      std::fprintf(stderr, "hrm-bench-decode: --kernel: this CPU has no AVX2/FMA, the few-row GEMV does not run\n");
+      return 1;
+    }
+    std::printf("| config | dtype | linear (out x in) | rows | few_row_linear GB/s | torch linear GB/s |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- |\n");
+    if (which != "27m") kernel_table(tiny_config(), "tiny", dtypes, seconds);
+    if (which != "tiny") kernel_table(hrm_v1_causal(HRM_SOURCE_DIR), "27M", dtypes, seconds);
+    return 0;
+  }
   std::printf("| config | dtype | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached / bound |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
   std::vector<std::pair<std::string, hrm::ModelConfig>> configs;
