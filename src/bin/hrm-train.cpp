@@ -2,7 +2,8 @@
 //   hrm-train --config configs/train/sudoku4x4.yaml --out runs/sudoku4x4 [--steps N] [--threads N]
 //             [--set key.path=value]... [--resume] [--device cpu|cuda[:i]]
 //   hrm-train report --metrics runs/x/metrics.jsonl --out runs/x/report
-//   hrm-train --config gspo.yaml --out runs/gspo        (a `kind: gspo` run, docs/rl.md)
+//   hrm-train --config gspo.yaml --out runs/gspo        (a `kind: gspo` run, docs/rl.md; gspo stages can
+//                                                       also follow sft stages in a stage list)
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   report->add_option("--metrics", metrics, "a run's metrics.jsonl")->required();
   report->add_option("--out", report_out, "directory for the figures")->required();
   CLI11_PARSE(app, argc, argv);
+  hrm::rl::register_gspo_stage_kind();  // `kind: gspo` inside a stage list
   try {
     if (*report) {
       const auto files = hrm::write_training_report(metrics, report_out);

@@ -11,13 +11,18 @@ namespace hrm::rl {
 
 namespace fs = std::filesystem;
 
-GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r) {
+GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_run) {
   GspoStageConfig c;
   const fs::path base = fs::path(r.source()).parent_path();
   const auto resolve = [&](std::string& p) {
     if (!p.empty() && fs::path(p).is_relative()) p = (base / p).lexically_normal().string();
   };
-  r.require("policy", c.policy);
+  if (policy_from_run) {
+    r.check(!r.has("policy"), "policy",
+            "is not set in a stage list: a gspo stage starts from the previous stage's weights (or the run's init)");
+  } else {
+    r.require("policy", c.policy);
+  }
   r.require("problems", c.problems);
   r.get("eval_problems", c.eval_problems);
   resolve(c.policy);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "hrm/train/external_stage.hpp"
 #include "hrm/util/config_override.hpp"
 #include "hrm/util/config_reader.hpp"
 #include "hrm/util/date.hpp"
@@ -135,9 +136,44 @@ std::vector<DataSourceConfig> read_sources(const YAML::Node& list, const std::st
   return out;
 }
 
+std::string known_kinds() {
+  std::string out = "puzzle, sft";
+  for (const auto& k : registered_stage_kinds()) out += ", " + k;
+  return out;
+}
+
+// A stage of a kind another module registered: its mapping minus name/kind goes to that kind.
+StageConfig read_external_stage(YAML::Node node, const std::string& kind, const ExternalStageKind& runner,
+                                const std::string& source, const std::string& prefix) {
+  StageConfig s;
+  s.kind = StageKind::kExternal;
+  s.external_kind = kind;
+  s.name = kind;
+  if (node["name"]) s.name = node["name"].as<std::string>();
+  node.remove("name");
+  node.remove("kind");
+  YAML::Emitter e;
+  e << node;
+  auto [yaml, steps] = runner.validate(e.c_str(), source, prefix);
+  s.external_yaml = std::move(yaml);
+  s.steps = steps;
+  return s;
+}
+
 StageConfig read_stage(YAML::Node node, const std::string& source, const std::string& prefix, const ModelConfig& model) {
   if (!node.IsMap()) throw Error(where(source, node, prefix) + " must be a mapping", "each stage is {kind: puzzle|sft, steps: N, data: {...}, ...}");
   node = YAML::Clone(node);
+  if (node["kind"] && node["kind"].IsScalar()) {
+    const auto kind = node["kind"].as<std::string>();
+    if (kind != "puzzle" && kind != "sft") {
+      const auto* runner = find_stage_kind(kind);
+      if (runner == nullptr) {
+        throw Error(where(source, node["kind"], prefix + ".kind") + ": unknown stage kind '" + kind + "'",
+                    "known kinds here: " + known_kinds() + " (gspo stages need hrm-train, which links the rl module)");
+      }
+      return read_external_stage(node, kind, *runner, source, prefix);
+    }
+  }
   YAML::Node data = take(node, "data");
   ConfigReader r(node, source, prefix);
   StageConfig s;
@@ -187,7 +223,13 @@ StageConfig read_stage(YAML::Node node, const std::string& source, const std::st
 
 }  // namespace
 
-const char* to_string(StageKind kind) { return kind == StageKind::kSft ? "sft" : "puzzle"; }
+const char* to_string(StageKind kind) {
+  return kind == StageKind::kSft ? "sft" : kind == StageKind::kPuzzle ? "puzzle" : "external";
+}
+
+std::string kind_name(const StageConfig& stage) {
+  return stage.kind == StageKind::kExternal ? stage.external_kind : to_string(stage.kind);
+}
 
 int64_t TrainConfig::total_steps() const {
   int64_t n = 0;
@@ -270,6 +312,11 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
     if (!stages.IsSequence() || stages.size() == 0) throw Error(where(path, stages, "stages") + " must be a non-empty list of stages");
     r.finish();
     for (size_t i = 0; i < stages.size(); ++i) c.stages.push_back(read_stage(stages[i], path, "stages." + std::to_string(i), c.model));
+    if (c.stages.front().kind == StageKind::kExternal && !present(root["init"])) {
+      throw Error(path + ": stages.0 ('" + c.stages.front().name + "') is a " + c.stages.front().external_kind +
+                      " stage, which starts from a text checkpoint",
+                  "set init: <checkpoint dir> (e.g. an SFT run's final/), or put an sft stage first");
+    }
   } else {
     if (!r.has("data")) throw Error(path + ": missing required key 'stages' (or the single-stage 'data')", "see docs/training.md");
     c.stages.push_back(read_legacy_stage(r));
@@ -301,6 +348,13 @@ std::string TrainConfig::to_yaml() const {
     << YAML::Value << distributed.bucket_mb << YAML::EndMap;
   e << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;
   for (const auto& s : stages) {
+    if (s.kind == StageKind::kExternal) {
+      e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value << s.external_kind;
+      const YAML::Node own = YAML::Load(s.external_yaml);
+      for (const auto& kv : own) e << YAML::Key << kv.first << YAML::Value << kv.second;
+      e << YAML::EndMap;
+      continue;
+    }
     const auto& o = s.optimizer;
     e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value << to_string(s.kind);
     e << YAML::Key << "steps" << YAML::Value << s.steps << YAML::Key << "global_batch_size" << YAML::Value << s.global_batch_size

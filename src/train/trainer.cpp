@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/lr_schedule.hpp"
+#include "hrm/train/external_stage.hpp"
 #include "hrm/train/stop_signal.hpp"
 #include "trainer_stage.hpp"
 #include "hrm/util/error.hpp"
@@ -56,8 +58,49 @@ bool Trainer::finished() const {
 std::string Trainer::checkpoints_dir() const { return (fs::path(out_dir_) / "checkpoints").string(); }
 
 Trainer::Stage& Trainer::stage() {
-  if (stage_->done() && stage_->index + 1 < static_cast<int>(config_.stages.size())) start_stage(stage_->index + 1);
+  if (stage_->done() && stage_->index + 1 < static_cast<int>(config_.stages.size())) {
+    const auto tokenizer = stage_->tokenizer_path();  // an external stage starts from a text checkpoint
+    start_stage(stage_->index + 1);
+    stage_->external_tokenizer = tokenizer;
+  }
   return *stage_;
+}
+
+void Trainer::run_external_stage(Stage& st) {
+  const auto what = "stages." + std::to_string(st.index) + " ('" + st.config.name + "', kind " + st.config.external_kind + ")";
+  HRM_CHECK(dist_->world_size() == 1, what + " runs in one process, this run has " + std::to_string(dist_->world_size()),
+            "run the data-parallel stages as one job and this stage as a second hrm-train job with init: <first job>/final");
+  HRM_CHECK(device_.is_cpu(), what + " runs on the CPU", "train it with --device cpu (or as its own job)");
+  const auto* kind = find_stage_kind(st.config.external_kind);
+  HRM_CHECK(kind != nullptr, what + ": the kind is not registered in this program");
+  if (st.index == 0) st.external_tokenizer = (fs::path(config_.init) / "tokenizer.model").string();
+  HRM_CHECK(!st.external_tokenizer.empty() && fs::exists(st.external_tokenizer),
+            what + " needs a text model, but the weights it starts from have no tokenizer",
+            "put it after an sft stage, or start the run from a text checkpoint (init:)");
+  char index[16];
+  std::snprintf(index, sizeof index, "%02d", st.index);
+  const fs::path dir = fs::path(out_dir_) / "stages" / (std::string(index) + "-" + st.config.name);
+  const auto start = (dir / "start").string();
+  std::error_code ec;
+  fs::remove_all(dir, ec);  // not resumable inside: a resume starts the stage over
+  nlohmann::json state{{"step", step_}, {"stage", st.index}, {"stage_name", st.config.name}};
+  if (!config_.data_cutoff.empty()) state["data_cutoff"] = config_.data_cutoff;
+  save_checkpoint(start, *model_->inner, state);
+  fs::copy_file(st.external_tokenizer, fs::path(start) / "tokenizer.model");
+  spdlog::info("stage {}: {} steps from {}, logs in {}", what, st.config.steps, start, dir.string());
+  log_->event({{"event", "stage_start"}, {"stage", st.index}, {"stage_name", st.config.name}, {"kind", st.config.external_kind},
+               {"step", step_}, {"dir", dir.string()}});
+  kind->run(st.config.external_yaml, start, dir.string(), at::get_num_threads());
+  const auto result = (dir / "final").string();
+  const auto c = load_checkpoint(result, *model_->inner);
+  const auto cutoff = c.train_state.value("data_cutoff", std::string());
+  if (cutoff > config_.data_cutoff) config_.data_cutoff = cutoff;
+  st.external_tokenizer = (fs::path(result) / "tokenizer.model").string();
+  st.step = st.config.steps;
+  step_ += st.config.steps;
+  log_->event({{"event", "stage_end"}, {"stage", st.index}, {"stage_name", st.config.name}, {"step", step_},
+               {"metrics", (dir / "metrics.jsonl").string()}});
+  maybe_save_periodic(/*stage_end=*/true, nullptr);
 }
 
 StepMetrics Trainer::step() {
@@ -168,6 +211,10 @@ EvalResult Trainer::evaluate() {
 EvalResult Trainer::run() {
   EvalResult last;
   while (!finished()) {
+    if (stage().external()) {
+      run_external_stage(stage());
+      continue;
+    }
     const auto m = step();
     auto& st = *stage_;
     log_->step(m, st.config.name, st.config.steps, static_cast<int>(config_.stages.size()));
@@ -190,7 +237,7 @@ EvalResult Trainer::run() {
     }
     maybe_save_periodic(stage_end, evaluated ? &eval : nullptr);
   }
-  if (last.examples == 0 && stage_->data->held_out_size() > 0) last = evaluate();  // e.g. resumed at the very end
+  if (last.examples == 0 && stage_->data && stage_->data->held_out_size() > 0) last = evaluate();  // e.g. resumed at the very end
   save((fs::path(out_dir_) / "final").string());
   return last;
 }

@@ -16,6 +16,7 @@ std::string checkpoint_name(int64_t step) {
 Trainer::Stage::Stage(const TrainConfig& run, int index_, HRM& model, int world_size, int rank)
     : index(index_), config(run.stages.at(static_cast<size_t>(index_))), model_config(run.model),
       seed(mix_seed(run.seed, static_cast<uint64_t>(index_))) {
+  if (external()) return;  // runs itself (Trainer::run_external_stage): no data, optimizer or carries here
   const auto key = run.source + ": stages." + std::to_string(index) + " ('" + config.name + "')";
   global_batch = config.global_batch_size;
   micro_batch = config.micro_batch_size > 0 ? config.micro_batch_size : global_batch / world_size;

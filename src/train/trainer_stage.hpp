@@ -24,6 +24,10 @@ struct Trainer::Stage {
   // HRM-Text's warmup of deep credit assignment: grows bp_steps over the first part of the stage.
   void apply_bp_warmup(HRMInnerImpl& inner) const;
 
+  bool external() const { return config.kind == StageKind::kExternal; }
+  // The tokenizer saved with this stage's checkpoints ("" for puzzle stages).
+  std::string tokenizer_path() const { return data ? data->tokenizer_path() : external_tokenizer; }
+
   int index;
   const StageConfig& config;
   const ModelConfig& model_config;
@@ -41,6 +45,7 @@ struct Trainer::Stage {
   int64_t step = 0;
   bool stop_requested = false;
   torch::Tensor step_puzzle_ids;      // task ids of the global batch (for SparseSignSGD)
+  std::string external_tokenizer;     // external stages: the tokenizer of the checkpoint they started from
 };
 
 // "step-00000120": periodic checkpoint directories sort by step.

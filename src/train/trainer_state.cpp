@@ -45,7 +45,7 @@ void Trainer::save(const std::string& dir) {
   auto& st = *stage_;
   TensorMap extra;
   // Every rank's carries go into the checkpoint, keyed by global micro-batch: collective.
-  const bool have_carry = st.carries.front().steps.defined();
+  const bool have_carry = !st.carries.empty() && st.carries.front().steps.defined();
   if (have_carry) {
     for (int64_t k = 0; k < st.accumulation; ++k) {
       for (auto& [name, t] : carry_fields(st.carries[static_cast<size_t>(k)])) {
@@ -58,8 +58,10 @@ void Trainer::save(const std::string& dir) {
     dist_->barrier();
     return;
   }
-  auto opt = optimizer_state_tensors(*st.optimizer, *model_->inner, "optimizer.");
-  extra.insert(opt.begin(), opt.end());
+  if (st.optimizer) {
+    auto opt = optimizer_state_tensors(*st.optimizer, *model_->inner, "optimizer.");
+    extra.insert(opt.begin(), opt.end());
+  }
   if (st.puzzle_emb_optimizer) extra["puzzle_emb_optimizer.lr"] = torch::tensor(st.puzzle_emb_optimizer->lr(), torch::kFloat64);
   if (st.ema) {
     const auto params = model_->named_parameters();
@@ -69,21 +71,21 @@ void Trainer::save(const std::string& dir) {
                           {"step", step_},
                           {"stage", st.index},
                           {"stage_name", st.config.name},
-                          {"stage_kind", to_string(st.config.kind)},
+                          {"stage_kind", kind_name(st.config)},
                           {"stage_step", st.step},
                           {"stage_steps", st.config.steps},
                           {"global_batch_size", st.global_batch},
                           {"micro_batch_size", st.micro_batch},
                           {"world_size", dist_->world_size()},
                           {"lr", st.scheduled_lr()},
-                          {"sampler", st.sampler->state()},
+                          {"sampler", st.sampler ? st.sampler->state() : nlohmann::json()},
                           {"bad_steps_in_a_row", bad_steps_},
                           {"seed", config_.seed},
                           {"rng", "ACT exploration draws are seeded from (seed, stage, stage_step, micro-batch); nothing to restore"},
                           {"train_config", config_.source},
                           {"has_carry", have_carry}};
   if (have_best_) state["best"] = {{"metric", config_.checkpoint.best_metric}, {"value", best_metric_}, {"dir", best_dir_}};
-  if (!st.data->tokenizer_path().empty()) state["tokenizer"] = "tokenizer.model";
+  if (!st.tokenizer_path().empty()) state["tokenizer"] = "tokenizer.model";
   if (!config_.data_cutoff.empty()) state["data_cutoff"] = config_.data_cutoff;
   if (!config_.init.empty()) state["init"] = config_.init;
   const fs::path final_dir(dir), staging = dir + ".partial";
@@ -91,7 +93,7 @@ void Trainer::save(const std::string& dir) {
   fs::remove_all(staging, ec);
   fs::create_directories(final_dir.parent_path().empty() ? fs::path(".") : final_dir.parent_path());
   save_checkpoint(staging.string(), *model_->inner, state, extra);
-  if (!st.data->tokenizer_path().empty()) fs::copy_file(st.data->tokenizer_path(), staging / "tokenizer.model", fs::copy_options::overwrite_existing);
+  if (!st.tokenizer_path().empty()) fs::copy_file(st.tokenizer_path(), staging / "tokenizer.model", fs::copy_options::overwrite_existing);
   write_file_atomic(staging / "train_config.yaml", config_.to_yaml());
   swap_in(staging, final_dir);
   dist_->barrier();
@@ -115,6 +117,14 @@ void Trainer::resume(const std::string& dir) {
     }
     start_stage(index);
     auto& st = *stage_;
+    if (st.external()) {  // written only at the stage's end: the weights are all there is
+      HRM_CHECK(s.at("stage_step").get<int64_t>() == st.config.steps, where + ": an unfinished " + st.config.external_kind + " stage",
+                "external stages are checkpointed at their end only");
+      load_checkpoint(dir, *model_->inner);
+      st.external_tokenizer = (fs::path(dir) / "tokenizer.model").string();
+      restore_progress(s);
+      return;
+    }
     if (s.at("global_batch_size").get<int64_t>() != st.global_batch || s.at("micro_batch_size").get<int64_t>() != st.micro_batch) {
       throw Error(where + ": written with global/micro batch " + std::to_string(s.at("global_batch_size").get<int64_t>()) + "/" +
                       std::to_string(s.at("micro_batch_size").get<int64_t>()) + ", the config has " + std::to_string(st.global_batch) + "/" +
@@ -145,14 +155,18 @@ void Trainer::resume(const std::string& dir) {
       }
     }
     st.sampler->restore(s.at("sampler"), where);
-    st.step = s.at("stage_step").get<int64_t>();
-    step_ = s.at("step").get<int64_t>();
-    bad_steps_ = s.at("bad_steps_in_a_row").get<int64_t>();
-    have_best_ = s.contains("best");
-    if (have_best_) best_metric_ = s["best"].at("value").get<double>(), best_dir_ = s["best"].at("dir").get<std::string>();
+    restore_progress(s);
   } catch (const nlohmann::json::exception& e) {
     throw Error(where + ": malformed training state: " + e.what());
   }
+}
+
+void Trainer::restore_progress(const nlohmann::json& s) {
+  stage_->step = s.at("stage_step").get<int64_t>();
+  step_ = s.at("step").get<int64_t>();
+  bad_steps_ = s.at("bad_steps_in_a_row").get<int64_t>();
+  have_best_ = s.contains("best");
+  if (have_best_) best_metric_ = s["best"].at("value").get<double>(), best_dir_ = s["best"].at("dir").get<std::string>();
 }
 
 std::string Trainer::resume_latest() {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hrm/data/build.hpp"
 #include "hrm/eval/lcb_data.hpp"
 #include "hrm/eval/lcb_prompts.hpp"
 #include "hrm/model/checkpoint.hpp"
@@ -286,3 +287,75 @@ TEST(GspoStage, ConfigErrorsNameTheKey) {
 }
 
 }  // namespace
+
+// A stage list sft -> gspo -> sft run by hrm-train: the gspo stage starts from the sft stage's weights,
+// its result continues into the last stage, its problems' newest date becomes the run's data cutoff,
+// the resolved config reads back, and a resume of the finished run does nothing.
+TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
+  auto f = make_fixture("gspo-in-run");
+  std::string rows;
+  for (const char* q : {"Read A and B and print A+B.", "Read A and B and print the larger one."}) {
+    rows += nlohmann::json{{"prompt", q}, {"response", "```python\nprint(1)\n```"}}.dump() + "\n";
+  }
+  std::string jsonl;
+  for (int i = 0; i < 10; ++i) jsonl += rows;
+  hrm::write_file_atomic(f.dir / "sft.jsonl", jsonl);
+  hrm::run_build(hrm::BuildConfig::from_yaml("tokenizer: " + (f.dir / "tok.model").string() + "\nout: " + (f.dir / "shards").string() +
+                                                 "\nmode: sft\ninputs: [" + (f.dir / "sft.jsonl").string() + "]\nseq_len: " +
+                                                 std::to_string(f.config.seq_len) + "\npacking: false\nvalidation_fraction: 0.2\n",
+                                             (f.dir / "data.yaml").string()));
+  const std::string sft = "    kind: sft\n    global_batch_size: 4\n    data: {train: [shards/train], validation: [shards/validation]}\n"
+                          "    optimizer: {lr: 1.0e-3, warmup_steps: 0}\n    eval: {interval: 100, batch_size: 4}\n";
+  hrm::write_file_atomic(f.dir / "run.yaml",
+                         "model: policy/config.yaml\ninit: policy\nthreads: 1\nstages:\n  - name: warm\n    steps: 2\n" + sft +
+                             "  - name: rl\n    kind: gspo\n    problems: problems.jsonl\n    steps: 2\n    prompts_per_step: 2\n"
+                             "    group_size: 4\n    minibatches: 1\n    segments: 2\n    sampling: {temperature: 1.5, max_new_tokens: 24}\n"
+                             "    reward: {kind: binary, length_penalty: 0.01}\n    optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0}\n"
+                             "  - name: polish\n    steps: 1\n" + sft);
+  const std::string train = std::string(HRM_BINARY_DIR) + "/bin/hrm-train";
+  const auto out = f.dir / "run";
+  const auto log = (f.dir / "log").string();
+  const auto run = [&](const std::string& config, const std::string& extra) {
+    return std::system((train + " --config " + config + " --out " + out.string() + extra + " > " + log + " 2>&1").c_str());
+  };
+  ASSERT_EQ(run((f.dir / "run.yaml").string(), ""), 0) << hrm::read_file(log);
+
+  const auto stage_dir = out / "stages" / "01-rl";
+  EXPECT_EQ(read_metrics(stage_dir / "metrics.jsonl").size(), 2u);
+  // The gspo stage started from the weights the sft stage ended with (its stage-end checkpoint).
+  const auto weights = [&](const fs::path& dir) {
+    hrm::HRMInner m(f.config);
+    hrm::load_checkpoint(dir.string(), *m);
+    return m;
+  };
+  const auto equal = [](hrm::HRMInner& a, hrm::HRMInner& b) {
+    const auto pb = b->named_parameters();
+    for (const auto& p : a->named_parameters()) {
+      if (!torch::equal(p.value(), pb[p.key()])) return false;
+    }
+    return true;
+  };
+  auto start = weights(stage_dir / "start"), gspo_final = weights(stage_dir / "final");
+  auto after_gspo = weights(out / "checkpoints" / "step-00000004"), initial = weights(f.dir / "policy");
+  EXPECT_FALSE(equal(start, initial));        // the sft stage trained
+  EXPECT_TRUE(equal(gspo_final, after_gspo)); // the run took over the gspo stage's result
+  const auto meta = hrm::read_checkpoint_meta((out / "final").string());
+  EXPECT_EQ(meta.train_state.at("step"), 5);
+  EXPECT_EQ(meta.train_state.at("stage_name"), "polish");
+  EXPECT_EQ(meta.train_state.at("data_cutoff"), "2025-01-01");
+  EXPECT_EQ(hrm::read_checkpoint_meta((out / "checkpoints" / "step-00000004").string()).train_state.at("stage_kind"), "gspo");
+
+  // The saved, resolved config is itself a valid config; resuming the finished run trains nothing.
+  ASSERT_EQ(run((out / "train_config.yaml").string(), " --resume"), 0) << hrm::read_file(log);
+  EXPECT_NE(hrm::read_file(log).find("at step 5"), std::string::npos) << hrm::read_file(log);
+  EXPECT_TRUE(equal(gspo_final, after_gspo));
+
+  // Stage-list errors: the policy comes from the run, and a typo'd kind lists the known ones.
+  hrm::write_file_atomic(f.dir / "bad.yaml", "model: policy/config.yaml\ninit: policy\nstages:\n  - {kind: gspo, policy: policy, problems: problems.jsonl}\n");
+  EXPECT_NE(run((f.dir / "bad.yaml").string(), ""), 0);
+  EXPECT_NE(hrm::read_file(log).find("stages.0.policy"), std::string::npos) << hrm::read_file(log);
+  hrm::write_file_atomic(f.dir / "bad.yaml", "model: policy/config.yaml\ninit: policy\nstages:\n  - {kind: gpso, problems: problems.jsonl}\n");
+  EXPECT_NE(run((f.dir / "bad.yaml").string(), ""), 0);
+  EXPECT_NE(hrm::read_file(log).find("puzzle, sft, gspo"), std::string::npos) << hrm::read_file(log);
+  fs::remove_all(f.dir);
+}

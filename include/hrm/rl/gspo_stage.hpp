@@ -68,7 +68,9 @@ struct GspoStageConfig {
   uint64_t seed = 0;
 
   // Relative paths are resolved against the directory of r.source(). Unknown keys are errors.
-  static GspoStageConfig from_reader(ConfigReader& r);
+  // `policy_from_run`: a stage of an hrm-train stage list, whose policy the run provides (the key is
+  // then an error and `policy` stays empty).
+  static GspoStageConfig from_reader(ConfigReader& r, bool policy_from_run = false);
 };
 
 struct GspoStepMetrics {
@@ -93,6 +95,11 @@ struct GspoRun {
 // reader reports those).
 bool is_gspo_run(const std::string& path);
 GspoRun read_gspo_run(const std::string& path, const std::vector<std::string>& overrides);
+
+// Makes `kind: gspo` usable inside an hrm-train stage list (train/external_stage.hpp): the stage starts
+// from the previous stage's weights, writes <run>/stages/NN-<name>/{start,final,metrics.jsonl} and
+// its final weights continue into the next stage. Idempotent.
+void register_gspo_stage_kind();
 
 // Runs the stage; writes <out_dir>/metrics.jsonl (one GspoStepMetrics or evaluation per line) and the
 // final policy as a text checkpoint in <out_dir>/final. Returns the last evaluation (empty without

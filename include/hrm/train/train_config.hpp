@@ -45,7 +45,8 @@ struct EvalConfig {
   int64_t batch_size = 256;
 };
 
-enum class StageKind { kPuzzle, kSft };
+// kExternal: a kind registered by another module (external_stage.hpp), e.g. rl's gspo.
+enum class StageKind { kPuzzle, kSft, kExternal };
 
 struct StageConfig {
   std::string name;                       // defaults to the kind
@@ -63,6 +64,9 @@ struct StageConfig {
   int64_t bp_steps_final = 0;             // 0: fixed bp_steps; else grow model.bp_steps to this ...
   double bp_warmup_fraction = 0.2;        // ... linearly over this share of the stage (HRM-Text)
   EvalConfig eval;
+  // kExternal only: the registered kind's name and the stage's own mapping (paths absolute), which
+  // the kind reads; the fields above except name and steps do not apply.
+  std::string external_kind, external_yaml;
 };
 
 struct CheckpointConfig {
@@ -103,5 +107,7 @@ struct TrainConfig {
 };
 
 const char* to_string(StageKind kind);
+// "puzzle", "sft" or the external kind's name.
+std::string kind_name(const StageConfig& stage);
 
 }  // namespace hrm

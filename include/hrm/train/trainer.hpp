@@ -11,6 +11,8 @@
 //
 // Collective calls (step, evaluate, save, resume) must be made by every rank in the same order.
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -57,6 +59,8 @@ class Trainer {
   struct Stage;
   Stage& stage();  // the active stage; starts the next one when the active one is done
   void start_stage(int index);
+  void run_external_stage(Stage& st);  // a registered kind (external_stage.hpp), e.g. gspo
+  void restore_progress(const nlohmann::json& train_state);  // step counters and the best checkpoint
   void micro_batches(Stage& st, StepMetrics& m);
   double reduce_gradients(Stage& st);
   void apply_update(Stage& st, double lr);
