@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   report->add_option("--metrics", metrics, "a run's metrics.jsonl")->required();
   report->add_option("--out", report_out, "directory for the figures")->required();
   CLI11_PARSE(app, argc, argv);
-  hrm::rl::register_gspo_stage_kind();  // `kind: gspo` inside a stage list
+  hrm::rl::register_trainer_extensions();  // `kind: gspo` in stage lists, eval.code
   try {
     if (*report) {
       const auto files = hrm::write_training_report(metrics, report_out);

@@ -334,10 +334,14 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
 
 GspoEvalResult evaluate_pass_at_k(const std::string& checkpoint, const std::string& problems, int64_t n,
                                   const std::vector<int>& ks, double temperature, int64_t segments,
-                                  int64_t max_new_tokens, double judge_timeout, uint64_t seed) {
+                                  int64_t max_new_tokens, double judge_timeout, uint64_t seed, int64_t limit) {
   Policy policy = load_policy(checkpoint);
   const auto& mc = policy.model->config();
-  const PromptSet set = load_prompts(problems, *policy.tokenizer, mc.seq_len);
+  PromptSet set = load_prompts(problems, *policy.tokenizer, mc.seq_len);
+  if (limit > 0 && static_cast<int64_t>(set.problems.size()) > limit) {
+    set.problems.resize(static_cast<size_t>(limit));
+    set.ids.resize(static_cast<size_t>(limit));
+  }
   RolloutJudge judge(judge_options(judge_timeout));
   return evaluate(policy, set, n, ks, temperature, segments > 0 ? segments : mc.halt_max_steps,
                   std::min<int64_t>(max_new_tokens, mc.seq_len), judge, seed);

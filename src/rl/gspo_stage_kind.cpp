@@ -1,9 +1,11 @@
-// The gspo stage as a kind of hrm-train's stage lists (train/external_stage.hpp).
+// What rl adds to hrm-train runs: the gspo stage kind (train/external_stage.hpp) and the code evaluator
+// of eval.code (train/code_eval.hpp).
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
 #include "hrm/rl/gspo_stage.hpp"
+#include "hrm/train/code_eval.hpp"
 #include "hrm/train/external_stage.hpp"
 #include "hrm/util/error.hpp"
 
@@ -50,6 +52,14 @@ void run(const std::string& yaml, const std::string& start, const std::string& o
 
 }  // namespace
 
-void register_gspo_stage_kind() { register_stage_kind("gspo", {validate, run}); }
+void register_trainer_extensions() {
+  register_stage_kind("gspo", {validate, run});
+  register_code_evaluator([](const std::string& checkpoint, const CodeEvalConfig& c, uint64_t seed) {
+    const double judge_timeout = 6.0;  // LiveCodeBench's per-test limit
+    return evaluate_pass_at_k(checkpoint, c.problems, c.n, c.ks, c.temperature, /*segments=*/0, c.max_new_tokens,
+                              judge_timeout, seed, c.limit)
+        .pass_at;
+  });
+}
 
 }  // namespace hrm::rl

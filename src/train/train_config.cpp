@@ -160,6 +160,26 @@ StageConfig read_external_stage(YAML::Node node, const std::string& kind, const 
   return s;
 }
 
+void read_code_eval(ConfigReader c, StageConfig& s, const std::string& source) {
+  auto& o = s.eval.code;
+  c.require("problems", o.problems);
+  o.problems = absolute(resolve_path(source, o.problems));
+  c.get("limit", o.limit);
+  c.get("n", o.n);
+  c.get_list("ks", o.ks);
+  c.get("temperature", o.temperature);
+  c.get("max_new_tokens", o.max_new_tokens);
+  c.finish();
+  c.check(fs::exists(o.problems), "problems", "'" + o.problems + "' does not exist (LiveCodeBench-format JSONL, e.g. hrm-data synth's lcb/test_instance.jsonl)");
+  c.check(o.limit >= 0, "limit", "must be >= 0 (0: every problem)");
+  c.check(o.n >= 1, "n", "must be >= 1");
+  for (int k : o.ks) c.check(k >= 1 && k <= o.n, "ks", "every k must be in [1, n]");
+  c.check(o.temperature >= 0, "temperature", "must be >= 0 (0: greedy)");
+  c.check(o.max_new_tokens >= 1, "max_new_tokens", "must be >= 1");
+  c.check(s.kind == StageKind::kSft, "problems", "code evaluation needs a text (sft) stage");
+  c.check(code_evaluator() != nullptr, "problems", "this program has no code evaluator (hrm-train has one; library users call hrm::rl::register_trainer_extensions())");
+}
+
 StageConfig read_stage(YAML::Node node, const std::string& source, const std::string& prefix, const ModelConfig& model) {
   if (!node.IsMap()) throw Error(where(source, node, prefix) + " must be a mapping", "each stage is {kind: puzzle|sft, steps: N, data: {...}, ...}");
   node = YAML::Clone(node);
@@ -196,6 +216,7 @@ StageConfig read_stage(YAML::Node node, const std::string& source, const std::st
     e.get("interval", s.eval.interval);
     e.get("max_examples", s.eval.max_examples);
     e.get("batch_size", s.eval.batch_size);
+    if (e.has("code")) read_code_eval(e.child("code"), s, source);
     e.finish();
   }
   r.finish();
@@ -382,7 +403,14 @@ std::string TrainConfig::to_yaml() const {
       << YAML::Key << "bp_warmup_fraction" << YAML::Value << s.bp_warmup_fraction;
     e << YAML::Key << "eval" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value << s.eval.interval
       << YAML::Key << "max_examples" << YAML::Value << s.eval.max_examples << YAML::Key << "batch_size" << YAML::Value
-      << s.eval.batch_size << YAML::EndMap;
+      << s.eval.batch_size;
+    if (const auto& c = s.eval.code; !c.problems.empty()) {
+      e << YAML::Key << "code" << YAML::Value << YAML::BeginMap << YAML::Key << "problems" << YAML::Value << c.problems
+        << YAML::Key << "limit" << YAML::Value << c.limit << YAML::Key << "n" << YAML::Value << c.n << YAML::Key << "ks"
+        << YAML::Value << YAML::Flow << c.ks << YAML::Key << "temperature" << YAML::Value << c.temperature << YAML::Key
+        << "max_new_tokens" << YAML::Value << c.max_new_tokens << YAML::EndMap;
+    }
+    e << YAML::EndMap;
     e << YAML::EndMap;
   }
   e << YAML::EndSeq << YAML::EndMap;

@@ -9,6 +9,7 @@
 
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/lr_schedule.hpp"
+#include "hrm/train/code_eval.hpp"
 #include "hrm/train/external_stage.hpp"
 #include "hrm/train/stop_signal.hpp"
 #include "trainer_stage.hpp"
@@ -64,6 +65,34 @@ Trainer::Stage& Trainer::stage() {
     stage_->external_tokenizer = tokenizer;
   }
   return *stage_;
+}
+
+void Trainer::run_code_eval(Stage& st) {
+  if (dist_->is_main()) {
+    const auto& c = st.config.eval.code;
+    const auto t0 = std::chrono::steady_clock::now();
+    // The evaluator reads a text checkpoint: the weights evaluated (EMA when the stage keeps one) and the tokenizer.
+    const auto dir = (fs::path(out_dir_) / "code_eval_model").string();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (st.ema) st.ema->swap();
+    save_checkpoint(dir, *model_->inner, {{"step", step_}});
+    if (st.ema) st.ema->swap();
+    fs::copy_file(st.tokenizer_path(), fs::path(dir) / "tokenizer.model");
+    const auto pass_at = (*code_evaluator())(dir, c, mix_seed(config_.seed, static_cast<uint64_t>(step_)));
+    fs::remove_all(dir, ec);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    nlohmann::json j{{"event", "code_eval"}, {"step", step_}, {"stage", st.index}, {"stage_name", st.config.name},
+                     {"problems", c.problems}, {"limit", c.limit}, {"n", c.n}, {"seconds", seconds}};
+    std::string line;
+    for (const auto& [k, v] : pass_at) {
+      j["eval_pass@" + std::to_string(k)] = v;
+      line += fmt::format(" pass@{} {:.3f}", k, v);
+    }
+    log_->event(j);
+    spdlog::info("code eval @ {} [{}]:{} ({} samples per problem, sandbox, {:.1f} s)", step_, st.config.name, line, c.n, seconds);
+  }
+  dist_->barrier();  // the other ranks wait for rank 0's evaluation
 }
 
 void Trainer::run_external_stage(Stage& st) {
@@ -226,6 +255,7 @@ EvalResult Trainer::run() {
       evaluated = true;
       last = eval;
       log_->eval(eval, step_, st.index, st.config.name);
+      if (!st.config.eval.code.problems.empty()) run_code_eval(st);
     }
     if (st.stop_requested) {
       stopped_ = true;

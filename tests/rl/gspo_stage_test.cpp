@@ -306,8 +306,12 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
                                              (f.dir / "data.yaml").string()));
   const std::string sft = "    kind: sft\n    global_batch_size: 4\n    data: {train: [shards/train], validation: [shards/validation]}\n"
                           "    optimizer: {lr: 1.0e-3, warmup_steps: 0}\n    eval: {interval: 100, batch_size: 4}\n";
+  // The first stage also measures pass@k on the problems through the sandbox at its evaluation.
+  const std::string code_eval = "    eval: {interval: 100, batch_size: 4, code: {problems: problems.jsonl, n: 3, ks: [1, 3], "
+                                "temperature: 1.0, max_new_tokens: 16}}\n";
   hrm::write_file_atomic(f.dir / "run.yaml",
-                         "model: policy/config.yaml\ninit: policy\nthreads: 1\nstages:\n  - name: warm\n    steps: 2\n" + sft +
+                         "model: policy/config.yaml\ninit: policy\nthreads: 1\nstages:\n  - name: warm\n    steps: 2\n" +
+                             sft.substr(0, sft.find("    eval:")) + code_eval +
                              "  - name: rl\n    kind: gspo\n    problems: problems.jsonl\n    steps: 2\n    prompts_per_step: 2\n"
                              "    group_size: 4\n    minibatches: 1\n    segments: 2\n    sampling: {temperature: 1.5, max_new_tokens: 24}\n"
                              "    reward: {kind: binary, length_penalty: 0.01}\n    optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0}\n"
@@ -319,6 +323,22 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
     return std::system((train + " --config " + config + " --out " + out.string() + extra + " > " + log + " 2>&1").c_str());
   };
   ASSERT_EQ(run((f.dir / "run.yaml").string(), ""), 0) << hrm::read_file(log);
+
+  int code_evals = 0;
+  for (const auto& j : read_metrics(out / "metrics.jsonl")) {
+    if (j.value("event", "") != "code_eval") continue;
+    ++code_evals;
+    EXPECT_EQ(j["stage_name"], "warm");
+    EXPECT_EQ(j["n"], 3);
+    for (const char* k : {"eval_pass@1", "eval_pass@3"}) {
+      ASSERT_TRUE(j.contains(k)) << j.dump();
+      EXPECT_GE(j[k].get<double>(), 0.0);
+      EXPECT_LE(j[k].get<double>(), 1.0);
+    }
+    EXPECT_GE(j["eval_pass@3"].get<double>(), j["eval_pass@1"].get<double>());
+  }
+  EXPECT_EQ(code_evals, 1);  // at the end of the 2-step stage
+  EXPECT_FALSE(fs::exists(out / "code_eval_model"));
 
   const auto stage_dir = out / "stages" / "01-rl";
   EXPECT_EQ(read_metrics(stage_dir / "metrics.jsonl").size(), 2u);

@@ -64,6 +64,10 @@ TEST_F(RunFixture, OverridesApplyToStagesAndTheReferencedModel) {
   EXPECT_NE(err({"seed"}).find("expected key.path=value"), std::string::npos);
   EXPECT_NE(err({"stages.0.kind=gspo"}).find("unknown stage kind 'gspo'"), std::string::npos);  // not registered here
   EXPECT_NE(err({"stages.0.micro_batch_size=3"}).find("micro_batch_size"), std::string::npos);
+  // eval.code: the problems must exist, and a program without a registered code evaluator refuses it.
+  EXPECT_NE(err({"stages.0.eval.code.problems=/nonexistent/problems.jsonl"}).find("does not exist"), std::string::npos);
+  const auto problems = (fs::path(HRM_SOURCE_DIR) / "data" / "lcb-fixtures" / "test.jsonl").string();
+  EXPECT_NE(err({"stages.0.eval.code.problems=" + problems}).find("eval.code.problems"), std::string::npos);
 }
 
 TEST_F(RunFixture, RunKeepsLastCheckpointsAndFallsBackPastACorruptOne) {

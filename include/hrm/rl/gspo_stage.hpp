@@ -96,19 +96,21 @@ struct GspoRun {
 bool is_gspo_run(const std::string& path);
 GspoRun read_gspo_run(const std::string& path, const std::vector<std::string>& overrides);
 
-// Makes `kind: gspo` usable inside an hrm-train stage list (train/external_stage.hpp): the stage starts
-// from the previous stage's weights, writes <run>/stages/NN-<name>/{start,final,metrics.jsonl} and
-// its final weights continue into the next stage. Idempotent.
-void register_gspo_stage_kind();
+// What rl adds to hrm-train's runs: `kind: gspo` inside a stage list (train/external_stage.hpp; the stage
+// starts from the previous stage's weights, writes <run>/stages/NN-<name>/{start,final,metrics.jsonl},
+// and its final weights continue into the next stage) and the sandboxed pass@k of an sft stage's
+// eval.code (train/code_eval.hpp). Idempotent.
+void register_trainer_extensions();
 
 // Runs the stage; writes <out_dir>/metrics.jsonl (one GspoStepMetrics or evaluation per line) and the
 // final policy as a text checkpoint in <out_dir>/final. Returns the last evaluation (empty without
 // eval_problems). `threads` sizes LibTorch's pool (0: all cores).
 GspoEvalResult run_gspo_stage(const GspoStageConfig& config, const std::string& out_dir, int threads = 0);
 
-// pass@k of `checkpoint` on LiveCodeBench-format `problems` with n samples each (the stage's evaluation).
+// pass@k of `checkpoint` on LiveCodeBench-format `problems` (the first `limit`, 0: all) with n samples
+// each (the stage's evaluation; also the trainer's eval.code).
 GspoEvalResult evaluate_pass_at_k(const std::string& checkpoint, const std::string& problems, int64_t n,
                                   const std::vector<int>& ks, double temperature, int64_t segments,
-                                  int64_t max_new_tokens, double judge_timeout, uint64_t seed);
+                                  int64_t max_new_tokens, double judge_timeout, uint64_t seed, int64_t limit = 0);
 
 }  // namespace hrm::rl

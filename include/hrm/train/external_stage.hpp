@@ -1,6 +1,6 @@
 // Stage kinds owned by modules above `train` (the `gspo` stage of rl/), so that a run's stage list can
 // mix them with puzzle and sft stages while `train` does not depend on those modules. The owning module
-// registers its kind (rl: register_gspo_stage_kind(), called by hrm-train's main); TrainConfig keeps
+// registers its kind (rl: register_trainer_extensions(), called by hrm-train's main); TrainConfig keeps
 // such a stage's mapping as YAML text and the Trainer hands it back to the kind to run.
 //
 // An external stage starts from a text checkpoint (the previous stage's end, or the run's `init`) and

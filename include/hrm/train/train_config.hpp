@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hrm/model/config.hpp"
+#include "hrm/train/code_eval.hpp"
 
 namespace hrm {
 
@@ -43,6 +44,7 @@ struct EvalConfig {
   int64_t interval = 500;       // steps between evaluations (and at the end of the stage)
   int64_t max_examples = 0;     // 0: every held-out example
   int64_t batch_size = 256;
+  CodeEvalConfig code;          // sft: pass@k on coding problems through the sandbox (code_eval.hpp)
 };
 
 // kExternal: a kind registered by another module (external_stage.hpp), e.g. rl's gspo.

@@ -60,6 +60,7 @@ class Trainer {
   Stage& stage();  // the active stage; starts the next one when the active one is done
   void start_stage(int index);
   void run_external_stage(Stage& st);  // a registered kind (external_stage.hpp), e.g. gspo
+  void run_code_eval(Stage& st);       // eval.code: pass@k through the registered evaluator (code_eval.hpp)
   void restore_progress(const nlohmann::json& train_state);  // step counters and the best checkpoint
   void micro_batches(Stage& st, StepMetrics& m);
   double reduce_gradients(Stage& st);
