@@ -69,6 +69,7 @@ int run_livecodebench(const Common& c, Lcb& l) {
   if (l.temperature_given) o.temperature = c.params.temperature;
   if (l.top_p_given) o.top_p = c.params.top_p;
   if (l.max_tokens_given) o.max_tokens = c.params.max_tokens;
+  o.seed = c.params.seed;
   o.judge.memory_bytes = static_cast<int64_t>(l.memory_mb * 1024 * 1024);
   std::cout << hrm::eval::lcb::run_livecodebench(o).table << std::flush;
   return 0;

@@ -82,6 +82,7 @@ GenerationParams params_of(const RunOptions& o, int n) {
   p.temperature = o.temperature;
   p.top_p = o.top_p;
   p.max_tokens = o.max_tokens;
+  p.seed = o.seed;
   p.n = n;
   return p;
 }

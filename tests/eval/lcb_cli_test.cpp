@@ -4,8 +4,12 @@
 
 #include <array>
 #include <cstdio>
+#include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 
+#include "hrm/eval/lcb_run.hpp"
+#include "hrm/eval/model_backend.hpp"
 #include "hrm/util/fs.hpp"
 
 namespace fs = std::filesystem;
@@ -135,6 +139,34 @@ TEST(LcbCli, RepliesThroughTheBackendAreExtractedThenSelfRepaired) {
   EXPECT_EQ(all[0]["original_code_list"].size(), 5u);
   EXPECT_EQ(all[1]["graded_list"], json::parse("[true, true, true, true, true]"));
   EXPECT_NEAR(group(read_json(repaired / "summary.json"), "all")["pass@1"].get<double>(), (0.8 + 1 + 1) / 3, 1e-12);
+}
+
+// The sampling seed (hrm-eval --seed) reaches the backend with every request.
+TEST(LcbRun, TheSeedReachesTheBackend) {
+  static std::mutex mutex;
+  static std::set<std::string> seen;  // "seed:sample" of every request
+  struct SeedRecorder : hrm::eval::ModelBackend {
+    std::vector<std::string> generate(const hrm::eval::GenerationRequest& r) override {
+      std::lock_guard<std::mutex> lock(mutex);
+      seen.insert((r.params.seed ? std::to_string(*r.params.seed) : "none") + ":" + std::to_string(r.id.sample));
+      return std::vector<std::string>(static_cast<size_t>(r.params.n), "```python\nprint(1)\n```");
+    }
+    std::string name() const override { return "seed-recorder"; }
+  };
+  hrm::eval::register_backend("seed-recorder", [](const std::string&) { return std::make_unique<SeedRecorder>(); });
+  hrm::eval::lcb::RunOptions o;
+  o.data = kFixtures;
+  o.release = "v1";
+  o.model = "seed-recorder";
+  o.n = 2;
+  o.jobs = 1;
+  o.progress = false;
+  o.judge.timeout_seconds = 1;
+  o.seed = 41;
+  o.out_dir = fresh_out("seed");
+  hrm::eval::lcb::run_livecodebench(o);
+  ASSERT_FALSE(seen.empty());
+  for (const auto& s : seen) EXPECT_EQ(s.substr(0, 3), "41:") << s;
 }
 
 TEST(LcbCli, TestOutputPredictionAndCodeExecution) {

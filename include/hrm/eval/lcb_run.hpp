@@ -36,6 +36,7 @@ struct RunOptions {
   int n = 10;                               // samples per problem
   double temperature = 0.2, top_p = 0.95;   // LiveCodeBench's defaults
   int max_tokens = 2000;
+  std::optional<uint64_t> seed;             // sampling seed passed to the backend (hrm-eval --seed)
   std::vector<int> ks{1, 5};
   JudgeOptions judge;
   int jobs = 0;                             // parallel problems (generation + judging); 0 = all cores
