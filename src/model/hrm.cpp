@@ -2,7 +2,38 @@
 
 #include "hrm/model/init.hpp"
 
+#include <optional>
+
 namespace hrm {
+namespace {
+
+// For the length of one HRMInner::forward: the H/L linear weights cast to the forward dtype once, for the
+// no-grad module calls (the schedule's first module_calls - bp_steps calls and the whole target-Q forward),
+// which otherwise cast every weight again on every call. Same values as the per-call cast; cleared on exit.
+class CastWeightScope {
+ public:
+  CastWeightScope(std::initializer_list<torch::nn::Module*> modules, torch::ScalarType dtype) {
+    torch::NoGradGuard no_grad;
+    for (auto* module : modules) {
+      for (const auto& m : module->modules()) {
+        auto* linear = dynamic_cast<CastedLinearImpl*>(m.get());
+        if (linear == nullptr || linear->weight.scalar_type() == dtype) continue;
+        linear->set_cast_weight(linear->weight.to(dtype));
+        linears_.push_back(linear);
+      }
+    }
+  }
+  ~CastWeightScope() {
+    for (auto* linear : linears_) linear->set_cast_weight({});
+  }
+  CastWeightScope(const CastWeightScope&) = delete;
+  CastWeightScope& operator=(const CastWeightScope&) = delete;
+
+ private:
+  std::vector<CastedLinearImpl*> linears_;
+};
+
+}  // namespace
 
 HRMInnerImpl::HRMInnerImpl(const ModelConfig& c)
     : config_(c),
@@ -128,6 +159,10 @@ InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
   // inputs: every other call already keeps nothing).
   const int64_t calls = config_.module_calls();
   const bool grad_enabled = torch::GradMode::is_enabled();
+  std::optional<CastWeightScope> cast_weights;
+  if (!grad_enabled || calls > config_.bp_steps) {
+    cast_weights.emplace(std::initializer_list<torch::nn::Module*>{H.get(), L.get()}, dtype_);
+  }
   const auto z = run_schedule(carry, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
                                             const torch::Tensor& injection) {
     torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && grad_enabled);

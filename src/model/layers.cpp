@@ -31,9 +31,10 @@ torch::Tensor rotate_half(const torch::Tensor& x) {
 }  // namespace
 
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  const auto xf = x.to(torch::kFloat32);
+  // x * cos promotes to the tables' fp32 inside the multiply (as hrm_torch.py does); rotate_half (a negate
+  // and a concatenation, exact in any dtype) runs on x's own dtype: half the bytes of an fp32 copy.
   const auto c = cos.unsqueeze(-2), s = sin.unsqueeze(-2);  // [S, 1, D] broadcasts over heads
-  return (xf * c + rotate_half(xf) * s).to(x.scalar_type());
+  return (x * c + rotate_half(x) * s).to(x.scalar_type());
 }
 
 CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bool with_bias) {
@@ -43,7 +44,9 @@ CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bo
 }
 
 torch::Tensor CastedLinearImpl::forward(const torch::Tensor& x) {
-  const auto w = weight.to(x.scalar_type());
+  const bool cached = cast_weight_.defined() && cast_weight_.scalar_type() == x.scalar_type() &&
+                      !torch::GradMode::is_enabled();
+  const auto w = cached ? cast_weight_ : weight.to(x.scalar_type());
   if (kernel_ != nullptr && !bias.defined()) {
     auto y = kernel_(x, w);
     if (y.defined()) return y;

@@ -1,6 +1,9 @@
 #include "hrm/model/runtime.hpp"
 
 #include <dlfcn.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <chrono>
 #include <sstream>
@@ -21,6 +24,18 @@ int configure_threads(int threads) {
     set_blas_threads(threads);
   }
   return torch::get_num_threads();
+}
+
+bool configure_cpu_allocator() {
+#ifdef __GLIBC__
+  // Setting either value turns off glibc's adaptive mmap threshold, so both are set: 32 MiB is the largest
+  // mmap threshold glibc accepts (HEAP_MAX_SIZE / 2 on 64-bit); larger tensors are still mmapped.
+  constexpr int kMmapThreshold = 32 << 20;
+  constexpr int kTrimThreshold = 1 << 30;
+  return mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1;
+#else
+  return false;
+#endif
 }
 
 RuntimeReport probe_runtime() {

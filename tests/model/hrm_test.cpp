@@ -71,6 +71,61 @@ TEST(HRMInner, OneStepGradientMatchesManualComputation) {
   EXPECT_GT(m->L->parameters()[0].grad().abs().sum().item<double>(), 0.0);
 }
 
+// bf16: forward() casts the H/L weights once for its no-grad calls (CastWeightScope in hrm.cpp); the
+// outputs and gradients must be bit-identical to the same schedule run call by call (each linear casting
+// its fp32 weight itself), also after the weights change in place (no stale cast copy survives a forward).
+TEST(HRMInner, Bfloat16CachedWeightCastsMatchPerCallCastsExactly) {
+  auto cfg = tiny_config();
+  cfg.forward_dtype = "bfloat16";
+  torch::manual_seed(0);
+  hrm::HRMInner m(cfg);
+  const auto b = random_batch(cfg, 2, 3);
+  const auto weights = torch::randn({2, 8, 11});
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) {
+      torch::NoGradGuard no_grad;
+      for (auto& p : m->parameters()) p.mul_(0.75);  // as an optimizer step would, between forwards
+    }
+    const auto carry = start_carry(m, b);
+    for (auto& p : m->parameters()) p.mutable_grad() = torch::Tensor();
+    const auto out = m->forward(carry, b);
+    (out.logits.to(torch::kFloat32) * weights).sum().backward();
+    std::vector<torch::Tensor> grads;
+    for (auto& p : m->parameters()) grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+
+    for (auto& p : m->parameters()) p.mutable_grad() = torch::Tensor();
+    const auto ctx = m->attention_context(b);
+    const auto x = m->input_embeddings(b);
+    auto zH = carry.z_H, zL = carry.z_L;
+    {
+      torch::NoGradGuard no_grad;
+      zL = m->L->forward(zL, zH + x, ctx);
+      zL = m->L->forward(zL, zH + x, ctx);
+      zH = m->H->forward(zH, zL, ctx);
+      zL = m->L->forward(zL, zH + x, ctx);
+    }
+    zL = m->L->forward(zL, zH + x, ctx);
+    zH = m->H->forward(zH, zL, ctx);
+    const auto logits = m->lm_head(zH);
+    (logits.to(torch::kFloat32) * weights).sum().backward();
+    EXPECT_TRUE(torch::equal(out.logits, logits)) << "round " << round;
+    EXPECT_TRUE(torch::equal(out.carry.z_H, zH.detach())) << "round " << round;
+    EXPECT_TRUE(torch::equal(out.carry.z_L, zL.detach())) << "round " << round;
+    size_t i = 0;
+    for (auto& p : m->parameters()) {
+      const auto manual = p.grad().defined() ? p.grad() : torch::zeros_like(p);
+      EXPECT_TRUE(torch::equal(grads[i], manual)) << "round " << round << " parameter " << i;
+      ++i;
+    }
+  }
+  // The cast copies are gone after forward(): a no-grad call sees the current fp32 weights.
+  torch::NoGradGuard no_grad;
+  auto& linear = *m->L->layers->ptr<hrm::BlockImpl>(0)->qkv;
+  const auto xin = torch::randn({2, 8, 32}).to(torch::kBFloat16);
+  linear.weight.mul_(2.0);
+  EXPECT_TRUE(torch::equal(linear.forward(xin), torch::nn::functional::linear(xin, linear.weight.to(torch::kBFloat16))));
+}
+
 TEST(HRMInner, MoreBpStepsChangesTheGradient) {
   auto cfg = tiny_config();
   torch::manual_seed(0);

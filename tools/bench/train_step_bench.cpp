@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   c.halt_exploration_prob = 0.0;  // the baseline does not explore
   c.loss = hrm::LossType::kSoftmax;
   const int used_threads = hrm::configure_threads(threads);
+  const bool allocator_tuned = hrm::configure_cpu_allocator();
   const torch::Device device(device_name);
   torch::manual_seed(0);
   hrm::HRM model(c, 0);
@@ -62,7 +63,9 @@ int main(int argc, char** argv) {
   auto step = [&] {
     auto [next, out] = model->forward(carry, make_batch());
     auto loss = hrm::act_loss(next, out, c.loss);
-    opt.zero_grad();
+    // zero_grad(set_to_none=True), as the baseline: backward then writes fresh gradients instead of
+    // adding into zeroed ones (LibTorch 1.13's zero_grad() zeroes them in place: two extra passes).
+    for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
     loss.loss.backward();
     opt.step();
     carry = std::move(next);
@@ -78,7 +81,7 @@ int main(int argc, char** argv) {
                               {"dtype", dtype}, {"threads", used_threads}, {"params", hrm::count_parameters(*model)},
                               {"batch", batch}, {"seq_len", c.seq_len}, {"causal", causal},
                               {"ms_per_step", std::round(dt * 1e6) / 1e3}, {"tokens_per_s", std::round(batch * c.seq_len / dt * 10) / 10},
-                              {"final_lm_loss", last_loss}}
+                              {"final_lm_loss", last_loss}, {"allocator_tuned", allocator_tuned}}
                    .dump()
             << std::endl;
   return 0;

@@ -38,10 +38,16 @@ class CastedLinearImpl : public torch::nn::Module {
   CastedLinearImpl(int64_t in_features, int64_t out_features, bool bias);
   torch::Tensor forward(const torch::Tensor& x);
   void set_kernel(LinearKernel kernel) { kernel_ = kernel; }
+  // A copy of `weight` already cast to a compute dtype (no autograd history), used by forward() instead of
+  // casting again when grad mode is off and x has that dtype; an undefined tensor clears it. The caller owns
+  // its lifetime: HRMInner::forward sets it for one forward's no-grad module calls and clears it after, so
+  // a cached copy never outlives an optimizer step. Grad-mode calls always cast `weight` (gradients unchanged).
+  void set_cast_weight(torch::Tensor cast_weight) { cast_weight_ = std::move(cast_weight); }
   torch::Tensor weight, bias;
 
  private:
   LinearKernel kernel_ = nullptr;
+  torch::Tensor cast_weight_;
 };
 TORCH_MODULE(CastedLinear);
 
