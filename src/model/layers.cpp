@@ -31,10 +31,12 @@ torch::Tensor rotate_half(const torch::Tensor& x) {
 }  // namespace
 
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  // x * cos promotes to the tables' fp32 inside the multiply (as hrm_torch.py does); rotate_half (a negate
-  // and a concatenation, exact in any dtype) runs on x's own dtype: half the bytes of an fp32 copy.
+  // The fp32 copy comes first (rotate_half on it) so that the backward, too, is computed in fp32 and rounded
+  // once: the fused CUDA kernels (kernels/rope.cuh) are specified against exactly this. hrm_torch.py rotates
+  // in bf16 and promotes inside the multiply: same forward values, a backward differing by bf16 rounding.
+  const auto xf = x.to(torch::kFloat32);
   const auto c = cos.unsqueeze(-2), s = sin.unsqueeze(-2);  // [S, 1, D] broadcasts over heads
-  return (x * c + rotate_half(x) * s).to(x.scalar_type());
+  return (xf * c + rotate_half(xf) * s).to(x.scalar_type());
 }
 
 CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bool with_bias) {
