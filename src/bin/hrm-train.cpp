@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   report->add_option("--metrics", metrics, "a run's metrics.jsonl")->required();
   report->add_option("--out", report_out, "directory for the figures")->required();
   CLI11_PARSE(app, argc, argv);
+  hrm::configure_cpu_allocator();  // keep freed activation memory instead of re-faulting it every step
   hrm::rl::register_trainer_extensions();  // `kind: gspo` in stage lists, eval.code
   try {
     if (*report) {
