@@ -28,7 +28,7 @@ Carry HRMImpl::initial_carry(const Batch& batch) {
   return c;
 }
 
-std::pair<Carry, ActOutput> HRMImpl::forward(const Carry& carry, const Batch& batch) {
+std::pair<Carry, ActOutput> HRMImpl::forward(const Carry& carry, const Batch& batch, LogitPositions logits) {
   const auto& cfg = inner->config();
   Carry next;
   next.current = {select_rows(carry.halted, batch.inputs, carry.current.inputs),
@@ -38,9 +38,9 @@ std::pair<Carry, ActOutput> HRMImpl::forward(const Carry& carry, const Batch& ba
   const auto reset_inner = inner->reset_carry(carry.halted, carry.inner, next.current);
   auto steps = torch::where(carry.halted, torch::zeros_like(carry.steps), carry.steps);
 
-  auto out = inner->forward(reset_inner, next.current);
+  auto out = inner->forward(reset_inner, next.current, logits);
   next.inner = out.carry;
-  ActOutput act{out.logits, out.q_halt, out.q_continue, {}};
+  ActOutput act{out.logits, out.logit_index, out.q_halt, out.q_continue, {}};
 
   torch::NoGradGuard no_grad;
   steps = steps + 1;
@@ -55,7 +55,7 @@ std::pair<Carry, ActOutput> HRMImpl::forward(const Carry& carry, const Batch& ba
     const auto min_steps = explore.to(torch::kInt32) * torch::randint(2, cfg.halt_max_steps + 1, {b}, generator_, cpu_i32);
     halted = halted & (steps >= min_steps.to(steps.device()));
     // Bootstrapped target: the Q values of the next segment from the new carry (no replay buffer).
-    const auto next_q = inner->forward(next.inner, next.current);
+    const auto next_q = inner->forward(next.inner, next.current, LogitPositions::kNone);
     act.target_q_continue =
         torch::sigmoid(torch::where(is_last, next_q.q_halt, torch::maximum(next_q.q_halt, next_q.q_continue)));
   }

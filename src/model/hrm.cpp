@@ -152,7 +152,7 @@ torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
   return torch::zeros({b}, opts);
 }
 
-InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
+InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch, LogitPositions logits) {
   const auto ctx = attention_context(batch);
   const auto x = input_embeddings(batch);
   // Only the last bp_steps module calls keep autograd (with activation checkpointing, only their blocks'
@@ -171,7 +171,13 @@ InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch) {
   const auto& z_H = z.z_H;
   InnerOutput out;
   out.carry = {z_H.detach(), z.z_L.detach()};
-  out.logits = lm_head(z_H).narrow(1, config_.puzzle_emb_len(), config_.seq_len);
+  const auto z_tokens = z_H.narrow(1, config_.puzzle_emb_len(), config_.seq_len);
+  if (logits == LogitPositions::kAll) {
+    out.logits = lm_head(z_tokens);
+  } else if (logits == LogitPositions::kLabelled) {
+    out.logit_index = (batch.labels.reshape({-1}) != kIgnoreLabel).nonzero().squeeze(-1);
+    out.logits = lm_head(z_tokens.reshape({-1, config_.hidden_size}).index_select(0, out.logit_index));
+  }
   const auto rows = torch::arange(batch.size(), torch::TensorOptions().dtype(torch::kLong).device(z_H.device()));
   const auto q = q_head(z_H.index({rows, q_positions(batch)})).to(torch::kFloat32);
   out.q_halt = q.select(-1, 0);

@@ -24,16 +24,45 @@ torch::Tensor softmax_cross_entropy(const torch::Tensor& logits, const torch::Te
       .view(labels.sizes());
 }
 
+namespace {
+
+// Per-token loss [B, S] (differentiable; 0 where unlabelled) and argmax-correctness [B, S] (false where
+// unlabelled), from either logit layout: sparse rows are scattered back, so the sums below see the same
+// values in the same order as with dense logits.
+std::pair<torch::Tensor, torch::Tensor> token_losses(const ActOutput& out, const torch::Tensor& labels, LossType type) {
+  const auto cross_entropy = [type](const torch::Tensor& logits, const torch::Tensor& target) {
+    return type == LossType::kStablemax ? stablemax_cross_entropy(logits, target) : softmax_cross_entropy(logits, target);
+  };
+  if (!out.logit_index.defined()) {
+    torch::Tensor correct;
+    {
+      torch::NoGradGuard no_grad;
+      correct = (labels != kIgnoreLabel) & (out.logits.argmax(-1) == labels);
+    }
+    return {cross_entropy(out.logits, labels), correct};
+  }
+  const auto& index = out.logit_index;
+  const auto target = labels.reshape({-1}).index_select(0, index);
+  const auto picked = cross_entropy(out.logits, target);
+  const auto loss = torch::zeros({labels.numel()}, picked.options()).index_copy(0, index, picked).view(labels.sizes());
+  torch::NoGradGuard no_grad;
+  const auto correct = torch::zeros({labels.numel()}, labels.options().dtype(torch::kBool))
+                           .index_copy_(0, index, out.logits.argmax(-1) == target)
+                           .view(labels.sizes());
+  return {loss, correct};
+}
+
+}  // namespace
+
 ActLoss act_loss(const Carry& c, const ActOutput& out, LossType type) {
   const auto& labels = c.current.labels;
+  const auto [per_token, correct] = token_losses(out, labels, type);
   torch::Tensor seq_correct, divisor;
   ActMetrics m;
   {
     torch::NoGradGuard no_grad;
-    const auto mask = labels != kIgnoreLabel;
-    const auto counts = mask.sum(-1);
+    const auto counts = (labels != kIgnoreLabel).sum(-1);
     divisor = counts.clamp_min(1).unsqueeze(-1);
-    const auto correct = mask & (out.logits.argmax(-1) == labels);
     seq_correct = correct.sum(-1) == counts;
     const auto valid = c.halted & (counts > 0);
     const auto zero = torch::zeros({}, torch::kFloat32).to(labels.device());
@@ -43,8 +72,6 @@ ActLoss act_loss(const Carry& c, const ActOutput& out, LossType type) {
     m.q_halt_accuracy = (valid & ((out.q_halt >= 0) == seq_correct)).sum().item<double>();
     m.steps = torch::where(valid, c.steps, torch::zeros_like(c.steps)).sum().item<double>();
   }
-  const auto per_token = type == LossType::kStablemax ? stablemax_cross_entropy(out.logits, labels)
-                                                      : softmax_cross_entropy(out.logits, labels);
   const auto lm_loss = (per_token / divisor).sum();
   const auto bce = torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum);
   const auto q_halt_loss =

@@ -50,7 +50,7 @@ PolicyOutput policy_forward(HRMInnerImpl& model, const SequenceBatch& batch, int
   InnerCarry carry = model.reset_carry(all, model.empty_carry(b.size()), b);
   for (int64_t s = 0; s + 1 < segments; ++s) {
     torch::NoGradGuard no_grad;
-    carry = model.forward(carry, b).carry;
+    carry = model.forward(carry, b, LogitPositions::kNone).carry;
   }
   auto out = model.forward(carry, b);
   PolicyOutput p;

@@ -173,7 +173,7 @@ void Trainer::micro_batches(Stage& st, StepMetrics& m) {
     model_->generator().set_current_seed(st.exploration_seed(chunk));
     auto& carry = st.carries[static_cast<size_t>(k)];
     if (!carry.steps.defined()) carry = model_->initial_carry(batch);
-    auto [next, out] = model_->forward(carry, batch);               // one ACT segment
+    auto [next, out] = model_->forward(carry, batch, LogitPositions::kLabelled);  // one ACT segment
     const auto loss = act_loss(next, out, config_.model.loss);       // lm + 0.5 (q_halt + q_continue)
     (loss.loss * scale).backward();
     if (st.puzzle_emb_optimizer) ids.push_back(next.current.puzzle_ids);

@@ -26,9 +26,19 @@ struct InnerCarry {
   torch::Tensor z_H, z_L;  // [B, S_total, hidden] in the forward dtype, no grad
 };
 
+// Where HRMInner::forward computes LM logits. The LM head is the widest matmul of a small-hidden model
+// (vocab x hidden per position), yet the loss reads only labelled positions (SFT: the response) and
+// the bootstrapped target-Q forward reads none.
+enum class LogitPositions {
+  kAll,       // [B, S, vocab]
+  kLabelled,  // [N, vocab]: the N positions with labels != kIgnoreLabel, row-major; see InnerOutput
+  kNone,      // no logits (only the carry and the Q head)
+};
+
 struct InnerOutput {
   InnerCarry carry;                 // detached new state
-  torch::Tensor logits;             // [B, S, vocab] (puzzle-embedding slots removed)
+  torch::Tensor logits;             // per LogitPositions (puzzle-embedding slots removed)
+  torch::Tensor logit_index;        // kLabelled: [N] int64 flat position b * S + s of each logits row
   torch::Tensor q_halt, q_continue; // [B] fp32
 };
 
@@ -36,7 +46,7 @@ class HRMInnerImpl : public torch::nn::Module {
  public:
   explicit HRMInnerImpl(const ModelConfig& config);
 
-  InnerOutput forward(const InnerCarry& carry, const Batch& batch);
+  InnerOutput forward(const InnerCarry& carry, const Batch& batch, LogitPositions logits = LogitPositions::kAll);
   // Scaled token (+ puzzle, + learned position) embeddings in the forward dtype: [B, S_total, hidden].
   torch::Tensor input_embeddings(const Batch& batch);
   AttentionContext attention_context(const Batch& batch);
