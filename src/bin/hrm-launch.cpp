@@ -1,10 +1,13 @@
 // hrm-launch: start one process per rank of a data-parallel job on this node, torchrun-style.
 //   hrm-launch --nproc-per-node N [--nnodes M --node-rank R --master-addr A --master-port P] -- hrm-train ...
-// Each process gets RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT. SIGINT and
+// Each process gets RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT (single-node
+// jobs without --master-port get a free port, so two jobs on one machine do not collide). SIGINT and
 // SIGTERM are forwarded (hrm-train checkpoints and stops). When a rank fails, the others are sent
 // SIGTERM and, after a grace period, SIGKILL, so one dead rank takes the whole job down; the exit
 // status is the first failing rank's.
 #include <CLI/CLI.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +28,23 @@ extern "C" void on_signal(int s) { g_forward_signal = s; }
 
 int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
+// A TCP port no socket on this machine is bound to now (the kernel's pick for port 0); 0 on failure.
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,13 +57,18 @@ int main(int argc, char** argv) {
   app.add_option("--nnodes", nnodes, "nodes in the job")->check(CLI::PositiveNumber);
   app.add_option("--node-rank", node_rank, "this node's index (0 .. nnodes-1)")->check(CLI::NonNegativeNumber);
   app.add_option("--master-addr", master_addr, "address of rank 0's node");
-  app.add_option("--master-port", master_port, "TCP port of the rendezvous store on rank 0")->check(CLI::Range(1, 65535));
+  auto* port_option = app.add_option("--master-port", master_port,
+                                     "TCP port of the rendezvous store on rank 0 (default: 29500; a free port on one node)")
+                          ->check(CLI::Range(1, 65535));
   app.add_option("--grace", grace_s, "seconds between SIGTERM and SIGKILL when a rank fails");
   app.add_option("command", command, "the command to run (after --)")->required();
   CLI11_PARSE(app, argc, argv);
   if (node_rank >= nnodes) {
     std::cerr << "error: --node-rank " << node_rank << " must be below --nnodes " << nnodes << "\n";
     return 2;
+  }
+  if (nnodes == 1 && port_option->count() == 0) {
+    if (const int port = free_port(); port > 0) master_port = port;
   }
   struct sigaction sa {};
   sa.sa_handler = on_signal;

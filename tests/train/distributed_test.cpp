@@ -4,7 +4,10 @@
 // end where the uninterrupted run ended. A rank that never arrives, or dies, stops the job with a message.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "hrm/model/safetensors.hpp"
+#include "hrm/util/fs.hpp"
 #include "train_test_util.hpp"
 
 namespace {
@@ -87,6 +90,33 @@ TEST_F(DistributedFixture, AMissingRankFailsWithAClearMessage) {
                                status);
   EXPECT_NE(status, 0);
   EXPECT_NE(log.find("rank 0 of 2"), std::string::npos) << log;
+}
+
+TEST_F(DistributedFixture, SingleNodeJobsWithoutAPortPickFreeOnesAndRunSideBySide) {
+  // Both jobs print their rendezvous port and hold it (sleep) while the other starts.
+  const auto job = bin("hrm-launch") + " --nproc-per-node 2 -- sh -c 'echo port=$MASTER_PORT; sleep 1'";
+  int status = 0;
+  const auto log = run_command("(" + job + ") & (" + job + ") & wait", status);
+  ASSERT_EQ(status, 0) << log;
+  std::set<std::string> ports;
+  for (size_t at = log.find("port="); at != std::string::npos; at = log.find("port=", at + 1)) {
+    ports.insert(log.substr(at + 5, log.find('\n', at) - at - 5));
+  }
+  EXPECT_EQ(ports.size(), 2u) << log;  // one per job, shared by its two ranks
+  EXPECT_EQ(ports.count("29500"), 0u) << log;
+
+  // And real training: two 2-process hrm-train jobs at once.
+  const auto cfg = (root / "ddp.yaml").string();
+  const auto train = [&](const std::string& name) {
+    return bin("hrm-launch") + " --nproc-per-node 2 -- " + bin("hrm-train") + " --config " + cfg + " --out " + (root / name).string() +
+           " --set stages.0.steps=2 > " + (root / (name + ".log")).string() + " 2>&1";
+  };
+  const auto both = run_command("sh -c '(" + train("side_a") + ") & a=$!; (" + train("side_b") + ") & b=$!; "
+                                "wait $a; sa=$?; wait $b; echo \"status $sa $?\"'",
+                                status);
+  EXPECT_NE(both.find("status 0 0"), std::string::npos) << both;
+  EXPECT_TRUE(fs::exists(root / "side_a" / "final")) << hrm::read_file(root / "side_a.log");
+  EXPECT_TRUE(fs::exists(root / "side_b" / "final")) << hrm::read_file(root / "side_b.log");
 }
 
 TEST_F(DistributedFixture, LauncherStopsTheOtherRanksWhenOneDies) {
