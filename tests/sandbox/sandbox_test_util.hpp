@@ -28,7 +28,7 @@ inline void spit(const fs::path& p, const std::string& text) {
 }
 
 // Live processes left by this test binary's sandbox runs: their uids lie in our block (see
-// sandbox.cpp). Zombies are dead; without a PID namespace the host's init reaps them a moment later.
+// slots.cpp). Zombies are dead; without a PID namespace the host's init reaps them a moment later.
 inline int leftover_sandbox_processes() {
   const uid_t base = 100000 + static_cast<uid_t>(getpid() % 256) * 1024;
   int count = 0;
