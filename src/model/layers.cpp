@@ -1,18 +1,39 @@
 #include "hrm/model/layers.hpp"
 
 #include "hrm/model/activation_checkpoint.hpp"
+#include "hrm/model/cpu_fused_ops.hpp"
 #include "hrm/model/init.hpp"
 #include "hrm/model/torch_compat.hpp"
 
 namespace hrm {
 
-torch::Tensor rms_norm(const torch::Tensor& x, double eps) {
+namespace {
+// The ATen compositions below are the reference: CUDA tensors, non-contiguous ones, other dtypes and
+// CPUs without AVX2/FMA use them; contiguous fp32/bf16 CPU tensors take the fused one-pass loops of
+// hrm::cpu_fused (src/model/cpu_fused_ops.cpp), tested against these in tests/model/cpu_fused_ops_test.cpp.
+torch::Tensor rms_norm_reference(const torch::Tensor& x, double eps) {
   const auto xf = x.to(torch::kFloat32);
   return (xf * torch::rsqrt(xf.square().mean(-1, /*keepdim=*/true) + eps)).to(x.scalar_type());
 }
 
+// silu(gate) * up with gate, up = gate_up.chunk(2, -1): the reference for hrm::cpu_fused::swiglu.
+torch::Tensor swiglu_reference(const torch::Tensor& gate_up) {
+  const auto gu = gate_up.chunk(2, -1);
+  return torch::silu(gu[0]) * gu[1];
+}
+}  // namespace
+
+torch::Tensor rms_norm(const torch::Tensor& x, double eps) {
+  if (cpu_fused::supported(x)) return cpu_fused::rms_norm(x, eps);
+  return rms_norm_reference(x, eps);
+}
+
 torch::Tensor residual_rms_norm(const torch::Tensor& x, const torch::Tensor& y, double eps) {
-  return rms_norm(x + y, eps);
+  if (cpu_fused::supported(x) && cpu_fused::supported(y) && x.sizes() == y.sizes() &&
+      x.scalar_type() == y.scalar_type()) {
+    return cpu_fused::residual_rms_norm(x, y, eps);
+  }
+  return rms_norm_reference(x + y, eps);  // the reference
 }
 
 std::pair<torch::Tensor, torch::Tensor> rope_tables(int64_t seq_len, int64_t head_dim, double theta) {
@@ -85,8 +106,9 @@ torch::Tensor BlockImpl::attention(const torch::Tensor& x, const AttentionContex
 }
 
 torch::Tensor BlockImpl::mlp(const torch::Tensor& x) {
-  const auto gu = gate_up(x).chunk(2, -1);
-  return down(torch::silu(gu[0]) * gu[1]);
+  const auto gu = gate_up(x);
+  if (cpu_fused::supported(gu) && gu.size(-1) % 2 == 0) return down(cpu_fused::swiglu(gu));
+  return down(swiglu_reference(gu));
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const AttentionContext& ctx) {
