@@ -10,6 +10,7 @@
 #include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_report.hpp"
 #include "hrm/infer/hrm_backend.hpp"
+#include "hrm/model/runtime.hpp"
 #include "hrm/util/error.hpp"
 
 namespace {
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
                                      "openai:<base_url>/<model> (known schemes: " + schemes + ")")
       ->capture_default_str();
   app.add_option("--jobs", c.jobs, "Cases run in parallel (0: all cores)")->capture_default_str();
+  int threads = 0;
+  app.add_option("--threads", threads, "LibTorch threads of a local model (hrm:) (0 = all cores)")->capture_default_str();
   app.add_option("--out", c.out, "Results folder (default results/<bench>)");
   app.add_flag("--resume", c.resume, "Skip cases with a saved result in --out");
   app.add_flag("--no-progress", c.no_progress, "No progress bar on stderr");
@@ -135,6 +138,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
+    hrm::configure_threads(threads);
     polyglot.command = command_line(argc, argv);
     lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
     lcb.temperature_given = app.count("--temperature") > 0;

@@ -13,7 +13,9 @@
 # Noise: every arm runs once per SEEDS entry, and the starting checkpoint is scored once per seed too
 # (eval noise alone).
 # Knobs (environment): SEEDS ("0 1"), STEPS (60), N (10), TEMPERATURE (0.8), THREADS (1), PARALLEL (2:
-# arms of one seed run side by side, one core each).
+# arms of one seed run side by side, one core each), ARMS ("gspo rft sft": the arms to (re)run; the table
+# shows every arm with results in OUT), GSPO_SET (extra hrm-train --set KEY=VALUE words for the gspo arm,
+# e.g. "gspo.clip_low=3.0e-3 gspo.clip_high=4.0e-3").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/quickstart}
@@ -24,6 +26,8 @@ N=${N:-10}
 TEMPERATURE=${TEMPERATURE:-0.8}
 THREADS=${THREADS:-1}
 PARALLEL=${PARALLEL:-2}
+ARMS=${ARMS:-gspo rft sft}
+GSPO_SET=${GSPO_SET:-}
 B=${HRM_BUILD_DIR:-build}/bin
 RUN=$(realpath "$RUN")
 for need in "$RUN/train/final/model.safetensors" "$RUN/data/train" "$RUN/synth/lcb/train.jsonl" "$RUN/synth/lcb/test_instance.jsonl"; do
@@ -38,16 +42,21 @@ cpu_seconds() { tail -n 1 "$1" | awk '{printf "%.1f", $1 + $2}'; }
 
 score() {  # score CHECKPOINT OUT SEED
   "$B/hrm-eval" --bench livecodebench --data "$RUN/synth/lcb/test_instance.jsonl" --model "hrm:$1" --n "$N" --k 1,5 \
-    --temperature "$TEMPERATURE" --max-tokens 96 --seed "$3" --out "$2" --no-progress --jobs 1 > "$2.log" 2>&1
+    --temperature "$TEMPERATURE" --max-tokens 96 --seed "$3" --out "$2" --no-progress --jobs 1 --threads "$THREADS" > "$2.log" 2>&1
 }
+
+wants() { [[ " $ARMS " == *" $1 "* ]]; }
 
 rl_arm() {  # rl_arm gspo|rft SEED
   local dir="$OUT/$1-seed$2"
+  wants "$1" || return 0
   rm -rf "$dir"
+  local extra=()
+  if [ "$1" = gspo ]; then for kv in $GSPO_SET; do extra+=(--set "$kv"); done; fi
   { time "$B/hrm-train" --config "configs/train/${1}_quickstart.yaml" --out "$dir" --threads "$THREADS" \
       --set "policy=$RUN/train/final" --set "problems=$RUN/synth/lcb/train.jsonl" \
       --set "eval_problems=\"\"" \
-      --set "steps=$STEPS" --set "seed=$2" ; } > "$dir.log" 2>&1
+      --set "steps=$STEPS" --set "seed=$2" "${extra[@]}" ; } > "$dir.log" 2>&1
   score "$dir/final" "$dir/eval" "$2"
 }
 
@@ -82,20 +91,23 @@ sft_arm() {  # sft_arm STEPS SEED
 }
 
 # The cost of one continued-SFT step on this machine, in CPU seconds (20 steps, minus startup).
-calib="$OUT/sft-calibration"
-rm -rf "$calib"
-sft_config 20 0 > "$calib.yaml"
-{ time "$B/hrm-train" --config "$calib.yaml" --out "$calib" --threads "$THREADS" ; } > "$calib.log" 2>&1
-sft_step_cpu=$(python3 -c "import sys; print(float(sys.argv[1]) / 20)" "$(cpu_seconds "$calib.log")")
-echo "rl_comparison: one continued-SFT step ~ $sft_step_cpu CPU s (upper bound: includes startup)"
+if wants sft; then
+  calib="$OUT/sft-calibration"
+  rm -rf "$calib"
+  sft_config 20 0 > "$calib.yaml"
+  { time "$B/hrm-train" --config "$calib.yaml" --out "$calib" --threads "$THREADS" ; } > "$calib.log" 2>&1
+  sft_step_cpu=$(python3 -c "import sys; print(float(sys.argv[1]) / 20)" "$(cpu_seconds "$calib.log")")
+  echo "rl_comparison: one continued-SFT step ~ $sft_step_cpu CPU s (upper bound: includes startup)"
+fi
 
 for seed in $SEEDS; do
   echo "rl_comparison: seed $seed: starting checkpoint, gspo, rft"
-  score "$RUN/train/final" "$OUT/start-seed$seed" "$seed" &
+  [ -e "$OUT/start-seed$seed/summary.json" ] || score "$RUN/train/final" "$OUT/start-seed$seed" "$seed" &
   rl_arm gspo "$seed" &
   [ "$PARALLEL" -ge 2 ] || wait
   rl_arm rft "$seed"
   wait
+  wants sft || continue
   sft_steps=$(python3 -c "import sys; print(max(1, round(float(sys.argv[1]) / float(sys.argv[2]))))" \
     "$(cpu_seconds "$OUT/gspo-seed$seed.log")" "$sft_step_cpu")
   echo "rl_comparison: seed $seed: continued SFT for $sft_steps steps (the gspo arm's CPU seconds)"
@@ -121,10 +133,13 @@ for arm, log in [("start (SFT checkpoint)", None), ("gspo", "gspo"), ("rft", "rf
     for seed in seeds:
         d = os.path.join(out, ("start" if log is None else log) + "-seed" + seed)
         summary = os.path.join(d if log is None else os.path.join(d, "eval"), "summary.json")
+        if not os.path.exists(summary):
+            break
         a, b = passk(summary)
         p1.append(a); p5.append(b)
         if log: c.append(cpu(d + ".log"))
-    rows.append((arm, p1, p5, c))
+    if len(p1) == len(seeds):
+        rows.append((arm, p1, p5, c))
 print("| arm | pass@1 per seed | pass@5 per seed | mean pass@1 | mean pass@5 | train CPU s per seed |")
 print("|---|---|---|---|---|---|")
 for arm, p1, p5, c in rows:
