@@ -33,10 +33,13 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
   r.get("group_size", c.group_size);
   r.get("minibatches", c.minibatches);
   r.get("segments", c.segments);
+  r.get("resample_zero_signal", c.resample_zero_signal);
   r.check(c.steps >= 1, "steps", "must be at least 1");
   r.check(c.prompts_per_step >= 1, "prompts_per_step", "must be at least 1");
   r.check(c.group_size >= 2, "group_size", "must be at least 2 (advantages are relative within a group)");
   r.check(c.minibatches >= 1, "minibatches", "must be at least 1");
+  r.check(c.resample_zero_signal >= 0, "resample_zero_signal",
+          "must be >= 0 (extra rollout batches per step that replace zero-signal groups; 0: off)");
   r.check(c.segments >= 0, "segments", "must be >= 0 (0: the model's halt_max_steps)");
   if (r.has("sampling")) {
     auto s = r.child("sampling");

@@ -21,6 +21,7 @@
 #include "hrm/rl/gspo_update.hpp"
 #include "hrm/rl/policy_forward.hpp"
 #include "hrm/rl/rollout_judge.hpp"
+#include "hrm/rl/signal_pool.hpp"
 #include "hrm/tokenizer/chat_template.hpp"
 #include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
@@ -270,35 +271,69 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   };
 
   std::mt19937_64 minibatch_rng(c.seed + 1);
-  auto current = start_rollout(1);
+  const bool resample = c.resample_zero_signal > 0;
+  SignalPool pool(c.group_size);
+  int64_t rollout_index = 1;
+  auto current = start_rollout(rollout_index);
   start_judging(*current);
   for (int64_t step = 1; step <= c.steps; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
-    // Generate the next batch with the current weights while the sandbox judges this one.
-    std::unique_ptr<InFlight> next = step < c.steps ? start_rollout(step + 1) : nullptr;
-    const auto judged = current->judged.get();
-    if (next) start_judging(*next);
-    const auto n_seq = static_cast<int64_t>(judged.size());
-    std::vector<float> rewards, passed;
-    double length = 0;
-    for (const auto& j : judged) {
-      rewards.push_back(static_cast<float>(reward(j, c.reward)));
-      passed.push_back(j.tests_total > 0 && j.tests_passed == j.tests_total ? 1.0f : 0.0f);
-      length += static_cast<double>(j.response_tokens);
-    }
-    const auto reward_t = torch::tensor(rewards);
-    const auto passed_t = torch::tensor(passed);
-    const auto u = updater.update({current->batch, current->logp_old, current->logp_ref, reward_t, passed_t}, minibatch_rng);
     GspoStepMetrics m;
     m.step = step;
-    m.mean_reward = reward_t.mean().item<double>();
-    m.pass_rate = passed_t.mean().item<double>();
-    m.zero_signal_fraction = static_cast<double>(u.zero_signal_groups) / static_cast<double>(std::max<int64_t>(1, u.groups));
+    double reward_sum = 0, passed_sum = 0, length = 0, segments_sum = 0;
+    int64_t n_seq = 0, groups = 0, zero_signal = 0;
+    UpdateStats u;
+    // Without resampling one rollout batch per step. With it, batches are drawn until prompts_per_step
+    // groups with signal are pooled or resample_zero_signal extra batches were spent.
+    for (int64_t draw = 0;; ++draw) {
+      // Generate the next batch with the current weights while the sandbox judges this one.
+      std::unique_ptr<InFlight> next = step < c.steps ? start_rollout(++rollout_index) : nullptr;
+      const auto judged = current->judged.get();
+      if (next) start_judging(*next);
+      std::vector<float> rewards, passed;
+      for (const auto& j : judged) {
+        rewards.push_back(static_cast<float>(reward(j, c.reward)));
+        passed.push_back(j.tests_total > 0 && j.tests_passed == j.tests_total ? 1.0f : 0.0f);
+        length += static_cast<double>(j.response_tokens);
+      }
+      const auto reward_t = torch::tensor(rewards);
+      const auto passed_t = torch::tensor(passed);
+      n_seq += static_cast<int64_t>(judged.size());
+      reward_sum += reward_t.sum().item<double>();
+      passed_sum += passed_t.sum().item<double>();
+      segments_sum += static_cast<double>(current->sampled.segments_total);
+      m.sandbox_seconds += current->stats.seconds;
+      m.judged += current->stats.judged;
+      m.cached += current->stats.cached;
+      ++m.rollouts;
+      const JudgedBatch batch{current->batch, current->logp_old, current->logp_ref, reward_t, passed_t};
+      if (!resample) {
+        u = updater.update(batch, minibatch_rng);
+        groups = u.groups;
+        zero_signal = u.zero_signal_groups;
+        current = std::move(next);
+        break;
+      }
+      const auto signal = updater.group_signal(reward_t, passed_t);
+      groups += signal.size(0);
+      zero_signal += signal.size(0) - signal.sum().item<int64_t>();
+      pool.add(batch, signal);
+      current = std::move(next);
+      if (pool.groups() >= c.prompts_per_step || draw == c.resample_zero_signal) break;
+      if (!current) {  // the last step prefetches nothing: draw its extra batch now
+        current = start_rollout(++rollout_index);
+        start_judging(*current);
+      }
+    }
+    if (resample) {
+      const auto taken = pool.take(c.prompts_per_step);
+      if (taken.groups > 0) u = updater.update(taken.judged(), minibatch_rng);
+    }
+    m.mean_reward = reward_sum / static_cast<double>(std::max<int64_t>(1, n_seq));
+    m.pass_rate = passed_sum / static_cast<double>(std::max<int64_t>(1, n_seq));
+    m.zero_signal_fraction = static_cast<double>(zero_signal) / static_cast<double>(std::max<int64_t>(1, groups));
     m.response_length = length / static_cast<double>(std::max<int64_t>(1, n_seq));
-    m.mean_act_steps = static_cast<double>(current->sampled.segments_total) / static_cast<double>(std::max<int64_t>(1, n_seq));
-    m.sandbox_seconds = current->stats.seconds;
-    m.judged = current->stats.judged;
-    m.cached = current->stats.cached;
+    m.mean_act_steps = segments_sum / static_cast<double>(std::max<int64_t>(1, n_seq));
     m.clip_fraction = u.clip_fraction;
     m.mean_abs_log_ratio = u.mean_abs_log_ratio;
     m.kl = u.kl;
@@ -311,15 +346,14 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
                               {"mean_abs_log_ratio", m.mean_abs_log_ratio}, {"kl", m.kl}, {"loss", m.loss},
                               {"response_length", m.response_length}, {"mean_act_steps", m.mean_act_steps},
                               {"samples_per_second", m.samples_per_second}, {"sandbox_seconds", m.sandbox_seconds},
-                              {"judged", m.judged}, {"cached", m.cached}}
+                              {"judged", m.judged}, {"cached", m.cached}, {"rollouts", m.rollouts}}
                    .dump()
             << std::endl;
     spdlog::info("{} step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} kl {:.2e} "
-                 "len {:.1f} {:.1f} samples/s sandbox {:.1f}s",
+                 "len {:.1f} {:.1f} samples/s sandbox {:.1f}s rollouts {}",
                  c.objective, step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction,
-                 m.mean_abs_log_ratio, m.kl, m.response_length, m.samples_per_second, m.sandbox_seconds);
+                 m.mean_abs_log_ratio, m.kl, m.response_length, m.samples_per_second, m.sandbox_seconds, m.rollouts);
     if (c.eval_interval > 0 && step % c.eval_interval == 0 && step != c.steps) run_eval(step);
-    current = std::move(next);
   }
   run_eval(c.steps);
   const auto final_dir = (fs::path(out_dir) / "final").string();

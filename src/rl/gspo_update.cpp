@@ -42,6 +42,11 @@ PolicyUpdater::Plan PolicyUpdater::plan(const JudgedBatch& j) const {
   return p;
 }
 
+torch::Tensor PolicyUpdater::group_signal(const torch::Tensor& rewards, const torch::Tensor& passed) const {
+  if (c_.objective == "rft") return rft_select(rewards, passed, c_.group_size).has_signal;
+  return group_advantages(rewards, c_.group_size, c_.gspo).has_signal;
+}
+
 UpdateStats PolicyUpdater::update(const JudgedBatch& j, std::mt19937_64& rng) {
   auto p = plan(j);
   UpdateStats st;

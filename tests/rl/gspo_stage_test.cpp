@@ -215,6 +215,29 @@ TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
   fs::remove_all(f.dir);
 }
 
+// resample_zero_signal: a random policy passes nothing, so under RFT no group ever has signal and every
+// step spends its whole budget (1 + 2 rollout batches, all judged) and still updates nothing.
+TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
+  auto f = make_fixture("gspo-resample");
+  hrm::write_file_atomic(f.dir / "rft.yaml",
+                         "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
+                         "group_size: 2\nresample_zero_signal: 2\nsampling: {max_new_tokens: 8}\n");
+  auto reader = hrm::ConfigReader::from_file((f.dir / "rft.yaml").string());
+  const auto config = hrm::rl::GspoStageConfig::from_reader(reader);
+  reader.finish();
+  EXPECT_EQ(config.resample_zero_signal, 2);
+  hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
+  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  ASSERT_EQ(m.size(), 2u);
+  for (const auto& j : m) {
+    EXPECT_EQ(j["rollouts"].get<int>(), 3);
+    EXPECT_EQ(j["judged"].get<int>() + j["cached"].get<int>(), 3 * 2 * 2);
+    EXPECT_EQ(j["zero_signal_fraction"].get<double>(), 1.0);
+    EXPECT_EQ(j["loss"].get<double>(), 0.0);
+  }
+  fs::remove_all(f.dir);
+}
+
 TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
   auto f = make_fixture("gspo-cli");
   hrm::write_file_atomic(f.dir / "run.yaml",
@@ -276,6 +299,7 @@ TEST(GspoStage, ConfigErrorsNameTheKey) {
   EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {clip_lo: 0.1}\n").find("gspo.clip_lo"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\neval: {n: 4, ks: [1, 8]}\n").find("eval.ks"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\nobjective: sft\n").find("objective"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\nresample_zero_signal: -1\n").find("resample_zero_signal"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\nreference: c\n").find("reference"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {kl_coef: -1}\n").find("gspo.kl_coef"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\noptimizer: {grad_clip_L: -1}\n").find("optimizer.grad_clip_L"),

@@ -8,6 +8,8 @@
 //   prompts_per_step: 8
 //   group_size: 8                      # G responses per prompt
 //   minibatches: 4                     # gradient steps per rollout batch (off-policy: the ratio matters)
+//   resample_zero_signal: 0            # > 0: up to this many extra rollout batches per step replace the
+//                                      # zero-signal groups (dynamic sampling, signal_pool.hpp); 0: drop and count
 //   segments: 0                        # ACT segments per token when sampling and training; 0 = halt_max_steps
 //   sampling: {temperature: 1.0, top_p: 1.0, top_k: 0, max_new_tokens: 256}
 //   objective: gspo                    # gspo | rft (rejection-sampling fine-tuning on the best passing replies)
@@ -49,6 +51,7 @@ namespace hrm::rl {
 struct GspoStageConfig {
   std::string policy, problems, eval_problems;
   int64_t steps = 20, prompts_per_step = 8, group_size = 8, minibatches = 4, segments = 0;
+  int64_t resample_zero_signal = 0;
   double temperature = 1.0, top_p = 1.0;
   int64_t top_k = 0, max_new_tokens = 256;
   std::string objective = "gspo";    // gspo | rft
@@ -78,6 +81,7 @@ struct GspoStepMetrics {
   double mean_reward = 0, pass_rate = 0, zero_signal_fraction = 0, clip_fraction = 0, mean_abs_log_ratio = 0;
   double kl = 0, response_length = 0, mean_act_steps = 0, samples_per_second = 0, sandbox_seconds = 0, loss = 0;
   int64_t judged = 0, cached = 0;
+  int64_t rollouts = 0;  // rollout batches drawn for this update (1 without resample_zero_signal)
 };
 
 struct GspoEvalResult {

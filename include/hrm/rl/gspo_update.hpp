@@ -34,6 +34,9 @@ class PolicyUpdater {
   // Builds the per-module optimizer for `model` (which must outlive the updater); keeps a copy of config.
   PolicyUpdater(const GspoStageConfig& config, HRMInnerImpl& model, int64_t segments);
   UpdateStats update(const JudgedBatch& judged, std::mt19937_64& rng);
+  // [groups] bool: the groups the objective can learn from (GSPO: rewards not all equal; RFT: a reply
+  // passed). The others are the zero-signal groups `update` drops and counts.
+  torch::Tensor group_signal(const torch::Tensor& rewards, const torch::Tensor& passed) const;
 
  private:
   // The rows the minibatches are drawn from and, per row, whether its tokens are trained on (RFT) or its
