@@ -89,6 +89,9 @@ BlockImpl::BlockImpl(const ModelConfig& c)
 AttentionHeads BlockImpl::project_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   const auto b = x.size(0), s = x.size(1);
   const auto parts = qkv(x).view({b, s, 3, heads_, head_dim_}).unbind(2);
+  if (cpu_fused::rope_supported(parts[0], cos, sin)) {
+    return {cpu_fused::rope_heads(parts[0], cos, sin), cpu_fused::rope_heads(parts[1], cos, sin), parts[2].transpose(1, 2)};
+  }
   return {apply_rope(parts[0], cos, sin).transpose(1, 2), apply_rope(parts[1], cos, sin).transpose(1, 2),
           parts[2].transpose(1, 2)};
 }

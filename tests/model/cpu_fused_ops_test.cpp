@@ -1,4 +1,4 @@
-// hrm::cpu_fused (src/model/cpu_fused_ops.cpp) against its ATen references (the compositions in
+// hrm::cpu_fused (src/model/cpu_fused_ops.cpp, cpu_fused_rope.cpp) against its ATen references (the compositions in
 // src/model/layers.cpp, restated here), forward and backward, fp32 and bf16, odd widths; and the
 // layers.cpp entry points falling back to the reference for tensors the fused path does not take.
 #include "hrm/model/cpu_fused_ops.hpp"
@@ -17,6 +17,18 @@ torch::Tensor ref_rms_norm(const torch::Tensor& x, double eps) {
 torch::Tensor ref_swiglu(const torch::Tensor& gate_up) {
   const auto gu = gate_up.chunk(2, -1);
   return torch::silu(gu[0]) * gu[1];
+}
+
+torch::Tensor ref_rotate_half(const torch::Tensor& x) {
+  const auto half = x.size(-1) / 2;
+  return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+// hrm::apply_rope on x [B, S, H, D] with cos/sin [S, D], then the heads-first layout rope_heads returns.
+torch::Tensor ref_rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const auto xf = x.to(torch::kFloat32);
+  const auto c = cos.unsqueeze(-2), s = sin.unsqueeze(-2);
+  return (xf * c + ref_rotate_half(xf) * s).to(x.scalar_type()).transpose(1, 2);
 }
 
 torch::Tensor randn(std::vector<int64_t> shape, torch::Dtype dtype, uint64_t seed, double scale = 1.0) {
@@ -108,6 +120,67 @@ TEST_P(CpuFused, SwigluForwardAndBackwardMatchTheReference) {
 
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::equal(hrm::cpu_fused::swiglu(gu0), oa.detach()));
+}
+
+// RoPE on q and k views into a qkv projection [B, S, 3, H, D] (the layout BlockImpl::project_heads reads),
+// forward and backward through the view into qkv, as in training.
+class CpuFusedRope : public ::testing::TestWithParam<std::tuple<torch::Dtype, int64_t>> {
+ protected:
+  void SetUp() override {
+    if (!hrm::cpu_fused::cpu_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  }
+};
+
+TEST_P(CpuFusedRope, ForwardAndBackwardMatchTheReference) {
+  const auto [dtype, d] = GetParam();
+  const int64_t b = 2, s = 5, h = 3;
+  const auto [cos, sin] = hrm::rope_tables(s, d, 10000.0);
+  const auto qkv0 = randn({b, s, 3, h, d}, dtype, 21, 2.0);
+  const auto up = randn({b, h, s, d}, dtype, 22);
+  auto qa = qkv0.clone().requires_grad_(true), qb = qkv0.clone().requires_grad_(true);
+  const auto view_a = qa.unbind(2), view_b = qb.unbind(2);
+  ASSERT_TRUE(hrm::cpu_fused::rope_supported(view_a[1], cos, sin));
+  const auto oa = hrm::cpu_fused::rope_heads(view_a[1], cos, sin), ob = ref_rope_heads(view_b[1], cos, sin);
+  EXPECT_TRUE(oa.is_contiguous());
+  expect_close(oa, ob.contiguous(), fwd_tol(dtype).rtol, fwd_tol(dtype).atol_rel, "forward");
+  (oa * up).sum().backward();
+  (ob * up).sum().backward();
+  expect_close(qa.grad(), qb.grad(), bwd_tol(dtype).rtol, bwd_tol(dtype).atol_rel, "backward");
+  // q's and v's slots of qkv get no gradient from k's RoPE.
+  EXPECT_EQ(qa.grad().select(2, 0).abs().max().item<double>(), 0.0);
+
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::equal(hrm::cpu_fused::rope_heads(qkv0.unbind(2)[1], cos, sin), oa.detach()));
+}
+
+INSTANTIATE_TEST_SUITE_P(DtypesAndHeadDims, CpuFusedRope,
+                         ::testing::Combine(::testing::Values(torch::kFloat32, torch::kBFloat16),
+                                            ::testing::Values<int64_t>(64, 32, 18, 6)));
+
+TEST(CpuFusedOps, RopeTakesOnlyWhatItSupportsAndAttentionAgrees) {
+  if (!hrm::cpu_fused::cpu_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  const auto [cos, sin] = hrm::rope_tables(4, 8, 10000.0);
+  const auto x = randn({2, 4, 3, 8}, torch::kFloat32, 23);
+  EXPECT_TRUE(hrm::cpu_fused::rope_supported(x, cos, sin));
+  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x.transpose(2, 3), cos, sin));  // D values strided
+  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x.to(torch::kFloat64), cos, sin));
+  const auto per_row = cos.unsqueeze(0).expand({2, 4, 8}).contiguous();  // the decoder's per-row positions
+  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x, per_row, per_row));
+  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x, cos.narrow(0, 0, 3), sin.narrow(0, 0, 3)));
+
+  // A block's projection takes the fused path and gives the reference's heads.
+  hrm::ModelConfig c;
+  c.hidden_size = 32;
+  c.num_heads = 4;
+  c.expansion = 2.0;
+  hrm::Block block(c);
+  const auto [bc, bs] = hrm::rope_tables(6, 8, 10000.0);
+  const auto in = randn({2, 6, 32}, torch::kFloat32, 24);
+  const auto heads = block->project_heads(in, bc, bs);
+  const auto parts = block->qkv(in).view({2, 6, 3, 4, 8}).unbind(2);
+  expect_close(heads.q, ref_rope_heads(parts[0], bc, bs).contiguous(), 1e-5, 1e-6, "q");
+  expect_close(heads.k, ref_rope_heads(parts[1], bc, bs).contiguous(), 1e-5, 1e-6, "k");
+  EXPECT_TRUE(torch::equal(heads.v, parts[2].transpose(1, 2)));
 }
 
 INSTANTIATE_TEST_SUITE_P(DtypesAndWidths, CpuFused,

@@ -1,5 +1,6 @@
 // Fused CPU versions of the elementwise steps of an HRM block, as autograd functions with hand-written
-// forward and backward loops: RMSNorm (alone and after the residual add) and the SwiGLU activation. Each
+// forward and backward loops: RMSNorm (alone and after the residual add), the SwiGLU activation and RoPE
+// (src/model/cpu_fused_rope.cpp). Each
 // does its math in fp32 on fp32 or bf16 tensors in one pass over the data (the ATen references make 5-8
 // passes with fp32 temporaries), rounding bf16 results once, to nearest even like c10::BFloat16.
 //
@@ -31,5 +32,14 @@ torch::Tensor residual_rms_norm(const torch::Tensor& x, const torch::Tensor& y, 
 // silu(gate) * up with gate, up = gate_up.chunk(2, -1) (the reference: hrm::BlockImpl::mlp's ATen
 // ops). gate_up [..., 2 * inner] satisfying supported(); returns [..., inner] in its dtype.
 torch::Tensor swiglu(const torch::Tensor& gate_up);
+
+// True when rope_heads takes (x, cos, sin): x [B, S, H, D] fp32/bf16 on the CPU with each head's D values
+// contiguous (a q or k view into the qkv projection), D even; cos/sin [S, D] contiguous fp32; AVX2/FMA.
+bool rope_supported(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
+
+// hrm::apply_rope(x, cos, sin).transpose(1, 2).contiguous() (the reference) in one pass: RoPE in fp32, the
+// result rounded once to x's dtype and written as [B, H, S, D] contiguous, the layout the attention
+// matmuls read (the reference's transposed view is copied there by matmul). The backward is one pass too.
+torch::Tensor rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
 }  // namespace hrm::cpu_fused
