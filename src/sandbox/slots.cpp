@@ -88,7 +88,12 @@ int original_netns() { return netns_pool().original(); }
 void kill_uid(uid_t uid) {
   pid_t pid = fork();
   if (pid == 0) {
-    if (setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0) kill(-1, SIGKILL);
+    // kill(-1) walks the process list once, so a child forked during the walk can be missed: repeat
+    // (bounded) until it finds nobody else with this uid (ESRCH) or only the dying.
+    if (setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0) {
+      for (int round = 0; round < 8 && kill(-1, SIGKILL) == 0; ++round) {
+      }
+    }
     _exit(0);
   }
   if (pid > 0) waitpid(pid, nullptr, 0);
