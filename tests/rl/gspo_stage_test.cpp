@@ -160,19 +160,26 @@ std::vector<nlohmann::json> read_metrics(const fs::path& path) {
   return out;
 }
 
+// Writes `yaml` to `file` and reads it as a gspo stage config (relative paths against its directory).
+hrm::rl::GspoStageConfig stage_config(const fs::path& file, const std::string& yaml) {
+  hrm::write_file_atomic(file, yaml);
+  auto reader = hrm::ConfigReader::from_file(file.string());
+  auto config = hrm::rl::GspoStageConfig::from_reader(reader);
+  reader.finish();
+  return config;
+}
+
 // With a KL penalty the frozen reference is the starting policy: the first update sees KL 0 (one
 // minibatch, so it is measured before any step), later ones a positive KL. Per-module clip keys run too.
 TEST(GspoStage, KlAgainstTheFrozenReferenceStartsAtZeroAndGrows) {
   auto f = make_fixture("gspo-kl");
-  hrm::write_file_atomic(f.dir / "kl.yaml",
-                         "policy: policy\nproblems: problems.jsonl\nsteps: 4\nprompts_per_step: 2\ngroup_size: 6\n"
-                         "minibatches: 1\nsegments: 2\nsampling: {temperature: 1.5, max_new_tokens: 32}\n"
-                         "gspo: {kl_coef: 0.1}\nreward: {kind: binary, length_penalty: 0.01}\n"
-                         "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0, grad_clip_heads: 0.5, grad_clip_H: 2.0}\n"
-                         "seed: 3\n");
-  auto reader = hrm::ConfigReader::from_file((f.dir / "kl.yaml").string());
-  const auto config = hrm::rl::GspoStageConfig::from_reader(reader);
-  reader.finish();
+  const auto config = stage_config(
+      f.dir / "kl.yaml",
+      "policy: policy\nproblems: problems.jsonl\nsteps: 4\nprompts_per_step: 2\ngroup_size: 6\n"
+      "minibatches: 1\nsegments: 2\nsampling: {temperature: 1.5, max_new_tokens: 32}\n"
+      "gspo: {kl_coef: 0.1}\nreward: {kind: binary, length_penalty: 0.01}\n"
+      "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0, grad_clip_heads: 0.5, grad_clip_H: 2.0}\n"
+      "seed: 3\n");
   EXPECT_EQ(config.reference, config.policy);  // the default reference
   EXPECT_EQ(config.module_clip.heads, 0.5);
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
@@ -190,12 +197,10 @@ TEST(GspoStage, KlAgainstTheFrozenReferenceStartsAtZeroAndGrows) {
 // nothing is updated (the loss and the row selection are tested on hand-made batches in rft_test.cpp).
 TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
   auto f = make_fixture("gspo-rft");
-  hrm::write_file_atomic(f.dir / "rft.yaml",
-                         "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
-                         "group_size: 2\nsampling: {max_new_tokens: 8}\n");
-  auto reader = hrm::ConfigReader::from_file((f.dir / "rft.yaml").string());
-  const auto config = hrm::rl::GspoStageConfig::from_reader(reader);
-  reader.finish();
+  const auto config = stage_config(
+      f.dir / "rft.yaml",
+      "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
+      "group_size: 2\nsampling: {max_new_tokens: 8}\n");
   EXPECT_TRUE(config.reference.empty());  // no KL penalty: no reference
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
   const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
@@ -219,12 +224,10 @@ TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
 // step spends its whole budget (1 + 2 rollout batches, all judged) and still updates nothing.
 TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
   auto f = make_fixture("gspo-resample");
-  hrm::write_file_atomic(f.dir / "rft.yaml",
-                         "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
-                         "group_size: 2\nresample_zero_signal: 2\nsampling: {max_new_tokens: 8}\n");
-  auto reader = hrm::ConfigReader::from_file((f.dir / "rft.yaml").string());
-  const auto config = hrm::rl::GspoStageConfig::from_reader(reader);
-  reader.finish();
+  const auto config = stage_config(
+      f.dir / "rft.yaml",
+      "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
+      "group_size: 2\nresample_zero_signal: 2\nsampling: {max_new_tokens: 8}\n");
   EXPECT_EQ(config.resample_zero_signal, 2);
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
   const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
@@ -299,7 +302,8 @@ TEST(GspoStage, ConfigErrorsNameTheKey) {
   EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {clip_lo: 0.1}\n").find("gspo.clip_lo"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\neval: {n: 4, ks: [1, 8]}\n").find("eval.ks"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\nobjective: sft\n").find("objective"), std::string::npos);
-  EXPECT_NE(error_of("policy: a\nproblems: b\nresample_zero_signal: -1\n").find("resample_zero_signal"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\nresample_zero_signal: -1\n").find("resample_zero_signal"),
+            std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\nreference: c\n").find("reference"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {kl_coef: -1}\n").find("gspo.kl_coef"), std::string::npos);
   EXPECT_NE(error_of("policy: a\nproblems: b\noptimizer: {grad_clip_L: -1}\n").find("optimizer.grad_clip_L"),
