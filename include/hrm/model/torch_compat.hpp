@@ -17,7 +17,7 @@ inline torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, c
   return at::scaled_dot_product_attention(q, k, v, mask, 0.0, is_causal && !mask.has_value());
 #else
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-  // q scaled before the product: S_k times fewer multiplies than scaling the scores (same value to rounding).
+  // q scaled before the product: [Sq, D] multiplies instead of [Sq, Sk] (same value to rounding).
   auto scores = torch::matmul(q * scale, k.transpose(-2, -1));
   if (mask.has_value()) {
     scores = scores.masked_fill(mask->logical_not(), -std::numeric_limits<float>::infinity());
