@@ -62,7 +62,10 @@ int main(int argc, char** argv) {
   std::string model_out, model;
   hrm::TokenizerTrainOptions topt;
   auto* tok_train = tok->add_subcommand("train", "Train a code-safe tokenizer");
-  tok_train->add_option("--input", train_inputs, "Files or directories (*.jsonl: corpus content/text, SFT prompt/response/messages)")->required();
+  tok_train
+      ->add_option("--input", train_inputs,
+                   "Files or directories (*.jsonl: corpus content/text, SFT prompt/response/messages)")
+      ->required();
   tok_train->add_option("--vocab-size", topt.vocab_size, "Vocabulary size, specials and 256 byte pieces included");
   tok_train->add_option("--out", model_out, "Output .model path (a .vocab listing is written next to it)")->required();
   tok_train->add_option("--model-type", topt.model_type, "unigram or bpe");
@@ -104,7 +107,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> dtrain;
   hrm::BuildConfig::Decontamination dopt;
-  auto* decontam = app.add_subcommand("decontam", "N-gram overlap report: training JSONL vs a benchmark (exit 3 if contaminated)");
+  auto* decontam =
+      app.add_subcommand("decontam", "N-gram overlap report: training JSONL vs a benchmark (exit 3 if contaminated)");
   decontam->add_option("--train", dtrain, "Training JSONL files")->required();
   decontam->add_option("--benchmark", dopt.benchmarks, "Polyglot directory or LiveCodeBench .jsonl")->required();
   decontam->add_option("--ngram", dopt.ngram, "Words per n-gram");
@@ -121,15 +125,21 @@ int main(int argc, char** argv) {
 
   hrm::synth::SynthOptions sopt;
   std::string synth_out, synth_formats = "lcb,polyglot";
-  auto* synth = app.add_subcommand("synth", "Verified synthetic curriculum: LCB rows, Polyglot exercises, SFT and repair data");
+  auto* synth =
+      app.add_subcommand("synth", "Verified synthetic curriculum: LCB rows, Polyglot exercises, SFT and repair data");
   synth->add_option("--out", synth_out, "Output directory (must be empty or absent)")->required();
   synth->add_option("--seed", sopt.seed, "Seed: same options and seed give the same files");
   synth->add_option("--per-family", sopt.per_family, "Distinct instances per family");
   synth->add_option("--tests", sopt.tests_per_task, "Test cases per task");
-  synth->add_option("--stages", sopt.stages, "Stages, comma-separated (1: simple functions, 2: algorithms)")->delimiter(',');
-  synth->add_option("--languages", sopt.languages, "Comma-separated subset of cpp,go,java,javascript,python,rust")->delimiter(',');
+  synth->add_option("--stages", sopt.stages, "Stages, comma-separated (1: simple functions, 2: algorithms)")
+      ->delimiter(',');
+  synth->add_option("--languages", sopt.languages, "Comma-separated subset of cpp,go,java,javascript,python,rust")
+      ->delimiter(',');
   synth->add_option("--families", sopt.families, "Only these families (comma-separated)")->delimiter(',');
-  synth->add_option("--holdout-families", sopt.holdout_families, "Families for the test_family split (default: built-in)")->delimiter(',');
+  synth
+      ->add_option("--holdout-families", sopt.holdout_families,
+                   "Families for the test_family split (default: built-in)")
+      ->delimiter(',');
   synth->add_option("--test-fraction", sopt.test_instance_fraction, "Share of a training family's instances held out");
   synth->add_option("--formats", synth_formats, "lcb, polyglot or lcb,polyglot");
   synth->add_option("--lcb-style", sopt.lcb_style, "functional, stdin or mixed");
@@ -145,8 +155,8 @@ int main(int argc, char** argv) {
       std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
       const auto s = hrm::train_tokenizer(inputs, topt, model_out);
       const auto t = hrm::Tokenizer::load(model_out);
-      std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, " << s.bytes
-                << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
+      std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, "
+                << s.bytes << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
       for (const auto& line : s.skipped) std::cout << "  skipped " << line << "\n";
     } else if (tok_encode->parsed()) {
       const auto t = hrm::Tokenizer::load(model);
@@ -183,7 +193,8 @@ int main(int argc, char** argv) {
       sopt.out_dir = synth_out;
       sopt.lcb = synth_formats.find("lcb") != std::string::npos;
       sopt.polyglot = synth_formats.find("polyglot") != std::string::npos;
-      if (!sopt.lcb && !sopt.polyglot) throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
+      if (!sopt.lcb && !sopt.polyglot)
+        throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
       const auto stats = hrm::synth::run_synth(sopt);
       std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
                 << synth_out << "/stats.json\n";
@@ -191,7 +202,8 @@ int main(int argc, char** argv) {
       const auto r = hrm::ShardReader::open(shards);
       std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
                 << 8 * r.token_bytes() << "), vocab " << r.vocab_size() << ", seq_len " << r.seq_len()
-                << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len()) << " sequences of seq_len\n";
+                << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len())
+                << " sequences of seq_len\n";
       if (show > 0) {
         if (tok_model.empty()) throw hrm::Error("--show needs --tokenizer <model>");
         const auto t = hrm::Tokenizer::load(tok_model);

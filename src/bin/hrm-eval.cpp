@@ -47,13 +47,15 @@ void add_livecodebench_options(CLI::App& app, Lcb& l) {
   g->add_option("--platform", o.filter.platforms, "leetcode, codeforces, atcoder (comma-separated)")->delimiter(',');
   g->add_option("--difficulty", o.filter.difficulties, "easy, medium, hard (comma-separated)")->delimiter(',');
   g->add_option("--question-ids", o.filter.question_ids, "Only these question_ids (comma-separated)")->delimiter(',');
-  g->add_option("--train-cutoff", o.train_cutoff, "The model's training-data cutoff (YYYY-MM-DD): earlier problems are "
-                                                  "flagged as contaminated (default: the data_cutoff an hrm: checkpoint records)");
+  g->add_option("--train-cutoff", o.train_cutoff,
+                "The model's training-data cutoff (YYYY-MM-DD): earlier problems are "
+                "flagged as contaminated (default: the data_cutoff an hrm: checkpoint records)");
   g->add_option("--n", o.n, "Samples per problem")->capture_default_str();
   g->add_option("--k", o.ks, "pass@k values to report (comma-separated)")->delimiter(',')->capture_default_str();
   g->add_option("--memory-mb", l.memory_mb, "Memory limit per sample (MiB)")->capture_default_str();
   g->add_option("--timeout-clock", o.judge.clock, "cpu (stable under load) or wall (as LiveCodeBench)")
-      ->check(CLI::IsMember({"cpu", "wall"}))->capture_default_str();
+      ->check(CLI::IsMember({"cpu", "wall"}))
+      ->capture_default_str();
   g->add_option("--python", o.judge.python, "Python that runs the samples")->capture_default_str();
   g->add_option("--codegen-results", o.codegen_results, "selfrepair: eval_all.json of a code-generation run");
   g->add_flag("--cot", o.cot, "codeexecution: chain-of-thought prompt");
@@ -101,14 +103,19 @@ int main(int argc, char** argv) {
   std::string schemes;
   for (const auto& s : hrm::eval::backend_schemes()) schemes += (schemes.empty() ? "" : ", ") + s;
   // Add a benchmark's name here and a branch in run_bench().
-  app.add_option("--bench", c.bench, "Benchmark to run")->required()->check(CLI::IsMember({"polyglot", "livecodebench"}));
+  app.add_option("--bench", c.bench, "Benchmark to run")
+      ->required()
+      ->check(CLI::IsMember({"polyglot", "livecodebench"}));
   app.add_option("--data", c.data, "Benchmark data (polyglot: a polyglot-benchmark checkout)")->required();
-  app.add_option("--model", c.model, "Model backend: oracle, stub, predictions:<file.jsonl>, "
-                                     "openai:<base_url>/<model> (known schemes: " + schemes + ")")
+  app.add_option("--model", c.model,
+                 "Model backend: oracle, stub, predictions:<file.jsonl>, "
+                 "openai:<base_url>/<model> (known schemes: " +
+                     schemes + ")")
       ->capture_default_str();
   app.add_option("--jobs", c.jobs, "Cases run in parallel (0: all cores)")->capture_default_str();
   int threads = 0;
-  app.add_option("--threads", threads, "LibTorch threads of a local model (hrm:) (0 = all cores)")->capture_default_str();
+  app.add_option("--threads", threads, "LibTorch threads of a local model (hrm:) (0 = all cores)")
+      ->capture_default_str();
   app.add_option("--out", c.out, "Results folder (default results/<bench>)");
   app.add_flag("--resume", c.resume, "Skip cases with a saved result in --out");
   app.add_flag("--no-progress", c.no_progress, "No progress bar on stderr");
@@ -117,18 +124,22 @@ int main(int argc, char** argv) {
   gen->add_option("--top-p", c.params.top_p)->capture_default_str();
   gen->add_option("--max-tokens", c.params.max_tokens)->capture_default_str();
   gen->add_option("--seed", c.params.seed);
-  gen->add_option("--request-timeout", c.params.timeout_seconds, "Seconds per HTTP attempt (openai)")->capture_default_str();
+  gen->add_option("--request-timeout", c.params.timeout_seconds, "Seconds per HTTP attempt (openai)")
+      ->capture_default_str();
 
   hrm::eval::PolyglotOptions polyglot;
   auto* pg = app.add_option_group("polyglot", "Aider's Polyglot benchmark");
   pg->add_option("--languages", polyglot.languages, "Comma-separated subset of cpp,go,java,javascript,python,rust")
       ->delimiter(',');
   pg->add_option("--exercises", polyglot.exercises, "Comma-separated globs over <slug> or <lang>/<slug>");
-  pg->add_option("--tries", polyglot.tries, "Tries per exercise (test output goes back after a failure)")->capture_default_str();
+  pg->add_option("--tries", polyglot.tries, "Tries per exercise (test output goes back after a failure)")
+      ->capture_default_str();
   pg->add_option("--edit-format", polyglot.edit_format, "How replies edit files")
-      ->check(CLI::IsMember({"whole", "diff"}))->capture_default_str();
+      ->check(CLI::IsMember({"whole", "diff"}))
+      ->capture_default_str();
   pg->add_option("--timeout", polyglot.timeout_seconds, "Seconds per test run")->capture_default_str();
-  pg->add_option("--cache-dir", polyglot.cache_dir, "Shared build caches (default $HRM_CACHE_DIR/polyglot or ~/.cache/hrm/polyglot)");
+  pg->add_option("--cache-dir", polyglot.cache_dir,
+                 "Shared build caches (default $HRM_CACHE_DIR/polyglot or ~/.cache/hrm/polyglot)");
   pg->add_flag("!--no-shared-caches", polyglot.shared_caches,
                "Private, cold build caches per test run (nothing shared between exercises)");
   pg->add_flag("--keep-work", polyglot.keep_work, "Keep each exercise's work folder under <out>/work");

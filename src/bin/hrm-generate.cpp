@@ -43,8 +43,10 @@ int main(int argc, char** argv) {
   app.add_option("--seed", options.sampling.seed, "Sample i of a prompt uses seed + i")->capture_default_str();
   app.add_option("--stop", options.stop_sequences, "Stop sequence (repeatable); <|end|> and </s> always stop");
   app.add_option("--max-new-tokens", options.sampling.max_new_tokens)->capture_default_str();
-  app.add_option("--act", act, "ACT segments: fixed (--segments for every token) or adaptive (the Q head picks up to --segments)")
-      ->check(CLI::IsMember({"fixed", "adaptive"}))->capture_default_str();
+  app.add_option("--act", act,
+                 "ACT segments: fixed (--segments for every token) or adaptive (the Q head picks up to --segments)")
+      ->check(CLI::IsMember({"fixed", "adaptive"}))
+      ->capture_default_str();
   app.add_option("--segments", options.act.segments, "Segments (fixed) or the maximum (adaptive); 0 = halt_max_steps")
       ->capture_default_str();
   app.add_option("--dtype", dtype, "Compute dtype (default: the checkpoint's forward_dtype)")
@@ -80,13 +82,15 @@ int main(int argc, char** argv) {
           on_text = [&](const hrm::infer::StreamEvent& e) {
             if (e.text.empty()) return;
             const auto samples = static_cast<size_t>(options.samples);
-            out << json_line({{"index", first + e.sequence / samples}, {"sample", e.sequence % samples}, {"delta", e.text}})
+            out << json_line(
+                       {{"index", first + e.sequence / samples}, {"sample", e.sequence % samples}, {"delta", e.text}})
                 << std::flush;
           };
         }
         const auto result = model.generate_chat(conversations, options, on_text);
         for (size_t i = 0; i < count; ++i) {
-          const auto begin = result.completions.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(options.samples));
+          const auto begin =
+              result.completions.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(options.samples));
           out << json_line(hrm::infer::result_row(first + i, rows[first + i],
                                                   {begin, begin + static_cast<std::ptrdiff_t>(options.samples)}));
         }
@@ -100,7 +104,8 @@ int main(int argc, char** argv) {
     conversation.push_back({"user", prompt});
     hrm::infer::StreamFn on_text;
     if (stream) {
-      HRM_CHECK(options.samples == 1, "--stream with --prompt prints one sample", "drop --n, or use --file for JSON output");
+      HRM_CHECK(options.samples == 1, "--stream with --prompt prints one sample",
+                "drop --n, or use --file for JSON output");
       on_text = [&](const hrm::infer::StreamEvent& e) { out << e.text << std::flush; };
     }
     const auto result = model.generate_chat({conversation}, options, on_text);

@@ -57,9 +57,10 @@ int main(int argc, char** argv) {
   app.add_option("--nnodes", nnodes, "nodes in the job")->check(CLI::PositiveNumber);
   app.add_option("--node-rank", node_rank, "this node's index (0 .. nnodes-1)")->check(CLI::NonNegativeNumber);
   app.add_option("--master-addr", master_addr, "address of rank 0's node");
-  auto* port_option = app.add_option("--master-port", master_port,
-                                     "TCP port of the rendezvous store on rank 0 (default: 29500; a free port on one node)")
-                          ->check(CLI::Range(1, 65535));
+  auto* port_option =
+      app.add_option("--master-port", master_port,
+                     "TCP port of the rendezvous store on rank 0 (default: 29500; a free port on one node)")
+          ->check(CLI::Range(1, 65535));
   app.add_option("--grace", grace_s, "seconds between SIGTERM and SIGKILL when a rank fails");
   app.add_option("command", command, "the command to run (after --)")->required();
   CLI11_PARSE(app, argc, argv);
@@ -119,11 +120,12 @@ int main(int argc, char** argv) {
       const int code = exit_code(status);
       if (code != 0 && result == 0) result = code;
       if (code != 0 && !stopping && !ranks.empty()) {
-        std::cerr << "hrm-launch: rank " << rank << " exited with status " << code << "; stopping the other " << ranks.size()
-                  << " rank(s)\n";
+        std::cerr << "hrm-launch: rank " << rank << " exited with status " << code << "; stopping the other "
+                  << ranks.size() << " rank(s)\n";
         for (const auto& [p, r] : ranks) kill(p, SIGTERM);
         stopping = true;
-        kill_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(grace_s * 1000));
+        kill_deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(grace_s * 1000));
       }
       continue;
     }

@@ -23,16 +23,17 @@
 
 namespace {
 
-int train(const std::string& config_path, const std::string& out_dir, const std::vector<std::string>& overrides, int threads,
-          int64_t steps, bool resume, const std::string& device_name) {
+int train(const std::string& config_path, const std::string& out_dir, const std::vector<std::string>& overrides,
+          int threads, int64_t steps, bool resume, const std::string& device_name) {
   const auto env = hrm::DistributedEnv::from_environment();
   if (env.rank != 0) spdlog::set_level(spdlog::level::warn);  // rank 0 logs; the others only warn
   auto all = overrides;
   auto config = hrm::TrainConfig::from_file(config_path, all);
   if (steps > 0) {
     if (config.stages.size() != 1) {
-      throw hrm::Error("--steps applies to single-stage configs; this one has " + std::to_string(config.stages.size()) + " stages",
-                       "use --set stages.N.steps=M");
+      throw hrm::Error(
+          "--steps applies to single-stage configs; this one has " + std::to_string(config.stages.size()) + " stages",
+          "use --set stages.N.steps=M");
     }
     config.stages[0].steps = steps;
   }
@@ -44,21 +45,26 @@ int train(const std::string& config_path, const std::string& out_dir, const std:
     }
   }();
   if (device.is_cuda() && !torch::cuda::is_available()) {
-    throw hrm::Error("--device " + device_name + ": this LibTorch has no CUDA, or no GPU is visible", "train on --device cpu, or build against a CUDA LibTorch");
+    throw hrm::Error("--device " + device_name + ": this LibTorch has no CUDA, or no GPU is visible",
+                     "train on --device cpu, or build against a CUDA LibTorch");
   }
-  if (device.is_cuda() && env.world_size > 1 && !device.has_index()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+  if (device.is_cuda() && env.world_size > 1 && !device.has_index())
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
   const int used = hrm::configure_threads(threads >= 0 ? threads : config.threads);
   hrm::Distributed dist(env, config.distributed, device);
   spdlog::info("hrm-train: {} -> {} ({} threads, {} stage(s), {} steps, world size {}{})", config_path, out_dir, used,
-               config.stages.size(), config.total_steps(), dist.world_size(), dist.world_size() > 1 ? ", " + dist.backend() : "");
+               config.stages.size(), config.total_steps(), dist.world_size(),
+               dist.world_size() > 1 ? ", " + dist.backend() : "");
   spdlog::info("resolved config (also in {}/train_config.yaml):\n{}", out_dir, config.to_yaml());
   hrm::install_stop_handlers();
   hrm::Trainer trainer(config, out_dir, device, &dist);
   spdlog::info("model: {} parameters", hrm::count_parameters(*trainer.model()));
   if (resume) {
     const auto used_dir = trainer.resume_latest();
-    if (used_dir.empty()) spdlog::info("--resume: no checkpoint under {} yet; starting at step 0", trainer.checkpoints_dir());
-    else spdlog::info("resumed from {} at step {} (stage {})", used_dir, trainer.current_step(), trainer.current_stage());
+    if (used_dir.empty())
+      spdlog::info("--resume: no checkpoint under {} yet; starting at step 0", trainer.checkpoints_dir());
+    else
+      spdlog::info("resumed from {} at step {} (stage {})", used_dir, trainer.current_step(), trainer.current_stage());
   }
   const auto r = trainer.run();
   if (trainer.stopped_by_signal()) return 128 + hrm::stop_signal();
@@ -101,7 +107,7 @@ int main(int argc, char** argv) {
   report->add_option("--metrics", metrics, "a run's metrics.jsonl")->required();
   report->add_option("--out", report_out, "directory for the figures")->required();
   CLI11_PARSE(app, argc, argv);
-  hrm::configure_cpu_allocator();  // keep freed activation memory instead of re-faulting it every step
+  hrm::configure_cpu_allocator();          // keep freed activation memory instead of re-faulting it every step
   hrm::rl::register_trainer_extensions();  // `kind: gspo` in stage lists, eval.code
   try {
     if (*report) {
@@ -109,7 +115,8 @@ int main(int argc, char** argv) {
       for (const auto& f : files.images) std::cout << f << "\n";
       return 0;
     }
-    if (config_path.empty()) throw hrm::Error("--config is required", "hrm-train --config configs/train/sudoku4x4.yaml --out runs/x");
+    if (config_path.empty())
+      throw hrm::Error("--config is required", "hrm-train --config configs/train/sudoku4x4.yaml --out runs/x");
     if (hrm::rl::is_gspo_run(config_path)) {
       if (resume || steps > 0 || device != "cpu") {
         throw hrm::Error("--resume, --steps and --device are not supported for gspo runs", "use --set steps=N");

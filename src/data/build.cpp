@@ -60,7 +60,8 @@ BuildConfig BuildConfig::from_yaml(const std::string& yaml_text, const std::stri
   BuildConfig c;
   c.inputs = take_string_list(root, "inputs", source, "inputs");
   if (root.IsMap() && root["decontamination"]) {
-    c.decontamination.benchmarks = take_string_list(root["decontamination"], "benchmarks", source, "decontamination.benchmarks");
+    c.decontamination.benchmarks =
+        take_string_list(root["decontamination"], "benchmarks", source, "decontamination.benchmarks");
   }
   ConfigReader r(root, source);
   r.require("tokenizer", c.tokenizer);
@@ -122,7 +123,7 @@ nlohmann::json BuildStats::to_json() const {
                           {"loss_tokens", s.loss_tokens},
                           {"tokens_by_language", s.tokens_by_language}};
   };
-  nlohmann::json j{{"rows", rows}, {"train", split(train)}, {"validation", split(validation)},
+  nlohmann::json j{{"rows", rows},       {"train", split(train)},  {"validation", split(validation)},
                    {"dropped", dropped}, {"truncated", truncated}, {"corpus_dropped", corpus_dropped}};
   if (decontaminated) {
     j["decontamination"] = {{"problems", decontamination.problems.size()},
@@ -169,7 +170,6 @@ struct RowRef {
   uint64_t offset;  // byte offset of the line in its file
 };
 
-
 std::vector<ChatMessage> messages_of(const nlohmann::json& row, const std::string& where) {
   std::vector<ChatMessage> m;
   if (row.contains("messages")) {
@@ -191,7 +191,8 @@ std::vector<ChatMessage> messages_of(const nlohmann::json& row, const std::strin
       throw Error(where + ": an SFT row needs string 'prompt' and 'response' (or 'messages')");
     }
   }
-  const std::string system = row.contains("system") && row["system"].is_string() ? row["system"].get<std::string>() : "";
+  const std::string system =
+      row.contains("system") && row["system"].is_string() ? row["system"].get<std::string>() : "";
   return prompt_response_messages(row["prompt"].get<std::string>(), row["response"].get<std::string>(), system);
 }
 
@@ -199,7 +200,8 @@ std::vector<ChatMessage> messages_of(const nlohmann::json& row, const std::strin
 std::string text_of(const nlohmann::json& row, const std::string& mode, const std::string& where) {
   if (mode == "pretrain" || (mode == "auto" && (row.contains("content") || row.contains("text")))) {
     const char* key = row.contains("content") ? "content" : "text";
-    if (!row.contains(key) || !row[key].is_string()) throw Error(where + ": a pretraining row needs a string 'content' or 'text'");
+    if (!row.contains(key) || !row[key].is_string())
+      throw Error(where + ": a pretraining row needs a string 'content' or 'text'");
     return row[key].get<std::string>();
   }
   return render_chat(messages_of(row, where)).text;
@@ -298,16 +300,18 @@ BuildStats run_build(const BuildConfig& config) {
     stats.decontamination = overlap->report();
     spdlog::info("{}", stats.decontamination.format(10));
     if (stats.decontamination.contaminated() > 0 && !config.decontamination.force) {
-      throw Error("refusing to build: " + std::to_string(stats.decontamination.contaminated()) +
-                      " benchmark problem(s) overlap the training data at or above the threshold\n" +
-                      stats.decontamination.format(10),
-                  "remove those problems from the inputs, or pass --force (decontamination.force: true) to build anyway");
+      throw Error(
+          "refusing to build: " + std::to_string(stats.decontamination.contaminated()) +
+              " benchmark problem(s) overlap the training data at or above the threshold\n" +
+              stats.decontamination.format(10),
+          "remove those problems from the inputs, or pass --force (decontamination.force: true) to build anyway");
     }
   }
 
   // Deterministic shuffle, then the first validation_fraction of documents go to validation.
   const auto order = shuffled_indices(rows.size(), config.seed);
-  const size_t num_validation = static_cast<size_t>(static_cast<double>(rows.size()) * config.validation_fraction + 0.5);
+  const size_t num_validation =
+      static_cast<size_t>(static_cast<double>(rows.size()) * config.validation_fraction + 0.5);
   std::vector<uint8_t> is_validation(rows.size(), 0);
   for (size_t k = 0; k < num_validation; ++k) is_validation[order[k]] = 1;
 
@@ -335,7 +339,8 @@ BuildStats run_build(const BuildConfig& config) {
     in.clear();
     in.seekg(static_cast<std::streamoff>(ref.offset));
     const std::string where = config.inputs[ref.file] + ":" + std::to_string(ref.line);
-    if (!std::getline(in, line)) throw Error(where + ": cannot read the line again (did the file change during the build?)");
+    if (!std::getline(in, line))
+      throw Error(where + ": cannot read the line again (did the file change during the build?)");
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto row = nlohmann::json::parse(line, nullptr, false);
     if (row.is_discarded()) throw Error(where + ": not JSON any more (did the file change during the build?)");
@@ -357,11 +362,13 @@ BuildStats run_build(const BuildConfig& config) {
       ChatOptions options;
       options.last_turn_only = config.last_turn_only;
       auto e = encode_chat(tokenizer, messages_of(row, where), options);
-      const bool too_long = (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
-                            (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
+      const bool too_long =
+          (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
+          (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
       if (too_long) {
         ++stats.dropped["too_long"];
-        if (stats.examples.size() < 10) stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens, too long");
+        if (stats.examples.size() < 10)
+          stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens, too long");
         continue;
       }
       ids = std::move(e.ids);
@@ -383,8 +390,12 @@ BuildStats run_build(const BuildConfig& config) {
   for (const auto& [reason, n] : problems.counts()) stats.dropped[reason] += n;
   for (const auto& e : problems.examples()) stats.examples.push_back(e);
   nlohmann::json j = stats.to_json();
-  j["config"] = {{"tokenizer", config.tokenizer}, {"mode", config.mode}, {"inputs", config.inputs},
-                 {"seq_len", config.seq_len}, {"packing", config.packing}, {"seed", config.seed},
+  j["config"] = {{"tokenizer", config.tokenizer},
+                 {"mode", config.mode},
+                 {"inputs", config.inputs},
+                 {"seq_len", config.seq_len},
+                 {"packing", config.packing},
+                 {"seed", config.seed},
                  {"validation_fraction", config.validation_fraction}};
   write_file_atomic(out / "stats.json", j.dump(2) + "\n");
   // The tokenizer travels with the data, so a trainer can check it uses the same one.

@@ -69,8 +69,8 @@ void walk(const fs::path& root, std::vector<SourceFile>& out, ProblemLog& proble
   }
 }
 
-constexpr const char* kLicenseNames[] = {"LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE-MIT", "LICENSE-APACHE",
-                                         "LICENCE", "COPYING", "COPYING.txt", "COPYRIGHT", "copyright"};
+constexpr const char* kLicenseNames[] = {"LICENSE", "LICENSE.txt", "LICENSE.md",  "LICENSE-MIT", "LICENSE-APACHE",
+                                         "LICENCE", "COPYING",     "COPYING.txt", "COPYRIGHT",   "copyright"};
 
 // The nearest license file from `dir` up to `root`, then up to two levels above the root (a tree's
 // src/ folder is often what is given, e.g. Go's /usr/lib/go-1.23/src with LICENSE one level up).
@@ -89,8 +89,8 @@ class LicenseFinder {
     }
     if (found.empty()) {
       const auto above_root = root.parent_path().parent_path();
-      const bool at_limit = dir == above_root || dir == dir.parent_path() ||
-                            (dir.string().size() <= above_root.string().size());
+      const bool at_limit =
+          dir == above_root || dir == dir.parent_path() || (dir.string().size() <= above_root.string().size());
       if (!at_limit) found = find(dir.parent_path(), root);
     }
     cache_[key] = found;
@@ -150,7 +150,8 @@ std::string content_drop_reason(const fs::path& path, std::string_view text, con
     begin = nl + 1;
   }
   const double mean = static_cast<double>(text.size()) / static_cast<double>(std::max<size_t>(lines, 1));
-  if (name.find(".min.") != std::string::npos || longest > options.max_line_bytes || mean > options.max_mean_line_bytes) {
+  if (name.find(".min.") != std::string::npos || longest > options.max_line_bytes ||
+      mean > options.max_mean_line_bytes) {
     say("longest line " + std::to_string(longest) + " bytes, mean " + std::to_string(static_cast<int>(mean)));
     return "minified";
   }
@@ -195,7 +196,8 @@ CorpusStats build_corpus(const std::vector<fs::path>& roots, const fs::path& out
   std::vector<SourceFile> files;
   for (const auto& root : roots) walk(root, files, problems, stats);
   std::sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
-  files.erase(std::unique(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path == b.path; }),
+  files.erase(std::unique(files.begin(), files.end(),
+                          [](const SourceFile& a, const SourceFile& b) { return a.path == b.path; }),
               files.end());
 
   if (out_jsonl.has_parent_path()) fs::create_directories(out_jsonl.parent_path());

@@ -116,7 +116,8 @@ std::vector<BenchmarkProblem> load_benchmark(const fs::path& path, const std::st
   } else if (fs::is_regular_file(path, ec)) {
     load_lcb(path, lcb_cutoff, out);
   } else {
-    throw Error("benchmark '" + path.string() + "' does not exist", "pass a Polyglot directory or a LiveCodeBench .jsonl");
+    throw Error("benchmark '" + path.string() + "' does not exist",
+                "pass a Polyglot directory or a LiveCodeBench .jsonl");
   }
   return out;
 }
@@ -179,7 +180,8 @@ size_t OverlapReport::contaminated() const {
 std::string OverlapReport::format(size_t max_rows) const {
   char line[512];
   std::string out;
-  std::snprintf(line, sizeof line, "decontamination: %zu benchmark problems, %zu training documents, %d-gram overlap, threshold %.3f\n",
+  std::snprintf(line, sizeof line,
+                "decontamination: %zu benchmark problems, %zu training documents, %d-gram overlap, threshold %.3f\n",
                 problems.size(), training_documents, ngram, threshold);
   out += line;
   std::snprintf(line, sizeof line, "contaminated problems (overlap >= threshold): %zu\n", contaminated());
@@ -187,8 +189,8 @@ std::string OverlapReport::format(size_t max_rows) const {
   for (size_t i = 0; i < problems.size() && i < max_rows; ++i) {
     const auto& p = problems[i];
     if (p.hits == 0) break;
-    std::snprintf(line, sizeof line, "  %-40s overlap %.3f (%zu of %zu n-grams) first seen in %s\n", p.id.c_str(), p.overlap,
-                  p.hits, p.ngrams, p.first_hit.c_str());
+    std::snprintf(line, sizeof line, "  %-40s overlap %.3f (%zu of %zu n-grams) first seen in %s\n", p.id.c_str(),
+                  p.overlap, p.hits, p.ngrams, p.first_hit.c_str());
     out += line;
   }
   return out;

@@ -9,12 +9,18 @@ namespace hrm {
 
 std::string_view language_name(Language language) {
   switch (language) {
-    case Language::Cpp: return "cpp";
-    case Language::Go: return "go";
-    case Language::Java: return "java";
-    case Language::JavaScript: return "javascript";
-    case Language::Python: return "python";
-    case Language::Rust: return "rust";
+    case Language::Cpp:
+      return "cpp";
+    case Language::Go:
+      return "go";
+    case Language::Java:
+      return "java";
+    case Language::JavaScript:
+      return "javascript";
+    case Language::Python:
+      return "python";
+    case Language::Rust:
+      return "rust";
   }
   return "?";
 }
@@ -28,12 +34,18 @@ std::optional<Language> language_from_name(std::string_view name) {
 
 int language_tag_id(Language language) {
   switch (language) {
-    case Language::Cpp: return tok::kCppId;
-    case Language::Go: return tok::kGoId;
-    case Language::Java: return tok::kJavaId;
-    case Language::JavaScript: return tok::kJavascriptId;
-    case Language::Python: return tok::kPythonId;
-    case Language::Rust: return tok::kRustId;
+    case Language::Cpp:
+      return tok::kCppId;
+    case Language::Go:
+      return tok::kGoId;
+    case Language::Java:
+      return tok::kJavaId;
+    case Language::JavaScript:
+      return tok::kJavascriptId;
+    case Language::Python:
+      return tok::kPythonId;
+    case Language::Rust:
+      return tok::kRustId;
   }
   return tok::kUnkId;
 }
@@ -41,8 +53,8 @@ int language_tag_id(Language language) {
 std::optional<Language> detect_language(const std::filesystem::path& path, std::string_view head) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (ext == ".cpp" || ext == ".cc" || ext == ".cxx" || ext == ".c++" || ext == ".h" || ext == ".hh" ||
-      ext == ".hpp" || ext == ".hxx" || ext == ".ipp" || ext == ".tcc") {
+  if (ext == ".cpp" || ext == ".cc" || ext == ".cxx" || ext == ".c++" || ext == ".h" || ext == ".hh" || ext == ".hpp" ||
+      ext == ".hxx" || ext == ".ipp" || ext == ".tcc") {
     return Language::Cpp;
   }
   if (ext == ".go") return Language::Go;

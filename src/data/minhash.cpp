@@ -126,7 +126,8 @@ long NearDupIndex::find(const std::vector<uint32_t>& signature) const {
 long NearDupIndex::insert(std::vector<uint32_t> signature) {
   const long idx = static_cast<long>(signatures_.size());
   if (!signature.empty()) {
-    for (int band = 0; band < options_.bands; ++band) buckets_[static_cast<size_t>(band)][band_key(signature, band)].push_back(idx);
+    for (int band = 0; band < options_.bands; ++band)
+      buckets_[static_cast<size_t>(band)][band_key(signature, band)].push_back(idx);
   }
   signatures_.push_back(std::move(signature));
   return idx;

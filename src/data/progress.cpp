@@ -52,13 +52,14 @@ void Progress::draw(bool final_line) {
   if (total_ > 0) {
     const double frac = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
     const int width = 30, filled = static_cast<int>(frac * width);
-    bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '.') + "] ";
+    bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '.') +
+          "] ";
     char pct[16];
     std::snprintf(pct, sizeof pct, "%5.1f%% ", 100.0 * frac);
     bar += pct;
   }
-  std::fprintf(stderr, "\r%s %s%s (%s/s)%s", label_.c_str(), bar.c_str(), human(static_cast<double>(done_), unit_).c_str(),
-               human(rate, unit_).c_str(), final_line ? "\n" : "   ");
+  std::fprintf(stderr, "\r%s %s%s (%s/s)%s", label_.c_str(), bar.c_str(),
+               human(static_cast<double>(done_), unit_).c_str(), human(rate, unit_).c_str(), final_line ? "\n" : "   ");
   std::fflush(stderr);
 }
 

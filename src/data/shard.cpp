@@ -126,7 +126,8 @@ struct ShardWriter::Impl {
     h.num_spans = spans.size();
     put(idx, h);
     idx.write(reinterpret_cast<const char*>(docs.data()), static_cast<std::streamsize>(docs.size() * sizeof(DocEntry)));
-    idx.write(reinterpret_cast<const char*>(spans.data()), static_cast<std::streamsize>(spans.size() * sizeof(SpanEntry)));
+    idx.write(reinterpret_cast<const char*>(spans.data()),
+              static_cast<std::streamsize>(spans.size() * sizeof(SpanEntry)));
     idx.close();
     if (!idx) throw Error("error writing '" + idx_path.string() + "' (disk full?)");
     shards.push_back({{"name", name}, {"tokens", tokens}, {"documents", docs.size()}});
@@ -217,11 +218,16 @@ void ShardWriter::finish() {
   if (m.finished) return;
   m.finished = true;
   m.close_shard();
-  nlohmann::json manifest = {{"format", "hrm-shards"},      {"version", kVersion},
-                             {"vocab_size", m.options.vocab_size}, {"token_bytes", m.token_bytes},
-                             {"seq_len", m.options.seq_len}, {"packing", m.options.packing},
-                             {"pad_id", m.options.pad_id}, {"num_tokens", total_tokens_},
-                             {"num_documents", total_documents_}, {"shards", m.shards}};
+  nlohmann::json manifest = {{"format", "hrm-shards"},
+                             {"version", kVersion},
+                             {"vocab_size", m.options.vocab_size},
+                             {"token_bytes", m.token_bytes},
+                             {"seq_len", m.options.seq_len},
+                             {"packing", m.options.packing},
+                             {"pad_id", m.options.pad_id},
+                             {"num_tokens", total_tokens_},
+                             {"num_documents", total_documents_},
+                             {"shards", m.shards}};
   write_file_atomic(m.dir / "dataset.json", manifest.dump(2) + "\n");
 }
 
@@ -276,15 +282,16 @@ ShardReader ShardReader::open(const fs::path& dir) {
   try {
     manifest = nlohmann::json::parse(read_file(manifest_path));
   } catch (const Error& e) {
-    throw Error("cannot open shard set: " + e.message(), "build one with `hrm-data build --config <yaml>`; pass its train/ or validation/ directory");
+    throw Error("cannot open shard set: " + e.message(),
+                "build one with `hrm-data build --config <yaml>`; pass its train/ or validation/ directory");
   } catch (const nlohmann::json::exception& e) {
     throw Error(manifest_path.string() + ": not valid JSON: " + e.what());
   }
   try {
     if (manifest.at("format") != "hrm-shards") throw Error(manifest_path.string() + ": not an hrm shard manifest");
     if (manifest.at("version").get<uint32_t>() != kVersion) {
-      throw Error(manifest_path.string() + ": shard format version " + manifest.at("version").dump() + ", this build reads " +
-                      std::to_string(kVersion),
+      throw Error(manifest_path.string() + ": shard format version " + manifest.at("version").dump() +
+                      ", this build reads " + std::to_string(kVersion),
                   "rebuild the shards with this hrm-data");
     }
     m.vocab_size = manifest.at("vocab_size").get<int>();
@@ -306,7 +313,8 @@ ShardReader ShardReader::open(const fs::path& dir) {
       IndexHeader h;
       std::memcpy(&h, s.idx->data(), sizeof h);
       if (std::memcmp(h.magic, kMagic, 8) != 0) throw bad("not an hrm shard index (bad magic)");
-      if (h.version != kVersion || static_cast<int>(h.token_bytes) != m.token_bytes) throw bad("version or token width differs from dataset.json");
+      if (h.version != kVersion || static_cast<int>(h.token_bytes) != m.token_bytes)
+        throw bad("version or token width differs from dataset.json");
       if (h.num_tokens != entry.at("tokens").get<uint64_t>()) throw bad("token count differs from dataset.json");
       if (s.idx->size() != sizeof(IndexHeader) + h.num_documents * sizeof(DocEntry) + h.num_spans * sizeof(SpanEntry)) {
         throw bad("size does not match its header");
@@ -320,13 +328,15 @@ ShardReader ShardReader::open(const fs::path& dir) {
       s.num_docs = h.num_documents;
       s.num_spans = h.num_spans;
       s.docs = reinterpret_cast<const DocEntry*>(s.idx->data() + sizeof(IndexHeader));
-      s.spans = reinterpret_cast<const SpanEntry*>(s.idx->data() + sizeof(IndexHeader) + h.num_documents * sizeof(DocEntry));
+      s.spans =
+          reinterpret_cast<const SpanEntry*>(s.idx->data() + sizeof(IndexHeader) + h.num_documents * sizeof(DocEntry));
       m.token_start.push_back(m.token_start.back() + s.tokens);
       m.doc_start.push_back(m.doc_start.back() + s.num_docs);
       m.shards.push_back(std::move(s));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error(manifest_path.string() + ": missing or mistyped field: " + e.what(), "rebuild the shards with hrm-data build");
+    throw Error(manifest_path.string() + ": missing or mistyped field: " + e.what(),
+                "rebuild the shards with hrm-data build");
   }
   return r;
 }
@@ -347,7 +357,8 @@ int64_t ShardReader::num_sequences(int64_t length) const {
 void ShardReader::read(int64_t index, int64_t length, int32_t* tokens, uint8_t* loss_mask) const {
   if (index < 0 || index >= num_sequences(length)) {
     throw Error("ShardReader: sequence " + std::to_string(index) + " of length " + std::to_string(length) +
-                " is out of range (" + std::to_string(num_sequences(length)) + " sequences in " + impl_->dir.string() + ")");
+                " is out of range (" + std::to_string(num_sequences(length)) + " sequences in " + impl_->dir.string() +
+                ")");
   }
   read_window(index * length, length, tokens, loss_mask);
 }
@@ -359,7 +370,9 @@ void ShardReader::read_window(int64_t start, int64_t length, int32_t* tokens, ui
                 ") is outside the " + std::to_string(num_tokens()) + " tokens of " + m.dir.string());
   }
   uint64_t pos = static_cast<uint64_t>(start), left = static_cast<uint64_t>(length);
-  size_t s = static_cast<size_t>(std::upper_bound(m.token_start.begin(), m.token_start.end(), pos) - m.token_start.begin()) - 1;
+  size_t s =
+      static_cast<size_t>(std::upper_bound(m.token_start.begin(), m.token_start.end(), pos) - m.token_start.begin()) -
+      1;
   while (left > 0) {
     const uint64_t local = pos - m.token_start[s];
     const uint64_t n = std::min(left, m.shards[s].tokens - local);
@@ -375,10 +388,13 @@ void ShardReader::read_window(int64_t start, int64_t length, int32_t* tokens, ui
 ShardReader::Document ShardReader::document(int64_t d) const {
   const auto& m = *impl_;
   if (d < 0 || d >= num_documents()) {
-    throw Error("ShardReader: document " + std::to_string(d) + " is out of range (" + std::to_string(num_documents()) + ")");
+    throw Error("ShardReader: document " + std::to_string(d) + " is out of range (" + std::to_string(num_documents()) +
+                ")");
   }
-  const size_t s = static_cast<size_t>(std::upper_bound(m.doc_start.begin(), m.doc_start.end(), static_cast<uint64_t>(d)) -
-                                       m.doc_start.begin()) - 1;
+  const size_t s =
+      static_cast<size_t>(std::upper_bound(m.doc_start.begin(), m.doc_start.end(), static_cast<uint64_t>(d)) -
+                          m.doc_start.begin()) -
+      1;
   const DocEntry& e = m.shards[s].docs[static_cast<uint64_t>(d) - m.doc_start[s]];
   return {s, e.begin, e.end, e.language, e.prompt_length};
 }

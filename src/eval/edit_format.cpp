@@ -265,7 +265,8 @@ ParsedReply parse_diff(const std::string& reply, const std::vector<std::string>&
   for (size_t i = 0; i < lines.size(); ++i) {
     if (!matches(kHead, lines[i])) {
       if (matches(kDivider, lines[i]) || matches(kUpdated, lines[i])) {
-        out.errors.push_back("line " + std::to_string(i + 1) + ": '" + strip(lines[i]) + "' outside a SEARCH/REPLACE block");
+        out.errors.push_back("line " + std::to_string(i + 1) + ": '" + strip(lines[i]) +
+                             "' outside a SEARCH/REPLACE block");
       }
       continue;
     }
@@ -294,7 +295,8 @@ ParsedReply parse_diff(const std::string& reply, const std::vector<std::string>&
       continue;
     }
     ++j;
-    while (j < lines.size() && !matches(kUpdated, lines[j]) && !matches(kHead, lines[j]) && !matches(kDivider, lines[j])) {
+    while (j < lines.size() && !matches(kUpdated, lines[j]) && !matches(kHead, lines[j]) &&
+           !matches(kDivider, lines[j])) {
       replace += lines[j++];
     }
     if (j >= lines.size() || !matches(kUpdated, lines[j])) {
@@ -427,7 +429,8 @@ std::string render_reply(EditFormat format, const std::map<std::string, std::str
     if (!search.empty() && search.back() != '\n') search += '\n';
     if (!replace.empty() && replace.back() != '\n') replace += '\n';
     if (blank(search)) search.clear();
-    out += path + "\n" + fence + "\n<<<<<<< SEARCH\n" + search + "=======\n" + replace + ">>>>>>> REPLACE\n" + fence + "\n\n";
+    out += path + "\n" + fence + "\n<<<<<<< SEARCH\n" + search + "=======\n" + replace + ">>>>>>> REPLACE\n" + fence +
+           "\n\n";
   }
   return out;
 }

@@ -30,7 +30,7 @@ namespace {
 struct CodeTask {
   const Problem* problem;
   std::vector<std::string> output_list, code_list;
-  std::vector<std::string> original_code_list;  // self-repair
+  std::vector<std::string> original_code_list;           // self-repair
   std::vector<std::vector<ChatMessage>> repair_prompts;  // self-repair: empty = keep the original
 };
 
@@ -84,9 +84,10 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
     const std::string cutoff = parse_date(o.train_cutoff, "--train-cutoff");
     for (const auto& p : problems) contaminated += normalize_timestamp(p.contest_date) < cutoff;
     if (contaminated) {
-      spdlog::warn("!!! CONTAMINATION: {} of {} problems are dated before the training cutoff {}; their scores do "
-                   "not measure generalisation. Use --start-date {} to evaluate only clean problems. !!!",
-                   contaminated, problems.size(), o.train_cutoff, o.train_cutoff);
+      spdlog::warn(
+          "!!! CONTAMINATION: {} of {} problems are dated before the training cutoff {}; their scores do "
+          "not measure generalisation. Use --start-date {} to evaluate only clean problems. !!!",
+          contaminated, problems.size(), o.train_cutoff, o.train_cutoff);
     }
   }
 
@@ -116,14 +117,15 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
       const auto graded = prev.value("graded_list", json::array());
       const auto meta = prev.value("metadata", json::array());
       if (graded.size() != t.original_code_list.size() || meta.size() != t.original_code_list.size()) {
-        throw Error(o.codegen_results.string() + ": " + p.question_id + ": code_list, graded_list and metadata differ in length");
+        throw Error(o.codegen_results.string() + ": " + p.question_id +
+                    ": code_list, graded_list and metadata differ in length");
       }
       for (size_t k = 0; k < t.original_code_list.size(); ++k) {
         const std::string m = meta[k].is_string() ? meta[k].get<std::string>() : meta[k].dump();
-        t.repair_prompts.push_back(graded[k].is_boolean() && graded[k].get<bool>()
-                                       ? std::vector<ChatMessage>{}
-                                       : self_repair_messages(prev.value("question_content", p.question_content),
-                                                              t.original_code_list[k], m));
+        t.repair_prompts.push_back(
+            graded[k].is_boolean() && graded[k].get<bool>()
+                ? std::vector<ChatMessage>{}
+                : self_repair_messages(prev.value("question_content", p.question_content), t.original_code_list[k], m));
       }
       total_samples += t.original_code_list.size();
     } else {
@@ -134,7 +136,7 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
       if (!custom->aligned.empty()) {
         if (custom->aligned.size() != problems.size()) {
           throw Error("the custom-output file has " + std::to_string(custom->aligned.size()) + " lists for " +
-                      std::to_string(problems.size()) + " problems",
+                          std::to_string(problems.size()) + " problems",
                       "a list-of-lists file must follow the selected problems sorted by question_id");
         }
         codes = custom->aligned[static_cast<size_t>(&p - problems.data())];
@@ -243,7 +245,8 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
     }
   };
   std::vector<std::thread> threads;
-  for (int w = 0; w < std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, tasks.size()))); ++w) threads.emplace_back(worker);
+  for (int w = 0; w < std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, tasks.size()))); ++w)
+    threads.emplace_back(worker);
   for (auto& th : threads) th.join();
   if (first_error) throw *first_error;
 
@@ -267,8 +270,10 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
   summary["model"] = custom ? "predictions:" + predictions_file(o.model) : (backend ? backend->name() : "");
   summary["data"] = o.data.string();
   summary["release"] = o.release;
-  summary["filters"] = {{"start_date", o.filter.start_date}, {"end_date", o.filter.end_date},
-                        {"platforms", o.filter.platforms}, {"difficulties", o.filter.difficulties}};
+  summary["filters"] = {{"start_date", o.filter.start_date},
+                        {"end_date", o.filter.end_date},
+                        {"platforms", o.filter.platforms},
+                        {"difficulties", o.filter.difficulties}};
   summary["problems"] = problems.size();
   size_t samples = 0;
   for (const auto& oc : outcomes) samples += oc.n;
@@ -277,8 +282,10 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
   summary["groups"] = groups_json(score_groups(outcomes, ks));
   summary["verdicts"] = verdict_counts(entries);
   summary["comparator_disagreements"] = disagreements;
-  summary["judge"] = {{"timeout_seconds", o.judge.timeout_seconds}, {"clock", o.judge.clock},
-                      {"memory_bytes", o.judge.memory_bytes}, {"python", o.judge.python}};
+  summary["judge"] = {{"timeout_seconds", o.judge.timeout_seconds},
+                      {"clock", o.judge.clock},
+                      {"memory_bytes", o.judge.memory_bytes},
+                      {"python", o.judge.python}};
   if (!o.train_cutoff.empty()) {
     summary["contamination"] = {{"train_cutoff", o.train_cutoff}, {"problems_before_cutoff", contaminated}};
   }

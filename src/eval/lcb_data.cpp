@@ -59,7 +59,8 @@ std::string normalize_timestamp(const std::string& iso) {
 }
 
 std::string parse_date(const std::string& date, const std::string& what) {
-  if (!is_iso_date(date)) throw Error(what + ": '" + date + "' is not a date", "write it as YYYY-MM-DD, e.g. 2024-08-01");
+  if (!is_iso_date(date))
+    throw Error(what + ": '" + date + "' is not a date", "write it as YYYY-MM-DD, e.g. 2024-08-01");
   return date + "T00:00:00";
 }
 
@@ -102,7 +103,8 @@ Problem parse_problem(const std::string& line, const std::string& source) {
   }
   if (!p.metadata.is_object()) throw Error(where + ": field 'metadata' must be a JSON object");
   if (const auto it = p.metadata.find("func_name"); it != p.metadata.end() && !it->is_null()) {
-    if (!it->is_string() || it->get<std::string>().empty()) throw Error(where + ": metadata.func_name must be a non-empty string");
+    if (!it->is_string() || it->get<std::string>().empty())
+      throw Error(where + ": metadata.func_name must be a non-empty string");
     p.func_name = it->get<std::string>();
   }
   return p;
@@ -142,9 +144,9 @@ std::vector<Problem> load_problems(const fs::path& data, const std::string& rele
     for (const auto& name : release_files(release)) {
       const fs::path f = data / name;
       if (!fs::exists(f)) {
-        throw Error("LiveCodeBench release " + release + " needs '" + f.string() + "', which is missing",
-                    "download code_generation_lite's test*.jsonl files into " + data.string() +
-                        ", or pick an older --release");
+        throw Error(
+            "LiveCodeBench release " + release + " needs '" + f.string() + "', which is missing",
+            "download code_generation_lite's test*.jsonl files into " + data.string() + ", or pick an older --release");
       }
       files.push_back(f);
     }
@@ -188,7 +190,8 @@ void validate_filter(const ProblemFilter& filter) {
     }
   }
   for (const auto& d : filter.difficulties) {
-    if (d != "easy" && d != "medium" && d != "hard") throw Error("unknown difficulty '" + d + "'", "use easy, medium or hard");
+    if (d != "easy" && d != "medium" && d != "hard")
+      throw Error("unknown difficulty '" + d + "'", "use easy, medium or hard");
   }
 }
 

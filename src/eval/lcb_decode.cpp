@@ -35,11 +35,21 @@ bool valid_utf8(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     int extra = 0;
     uint32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + extra >= s.size()) return false;
     for (int k = 1; k <= extra; ++k) {
       const auto d = static_cast<unsigned char>(s[i + k]);
@@ -62,49 +72,92 @@ uint64_t read_le(const unsigned char* p, int n) {
 
 const char* opcode_name(unsigned char op) {
   switch (op) {
-    case 'c': return "GLOBAL";
-    case 0x93: return "STACK_GLOBAL";
-    case 'R': return "REDUCE";
-    case 'b': return "BUILD";
-    case 'i': return "INST";
-    case 'o': return "OBJ";
-    case 0x81: return "NEWOBJ";
-    case 0x92: return "NEWOBJ_EX";
-    case 0x82: return "EXT1";
-    case 0x83: return "EXT2";
-    case 0x84: return "EXT4";
-    case 'P': return "PERSID";
-    case 'Q': return "BINPERSID";
-    case '(': return "MARK";
-    case ')': return "EMPTY_TUPLE";
-    case ']': return "EMPTY_LIST";
-    case '}': return "EMPTY_DICT";
-    case 'N': return "NONE";
-    case 'J': return "BININT";
-    case 'K': return "BININT1";
-    case 'M': return "BININT2";
-    case 'V': return "UNICODE";
-    case 'S': return "STRING";
-    case 'T': return "BINSTRING";
-    case 'U': return "SHORT_BINSTRING";
-    case 'B': return "BINBYTES";
-    case 'C': return "SHORT_BINBYTES";
-    case 0x8e: return "BINBYTES8";
-    case 0x96: return "BYTEARRAY8";
-    case 'g': return "GET";
-    case 'h': return "BINGET";
-    case 'j': return "LONG_BINGET";
-    case '0': return "POP";
-    case '2': return "DUP";
-    case 'a': return "APPEND";
-    case 'e': return "APPENDS";
-    case 's': return "SETITEM";
-    case 'u': return "SETITEMS";
-    case 't': return "TUPLE";
-    case 0x85: return "TUPLE1";
-    case 0x86: return "TUPLE2";
-    case 0x87: return "TUPLE3";
-    default: return "unknown opcode";
+    case 'c':
+      return "GLOBAL";
+    case 0x93:
+      return "STACK_GLOBAL";
+    case 'R':
+      return "REDUCE";
+    case 'b':
+      return "BUILD";
+    case 'i':
+      return "INST";
+    case 'o':
+      return "OBJ";
+    case 0x81:
+      return "NEWOBJ";
+    case 0x92:
+      return "NEWOBJ_EX";
+    case 0x82:
+      return "EXT1";
+    case 0x83:
+      return "EXT2";
+    case 0x84:
+      return "EXT4";
+    case 'P':
+      return "PERSID";
+    case 'Q':
+      return "BINPERSID";
+    case '(':
+      return "MARK";
+    case ')':
+      return "EMPTY_TUPLE";
+    case ']':
+      return "EMPTY_LIST";
+    case '}':
+      return "EMPTY_DICT";
+    case 'N':
+      return "NONE";
+    case 'J':
+      return "BININT";
+    case 'K':
+      return "BININT1";
+    case 'M':
+      return "BININT2";
+    case 'V':
+      return "UNICODE";
+    case 'S':
+      return "STRING";
+    case 'T':
+      return "BINSTRING";
+    case 'U':
+      return "SHORT_BINSTRING";
+    case 'B':
+      return "BINBYTES";
+    case 'C':
+      return "SHORT_BINBYTES";
+    case 0x8e:
+      return "BINBYTES8";
+    case 0x96:
+      return "BYTEARRAY8";
+    case 'g':
+      return "GET";
+    case 'h':
+      return "BINGET";
+    case 'j':
+      return "LONG_BINGET";
+    case '0':
+      return "POP";
+    case '2':
+      return "DUP";
+    case 'a':
+      return "APPEND";
+    case 'e':
+      return "APPENDS";
+    case 's':
+      return "SETITEM";
+    case 'u':
+      return "SETITEMS";
+    case 't':
+      return "TUPLE";
+    case 0x85:
+      return "TUPLE1";
+    case 0x86:
+      return "TUPLE2";
+    case 0x87:
+      return "TUPLE3";
+    default:
+      return "unknown opcode";
   }
 }
 
@@ -218,7 +271,8 @@ std::string unpickle_string(std::string_view data) {
       }
       case 0x95:  // FRAME: 8-byte length of the frame that follows; framing carries no data
         need(8, "FRAME length");
-        if (read_le(p + i, 8) > n - i - 8) throw Error("pickle: FRAME at offset " + std::to_string(at) + " overruns the data");
+        if (read_le(p + i, 8) > n - i - 8)
+          throw Error("pickle: FRAME at offset " + std::to_string(at) + " overruns the data");
         i += 8;
         break;
       case 0x8c:  // SHORT_BINUNICODE
@@ -258,7 +312,8 @@ std::string unpickle_string(std::string_view data) {
         break;
       case '.':  // STOP
         if (stack.empty()) throw Error("pickle: STOP with an empty stack (no string was pickled)");
-        if (stack.size() != 1) throw Error("pickle: " + std::to_string(stack.size()) + " objects at STOP; only a single string is accepted");
+        if (stack.size() != 1)
+          throw Error("pickle: " + std::to_string(stack.size()) + " objects at STOP; only a single string is accepted");
         return std::move(stack.back());
       default:
         throw Error("pickle: refusing opcode " + hex_byte(op) + " (" + opcode_name(op) + ") at offset " +

@@ -188,7 +188,8 @@ void judge_batch(std::vector<JudgeItem>& items, const JudgeOptions& options) {
       outputs[i].push_back(t.output);
       test_bytes += static_cast<int64_t>(t.input.size() + t.output.size());
     }
-    per_sample[i] = (options.timeout_seconds + 1) * static_cast<double>(std::max<size_t>(1, items[i].tests->size())) + 5;
+    per_sample[i] =
+        (options.timeout_seconds + 1) * static_cast<double>(std::max<size_t>(1, items[i].tests->size())) + 5;
   }
   const size_t batch_size =
       options.samples_per_process > 0 ? static_cast<size_t>(options.samples_per_process) : pending.size();
@@ -224,9 +225,14 @@ void judge_batch(std::vector<JudgeItem>& items, const JudgeOptions& options) {
     sandbox::RunRequest req;
     req.argv = {python, "-I", (dir / "driver.py").string(), (dir / "job.json").string()};
     req.work_dir = dir;
-    req.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", dir.string()}, {"LANG", "C.UTF-8"},
-               {"LC_ALL", "C.UTF-8"}, {"PYTHONIOENCODING", "utf-8"}, {"PYTHONDONTWRITEBYTECODE", "1"},
-               {"OMP_NUM_THREADS", "1"}, {"OPENBLAS_NUM_THREADS", "1"}};
+    req.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+               {"HOME", dir.string()},
+               {"LANG", "C.UTF-8"},
+               {"LC_ALL", "C.UTF-8"},
+               {"PYTHONIOENCODING", "utf-8"},
+               {"PYTHONDONTWRITEBYTECODE", "1"},
+               {"OMP_NUM_THREADS", "1"},
+               {"OPENBLAS_NUM_THREADS", "1"}};
     req.limits.wall_seconds = wall;
     req.limits.cpu_seconds = wall;
     req.limits.memory_bytes = options.memory_bytes + (1LL << 30) + 4 * test_bytes;

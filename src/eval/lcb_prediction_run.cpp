@@ -34,7 +34,8 @@ std::vector<std::vector<std::string>> answers_for(const RunOptions& o, const std
   if (custom) {
     for (size_t i = 0; i < problems.size(); ++i) {
       if (!custom->aligned.empty()) {
-        if (custom->aligned.size() != problems.size()) throw Error("the custom-output file does not match the problems");
+        if (custom->aligned.size() != problems.size())
+          throw Error("the custom-output file does not match the problems");
         preds[i] = custom->aligned[i];
       } else {
         const auto it = custom->by_key.find(key(problems[i]));
@@ -73,7 +74,9 @@ std::string execution_key(const ExecutionProblem& p) { return p.id; }
 std::vector<ChatMessage> test_output_prompt(const TestOutputProblem& p, bool) {
   return test_output_messages(p.question_content, p.starter_code, p.function_name, p.test[0].input);
 }
-std::vector<ChatMessage> execution_prompt(const ExecutionProblem& p, bool cot) { return execution_messages(p.code, p.input, cot); }
+std::vector<ChatMessage> execution_prompt(const ExecutionProblem& p, bool cot) {
+  return execution_messages(p.code, p.input, cot);
+}
 std::string extract_test_output_any(const std::string& reply, bool) { return extract_test_output(reply); }
 
 }  // namespace
@@ -97,10 +100,19 @@ RunReport run_prediction_scenario(const RunOptions& o, std::unique_ptr<ModelBack
     graded = grade_executions(problems, preds, check);
     for (size_t i = 0; i < problems.size(); ++i) {
       const auto& p = problems[i];
-      entries.push_back({{"question_id", p.question_id}, {"contest_id", p.contest_id}, {"contest_date", p.contest_date},
-                         {"difficulty", p.difficulty}, {"function_name", p.function_name}, {"code", p.code},
-                         {"input", p.input}, {"output", p.output}, {"id", p.id}, {"problem_id", p.problem_id},
-                         {"numsteps", p.numsteps}, {"output_list", outputs[i]}, {"pred_list", preds[i]}});
+      entries.push_back({{"question_id", p.question_id},
+                         {"contest_id", p.contest_id},
+                         {"contest_date", p.contest_date},
+                         {"difficulty", p.difficulty},
+                         {"function_name", p.function_name},
+                         {"code", p.code},
+                         {"input", p.input},
+                         {"output", p.output},
+                         {"id", p.id},
+                         {"problem_id", p.problem_id},
+                         {"numsteps", p.numsteps},
+                         {"output_list", outputs[i]},
+                         {"pred_list", preds[i]}});
       outcomes.push_back({p.id, p.difficulty, "", normalize_timestamp(p.contest_date), 0, 0});
     }
   } else {
@@ -110,10 +122,17 @@ RunReport run_prediction_scenario(const RunOptions& o, std::unique_ptr<ModelBack
     graded = grade_test_outputs(problems, preds, check);
     for (size_t i = 0; i < problems.size(); ++i) {
       const auto& p = problems[i];
-      entries.push_back({{"question_title", p.question_title}, {"question_content", p.question_content},
-                         {"question_id", p.question_id}, {"contest_id", p.contest_id}, {"contest_date", p.contest_date},
-                         {"difficulty", p.difficulty}, {"output_list", outputs[i]}, {"pred_list", preds[i]},
-                         {"test_id", p.test_id}, {"function_name", p.function_name}, {"starter_code", p.starter_code}});
+      entries.push_back({{"question_title", p.question_title},
+                         {"question_content", p.question_content},
+                         {"question_id", p.question_id},
+                         {"contest_id", p.contest_id},
+                         {"contest_date", p.contest_date},
+                         {"difficulty", p.difficulty},
+                         {"output_list", outputs[i]},
+                         {"pred_list", preds[i]},
+                         {"test_id", p.test_id},
+                         {"function_name", p.function_name},
+                         {"starter_code", p.starter_code}});
       outcomes.push_back({test_output_key(p), p.difficulty, "", normalize_timestamp(p.contest_date), 0, 0});
     }
   }

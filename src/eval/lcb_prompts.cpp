@@ -81,7 +81,8 @@ std::vector<ChatMessage> codegen_messages(const Problem& problem) {
 
 std::string repair_feedback(const std::string& metadata_json) {
   const auto meta = nlohmann::json::parse(metadata_json, nullptr, false);
-  if (meta.is_discarded() || !meta.is_object()) throw Error("self-repair: sample metadata is not a JSON object: " + metadata_json.substr(0, 200));
+  if (meta.is_discarded() || !meta.is_object())
+    throw Error("self-repair: sample metadata is not a JSON object: " + metadata_json.substr(0, 200));
   if (!meta.contains("error_code")) return "";
   const int code = meta["error_code"].is_number() ? meta["error_code"].get<int>() : 0;
   switch (code) {
@@ -120,7 +121,8 @@ std::vector<ChatMessage> self_repair_messages(const std::string& question_conten
 std::string function_name_from_starter(const std::string& starter_code, const std::string& fallback) {
   static const std::regex def_re(R"((?:^|\n)[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\()");
   std::string name;
-  for (auto it = std::sregex_iterator(starter_code.begin(), starter_code.end(), def_re); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(starter_code.begin(), starter_code.end(), def_re); it != std::sregex_iterator();
+       ++it) {
     if (!name.empty()) throw Error("test output prediction: the starter code defines more than one function");
     name = (*it)[1];
   }
@@ -157,7 +159,8 @@ std::vector<ChatMessage> execution_messages(const std::string& code, const std::
         "\"hihi\"), and ends with \"a\".\n"
         "5. The return value of the function is therefore \"bhihia\".\n[/THOUGHT]\n[ANSWER]\n"
         "assert performOperation(s = \"hi\") == \"bhihia\"\n[/ANSWER]\n\n"
-        "[PYTHON]\n" + code + "\nassert " + input + " == ??\n[/PYTHON]\n[THOUGHT]\n";
+        "[PYTHON]\n" +
+        code + "\nassert " + input + " == ??\n[/PYTHON]\n[THOUGHT]\n";
   } else {
     prompt =
         "You are given a Python function and an assertion containing an input to the function. Complete the assertion "
@@ -171,7 +174,8 @@ std::vector<ChatMessage> execution_messages(const std::string& code, const std::
         "[PYTHON]\ndef addCharacterA(string : str) -> str:\n    return string + \"a\"\n"
         "assert addCharacterA(string = \"x9j\") == ??\n[/PYTHON]\n[ANSWER]\n"
         "assert addCharacterA(string = \"x9j\") == \"x9ja\"\n[/ANSWER]\n\n"
-        "[PYTHON]\n" + code + "\nassert " + input + " == ??\n[/PYTHON]\n[ANSWER]\n";
+        "[PYTHON]\n" +
+        code + "\nassert " + input + " == ??\n[/PYTHON]\n[ANSWER]\n";
   }
   return {{"system", kExecutionSystem}, {"user", prompt}};
 }

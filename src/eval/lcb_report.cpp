@@ -30,12 +30,9 @@ json verdict_counts(const std::vector<json>& entries) {
     }
   }
   json out = json::object();
-  static const std::map<std::string, std::string> names{{"passed", "passed"},
-                                                        {"-1", "-1 global timeout"},
-                                                        {"-2", "-2 wrong answer"},
-                                                        {"-3", "-3 time limit exceeded"},
-                                                        {"-4", "-4 runtime error"},
-                                                        {"-5", "-5 test runner error"}};
+  static const std::map<std::string, std::string> names{{"passed", "passed"},       {"-1", "-1 global timeout"},
+                                                        {"-2", "-2 wrong answer"},  {"-3", "-3 time limit exceeded"},
+                                                        {"-4", "-4 runtime error"}, {"-5", "-5 test runner error"}};
   for (const auto& [k, v] : counts) out[names.count(k) ? names.at(k) : k] = v;
   return out;
 }
@@ -50,7 +47,8 @@ json groups_json(const std::vector<GroupScore>& groups) {
   return out;
 }
 
-json lcb_eval_json(const std::vector<json>& entries, const std::vector<ProblemOutcome>& outcomes, const std::vector<int>& ks) {
+json lcb_eval_json(const std::vector<json>& entries, const std::vector<ProblemOutcome>& outcomes,
+                   const std::vector<int>& ks) {
   json metrics = json::object(), results = json::object(), metadata = json::array();
   json detail = json::object();
   for (int k : ks) {
@@ -80,7 +78,8 @@ json lcb_eval_json(const std::vector<json>& entries, const std::vector<ProblemOu
 
 void write_reports(const fs::path& out_dir, const std::vector<json>& entries, const json& eval, const json& summary) {
   fs::create_directories(out_dir);
-  write_file_atomic(out_dir / "eval_all.json", json(entries).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+  write_file_atomic(out_dir / "eval_all.json",
+                    json(entries).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
   write_file_atomic(out_dir / "eval.json", eval.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
   write_file_atomic(out_dir / "summary.json", summary.dump(2) + "\n");
 }

@@ -92,7 +92,8 @@ std::optional<CustomOutputs> load_custom_outputs(const std::string& spec, const 
     }
     if (!e.is_object()) throw Error(where + ": each entry must be an object or a list of strings");
     const char* list_key = code ? "code_list" : "pred_list";
-    if (!e.contains(list_key)) throw Error(where + ": missing '" + list_key + "'", "see LiveCodeBench's custom_evaluator format");
+    if (!e.contains(list_key))
+      throw Error(where + ": missing '" + list_key + "'", "see LiveCodeBench's custom_evaluator format");
     std::string key;
     auto str = [&](const char* k) {
       if (!e.contains(k)) throw Error(where + ": missing '" + std::string(k) + "'");

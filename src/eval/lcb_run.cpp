@@ -21,7 +21,8 @@ RunReport run_livecodebench(const RunOptions& o) {
   }
   if (o.data.empty()) throw Error("--data is required for --bench livecodebench", "see docs/livecodebench.md");
   if (o.out_dir.empty()) throw Error("an output directory is required (--out)");
-  if (o.model.empty()) throw Error("--model is required", "e.g. --model predictions:custom_outputs.json or openai:<url>/<model>");
+  if (o.model.empty())
+    throw Error("--model is required", "e.g. --model predictions:custom_outputs.json or openai:<url>/<model>");
   if (o.n < 1) throw Error("--n must be at least 1");
   if (!o.train_cutoff.empty()) parse_date(o.train_cutoff, "--train-cutoff");
   auto custom = load_custom_outputs(o.model, o.scenario);

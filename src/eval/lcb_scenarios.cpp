@@ -58,7 +58,8 @@ std::vector<std::pair<json, std::string>> read_rows(const fs::path& file) {
     } catch (const json::exception& e) {
       throw Error(file.string() + ": not a JSON list: " + e.what());
     }
-    for (size_t i = 0; i < all.size(); ++i) rows.emplace_back(std::move(all[i]), file.string() + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < all.size(); ++i)
+      rows.emplace_back(std::move(all[i]), file.string() + "[" + std::to_string(i) + "]");
     return rows;
   }
   size_t start = 0, lineno = 0;
@@ -94,8 +95,7 @@ long long int_field(const json& row, const char* key, const std::string& where) 
   if (it->is_string()) {
     try {
       return std::stoll(it->get<std::string>());
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   throw Error(where + ": field '" + key + "' must be an integer");
 }
@@ -185,7 +185,8 @@ std::vector<TestOutputProblem> load_test_output_problems(const fs::path& file) {
     p.function_name = str_field(row, "function_name", where);
     p.test_id = static_cast<int>(int_field(row, "test_id", where));
     const json tests = json::parse(str_field(row, "test", where), nullptr, false);
-    if (!tests.is_array() || tests.empty()) throw Error(where + ": field 'test' must be a non-empty JSON list of tests");
+    if (!tests.is_array() || tests.empty())
+      throw Error(where + ": field 'test' must be a non-empty JSON list of tests");
     for (const auto& t : tests) {
       if (!t.is_object()) throw Error(where + ": field 'test' holds a non-object");
       p.test.push_back({str_field(t, "input", where + " test"), str_field(t, "output", where + " test"),
@@ -241,7 +242,8 @@ std::vector<std::vector<bool>> grade_test_outputs(const std::vector<TestOutputPr
   std::vector<json> items;
   for (size_t i = 0; i < problems.size(); ++i)
     for (const auto& pred : predictions[i])
-      items.push_back({{"kind", "testoutput"}, {"prediction", pred}, {"expected", problems[i].test[0].output}, {"timeout", 3}});
+      items.push_back(
+          {{"kind", "testoutput"}, {"prediction", pred}, {"expected", problems[i].test[0].output}, {"timeout", 3}});
   const auto flat = run_checks(items, options);
   std::vector<std::vector<bool>> graded(problems.size());
   size_t at = 0;

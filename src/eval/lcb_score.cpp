@@ -58,8 +58,13 @@ std::vector<GroupScore> score_groups(const std::vector<ProblemOutcome>& outcomes
     }
     groups.push_back({name, {&o}});
   };
-  std::vector<std::string> order{"all", "difficulty=easy", "difficulty=medium", "difficulty=hard",
-                                 "platform=atcoder", "platform=codeforces", "platform=leetcode"};
+  std::vector<std::string> order{"all",
+                                 "difficulty=easy",
+                                 "difficulty=medium",
+                                 "difficulty=hard",
+                                 "platform=atcoder",
+                                 "platform=codeforces",
+                                 "platform=leetcode"};
   for (const auto& name : order) groups.push_back({name, {}});
   std::vector<std::string> months;
   for (const auto& o : outcomes) {

@@ -64,7 +64,8 @@ class PredictionsBackend : public ModelBackend {
         throw Error(where + ": not a JSON object: " + e.what(), "one JSON object per line");
       }
       if (!j.is_object() || !j.contains("task") || !j["task"].is_string()) {
-        throw Error(where + ": missing string field 'task'", R"(expected {"task": "cpp/bob", "try": 1, "reply": "..."})");
+        throw Error(where + ": missing string field 'task'",
+                    R"(expected {"task": "cpp/bob", "try": 1, "reply": "..."})");
       }
       const int attempt = j.value("try", 1);
       std::vector<std::string> replies;
@@ -82,7 +83,8 @@ class PredictionsBackend : public ModelBackend {
       }
       for (const auto& key : j.items()) {
         static const std::set<std::string> known = {"task", "try", "reply", "replies", "bench"};
-        if (!known.count(key.key())) throw Error(where + ": unknown field '" + key.key() + "'", "known: task, try, reply, replies, bench");
+        if (!known.count(key.key()))
+          throw Error(where + ": unknown field '" + key.key() + "'", "known: task, try, reply, replies, bench");
       }
       auto& slot = replies_[{j["task"].get<std::string>(), attempt}];
       slot.insert(slot.end(), replies.begin(), replies.end());

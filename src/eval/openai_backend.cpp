@@ -81,7 +81,8 @@ class OpenAIBackend : public ModelBackend {
     for (int attempt = 0; attempt <= max_retries_; ++attempt) {
       if (attempt > 0) {
         const int delay = backoff_ms_ * (1 << std::min(attempt - 1, 6));
-        spdlog::warn("openai: {} for {}; retry {}/{} in {} ms", last_error, request.id.str(), attempt, max_retries_, delay);
+        spdlog::warn("openai: {} for {}; retry {}/{} in {} ms", last_error, request.id.str(), attempt, max_retries_,
+                     delay);
         std::this_thread::sleep_for(std::chrono::milliseconds(delay));
       }
       long status = 0;
@@ -96,15 +97,17 @@ class OpenAIBackend : public ModelBackend {
         continue;
       }
       if (status != 200) {
-        throw Error("openai backend: POST " + url() + " answered HTTP " + std::to_string(status) + ": " +
-                        response.substr(0, 500),
-                    status == 401 || status == 403 ? "set HRM_OPENAI_API_KEY" : "check the model name and the endpoint");
+        throw Error(
+            "openai backend: POST " + url() + " answered HTTP " + std::to_string(status) + ": " +
+                response.substr(0, 500),
+            status == 401 || status == 403 ? "set HRM_OPENAI_API_KEY" : "check the model name and the endpoint");
       }
       return parse_choices(response);
     }
-    throw Error("openai backend: POST " + url() + " failed after " + std::to_string(max_retries_ + 1) +
-                    " attempts: " + last_error,
-                "is the server running? the spec is openai:<base_url>/<model>, e.g. openai:http://127.0.0.1:8080/v1/qwen");
+    throw Error(
+        "openai backend: POST " + url() + " failed after " + std::to_string(max_retries_ + 1) +
+            " attempts: " + last_error,
+        "is the server running? the spec is openai:<base_url>/<model>, e.g. openai:http://127.0.0.1:8080/v1/qwen");
   }
 
   CURLcode perform(const std::string& payload, double timeout_seconds, long* status, std::string* response) const {

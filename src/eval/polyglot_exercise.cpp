@@ -208,8 +208,10 @@ std::vector<ChatMessage> build_messages(const Exercise& ex, EditFormat format,
                            "installing any packages.\n"});
   for (size_t i = 0; i < replies.size() && i < test_outputs.size(); ++i) {
     m.push_back({"assistant", replies[i]});
-    m.push_back({"user", test_outputs[i] + "\n####\n\nSee the testing errors above.\nThe tests are correct, don't try "
-                                           "and change them.\nFix the code in " + names + " to resolve the errors.\n"});
+    m.push_back({"user", test_outputs[i] +
+                             "\n####\n\nSee the testing errors above.\nThe tests are correct, don't try "
+                             "and change them.\nFix the code in " +
+                             names + " to resolve the errors.\n"});
   }
   return m;
 }

@@ -106,10 +106,10 @@ Toolchains probe_toolchains(const std::vector<std::string>& languages) {
     }
     const bool jest = fs::exists(t.js_dir + "/node_modules/jest/bin/jest.js");
     const std::string v = t.node.empty() || !jest ? "" : host_first_line(shell_quote(t.node) + " --version");
-    record("javascript", v.empty() ? "" : "node " + v + ", jest from " + t.js_dir,
-           "node + npm install in " + t.js_dir);
+    record("javascript", v.empty() ? "" : "node " + v + ", jest from " + t.js_dir, "node + npm install in " + t.js_dir);
   }
-  if (want("python")) record("python", host_first_line(shell_quote(t.python) + " -m pytest --version"), "python3-pytest");
+  if (want("python"))
+    record("python", host_first_line(shell_quote(t.python) + " -m pytest --version"), "python3-pytest");
   if (want("rust")) {
     t.rust_bin_dir = env_or("HRM_RUST_BIN_DIR", "");
     if (t.rust_bin_dir.empty()) {
@@ -151,9 +151,7 @@ void prepare_tests(const Exercise& ex, const fs::path& work_dir, const Toolchain
     static const std::regex skipped(R"(\b(?:x(test|it|describe)|(test|it|describe)\.skip)\s*\()");
     for (const auto& f : ex.test_files) {
       if (!ends_with(f, ".js")) continue;
-      rewrite(work_dir / f, [](const std::string& s) {
-        return std::regex_replace(s, skipped, "$1$2(");
-      });
+      rewrite(work_dir / f, [](const std::string& s) { return std::regex_replace(s, skipped, "$1$2("); });
     }
     const fs::path link = work_dir / "node_modules";
     if (!fs::exists(fs::symlink_status(link))) fs::create_directory_symlink(tools.js_dir + "/node_modules", link);
@@ -212,19 +210,23 @@ sandbox::RunRequest test_request(const Exercise& ex, const fs::path& work_dir, c
     script = "go test -count=1 ./... 2>&1";
   } else if (l == "java") {
     const std::string jars = tools.java_jars;
-    const std::string cp = jars + "/junit-platform-console-standalone.jar:" + jars + "/assertj-core.jar:" + jars +
-                           "/json-latest.jar";
+    const std::string cp =
+        jars + "/junit-platform-console-standalone.jar:" + jars + "/assertj-core.jar:" + jars + "/json-latest.jar";
     // Short-lived JVMs: C1 only and the serial collector start fastest and need the fewest threads.
     const std::string jvm = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss8m -XX:ReservedCodeCacheSize=64m";
     const std::string javac_jvm = "-J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 -J-XX:ReservedCodeCacheSize=64m";
     // One javac for main and test sources (one JVM start instead of two), then the JUnit console.
     script =
         "set -e; rm -rf build; mkdir -p build/classes; "
-        "javac " + javac_jvm + " -nowarn -encoding UTF-8 -d build/classes -cp " + cp +
+        "javac " +
+        javac_jvm + " -nowarn -encoding UTF-8 -d build/classes -cp " + cp +
         " $(find src/main/java src/test/java -name '*.java') 2>&1; "
         "for d in src/main/resources src/test/resources; do if [ -d $d ]; then cp -r $d/. build/classes/; fi; done; "
-        "java " + jvm + " -jar " + jars + "/junit-platform-console-standalone.jar --disable-banner --disable-ansi-colors "
-        "--details=summary --fail-if-no-tests --class-path build/classes:" + cp + " --scan-classpath build/classes 2>&1";
+        "java " +
+        jvm + " -jar " + jars +
+        "/junit-platform-console-standalone.jar --disable-banner --disable-ansi-colors "
+        "--details=summary --fail-if-no-tests --class-path build/classes:" +
+        cp + " --scan-classpath build/classes 2>&1";
   } else if (l == "javascript") {
     if (caches.shared()) r.extra_writable.push_back(caches.jest);
     r.extra_readable.push_back(tools.js_dir);

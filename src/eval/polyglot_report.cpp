@@ -178,12 +178,13 @@ std::string format_summary(const nlohmann::json& s) {
   const int tries = s.value("tries", 2);
   std::ostringstream out;
   char buf[256];
-  out << "model: " << s.value("model", "") << "   edit format: " << s.value("edit_format", "")
-      << "   tries: " << tries << "   jobs: " << s.value("jobs", 0) << "\n";
+  out << "model: " << s.value("model", "") << "   edit format: " << s.value("edit_format", "") << "   tries: " << tries
+      << "   jobs: " << s.value("jobs", 0) << "\n";
   std::snprintf(buf, sizeof buf, "%-12s %6s", "language", "cases");
   out << buf;
   for (int k = 1; k <= tries; ++k) {
-    std::snprintf(buf, sizeof buf, " %7s %8s", ("pass@" + std::to_string(k)).c_str(), ("rate_" + std::to_string(k)).c_str());
+    std::snprintf(buf, sizeof buf, " %7s %8s", ("pass@" + std::to_string(k)).c_str(),
+                  ("rate_" + std::to_string(k)).c_str());
     out << buf;
   }
   out << "  unsupported\n";
@@ -216,7 +217,8 @@ std::string format_summary(const nlohmann::json& s) {
   }
   if (s.contains("unsupported") && !s["unsupported"].empty()) {
     out << "unsupported (known offline limits, counted as failures):\n";
-    for (const auto& [id, reason] : s["unsupported"].items()) out << "  " << id << ": " << reason.get<std::string>() << "\n";
+    for (const auto& [id, reason] : s["unsupported"].items())
+      out << "  " << id << ": " << reason.get<std::string>() << "\n";
   }
   return out.str();
 }
@@ -235,8 +237,9 @@ void ProgressBar::done(const ExerciseRecord& r) {
   if (tty_) {
     const int width = 30;
     const int fill = total_ ? width * finished_ / total_ : width;
-    std::snprintf(buf, sizeof buf, "\r[%s%s] %d/%d  pass %d  %.0fs elapsed, eta %.0fs  %-28s", std::string(fill, '#').c_str(),
-                  std::string(width - fill, '.').c_str(), finished_, total_, passed_, elapsed, eta, r.id.c_str());
+    std::snprintf(buf, sizeof buf, "\r[%s%s] %d/%d  pass %d  %.0fs elapsed, eta %.0fs  %-28s",
+                  std::string(fill, '#').c_str(), std::string(width - fill, '.').c_str(), finished_, total_, passed_,
+                  elapsed, eta, r.id.c_str());
   } else {
     std::snprintf(buf, sizeof buf, "[%d/%d] %-32s %-12s %.1fs\n", finished_, total_, r.id.c_str(), r.status.c_str(),
                   r.duration_seconds);

@@ -161,10 +161,13 @@ struct Run {
         tr.passed = result.ok();
         tr.verdict = sandbox::verdict_name(result.verdict);
         tr.exit_code = result.exit_code;
-        tr.timed_out = result.verdict == sandbox::Verdict::kWallTimeout || result.verdict == sandbox::Verdict::kCpuTimeout;
+        tr.timed_out =
+            result.verdict == sandbox::Verdict::kWallTimeout || result.verdict == sandbox::Verdict::kCpuTimeout;
         tr.output_truncated = result.stdout_truncated || result.stderr_truncated;
         tr.test_output = clean_test_output(result.stdout_data + result.stderr_data, work);
-        if (tr.timed_out) tr.test_output += "\nTests timed out after " + std::to_string(static_cast<int>(options.timeout_seconds)) + " s.\n";
+        if (tr.timed_out)
+          tr.test_output +=
+              "\nTests timed out after " + std::to_string(static_cast<int>(options.timeout_seconds)) + " s.\n";
         rec.test_timeouts += tr.timed_out;
         rec.syntax_errors += count_occurrences(tr.test_output, "SyntaxError");
         rec.indentation_errors += count_occurrences(tr.test_output, "IndentationError");
@@ -201,7 +204,8 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
   HRM_CHECK(o.timeout_seconds > 0, "--timeout must be positive");
   const EditFormat format = parse_edit_format(o.edit_format);
   const auto exercises = find_exercises(o.data_dir, o.languages, o.exercises);
-  HRM_CHECK(!exercises.empty(), "no exercise under '" + o.data_dir.string() + "' matches --exercises '" + o.exercises + "'",
+  HRM_CHECK(!exercises.empty(),
+            "no exercise under '" + o.data_dir.string() + "' matches --exercises '" + o.exercises + "'",
             "globs match the slug or <lang>/<slug>, e.g. --exercises 'bob,cpp/*'");
 
   const fs::path results_root = o.out_dir / "exercises";
@@ -219,8 +223,8 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
     }
     ExerciseRecord r = exercise_from_json(nlohmann::json::parse(read_file(file)), file.string());
     if (r.model != backend.name() || r.edit_format != o.edit_format) {
-      throw Error(file.string() + " was made with model '" + r.model + "', edit format '" + r.edit_format +
-                      "', not '" + backend.name() + "', '" + o.edit_format + "'",
+      throw Error(file.string() + " was made with model '" + r.model + "', edit format '" + r.edit_format + "', not '" +
+                      backend.name() + "', '" + o.edit_format + "'",
                   "--resume continues the same run; use a new --out for a different model");
     }
     records.push_back(std::move(r));
@@ -228,12 +232,20 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
 
   std::vector<std::string> languages;
   for (const auto* ex : todo) {
-    if (std::find(languages.begin(), languages.end(), ex->language) == languages.end()) languages.push_back(ex->language);
+    if (std::find(languages.begin(), languages.end(), ex->language) == languages.end())
+      languages.push_back(ex->language);
   }
   const int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   sandbox::Pool pool(jobs);
-  Run run{o, backend, format, todo.empty() ? Toolchains{} : probe_toolchains(languages),
-          o.shared_caches ? make_caches(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir) : Caches{}, pool, o.out_dir / "work", results_root, {}};
+  Run run{o,
+          backend,
+          format,
+          todo.empty() ? Toolchains{} : probe_toolchains(languages),
+          o.shared_caches ? make_caches(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir) : Caches{},
+          pool,
+          o.out_dir / "work",
+          results_root,
+          {}};
   if (!todo.empty()) {
     spdlog::info("polyglot: {} exercises to run ({} already done), {} jobs, model {}, edit format {}", todo.size(),
                  records.size(), jobs, backend.name(), o.edit_format);
@@ -272,7 +284,8 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
     try {
       std::rethrow_exception(failure);
     } catch (const Error& e) {
-      throw Error(e.message() + " (" + std::to_string(records.size()) + " exercises saved; rerun with --resume)", e.hint());
+      throw Error(e.message() + " (" + std::to_string(records.size()) + " exercises saved; rerun with --resume)",
+                  e.hint());
     }
   }
 

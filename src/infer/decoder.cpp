@@ -33,8 +33,9 @@ Decoder::Decoder(HRMInnerImpl& source, std::optional<torch::ScalarType> dtype) {
   HRM_CHECK(c.attention != AttentionMode::kBidirectional,
             "cannot decode incrementally with a bidirectional model (every new token would change every position)",
             "generation needs a model trained with attention: causal or prefix_lm");
-  HRM_CHECK(c.puzzle_emb_ndim == 0, "incremental decoding does not support task embeddings (puzzle_emb_ndim = " +
-                                        std::to_string(c.puzzle_emb_ndim) + ")",
+  HRM_CHECK(c.puzzle_emb_ndim == 0,
+            "incremental decoding does not support task embeddings (puzzle_emb_ndim = " +
+                std::to_string(c.puzzle_emb_ndim) + ")",
             "use a text model config with puzzle_emb_ndim: 0");
   if (dtype) {
     HRM_CHECK(*dtype == torch::kFloat32 || *dtype == torch::kBFloat16, "decoder dtype must be float32 or bfloat16");
@@ -73,17 +74,20 @@ torch::Tensor Decoder::prefill(const std::vector<std::vector<int32_t>>& prompts,
   HRM_CHECK(!prompts.empty(), "prefill: no prompts");
   HRM_CHECK(copies.size() == prompts.size(), "prefill: " + std::to_string(copies.size()) + " copy counts for " +
                                                  std::to_string(prompts.size()) + " prompts");
-  HRM_CHECK(capacity >= 2 && capacity <= c.seq_len,
-            "prefill: capacity " + std::to_string(capacity) + " is outside [2, seq_len = " + std::to_string(c.seq_len) + "]");
+  HRM_CHECK(capacity >= 2 && capacity <= c.seq_len, "prefill: capacity " + std::to_string(capacity) +
+                                                        " is outside [2, seq_len = " + std::to_string(c.seq_len) + "]");
   for (size_t p = 0; p < prompts.size(); ++p) {
     const auto n = static_cast<int64_t>(prompts[p].size());
     HRM_CHECK(n >= 1, "prompt " + std::to_string(p) + " is empty", "a prompt needs at least one token");
-    HRM_CHECK(n < capacity, "prompt " + std::to_string(p) + " has " + std::to_string(n) + " tokens, leaving no room to generate within " +
-                                std::to_string(capacity) + " positions (the model's seq_len is " + std::to_string(c.seq_len) + ")",
+    HRM_CHECK(n < capacity,
+              "prompt " + std::to_string(p) + " has " + std::to_string(n) +
+                  " tokens, leaving no room to generate within " + std::to_string(capacity) +
+                  " positions (the model's seq_len is " + std::to_string(c.seq_len) + ")",
               "shorten the prompt or use a model trained with a longer seq_len");
     for (const auto id : prompts[p]) {
-      HRM_CHECK(id >= 0 && id < c.vocab_size, "prompt " + std::to_string(p) + " has token id " + std::to_string(id) +
-                                                  " outside the model's vocabulary [0, " + std::to_string(c.vocab_size) + ")",
+      HRM_CHECK(id >= 0 && id < c.vocab_size,
+                "prompt " + std::to_string(p) + " has token id " + std::to_string(id) +
+                    " outside the model's vocabulary [0, " + std::to_string(c.vocab_size) + ")",
                 "encode prompts with the checkpoint's tokenizer");
     }
     HRM_CHECK(copies[p] >= 1, "prefill: prompt " + std::to_string(p) + " needs at least one copy");
@@ -131,7 +135,8 @@ void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, si
   const auto device = model_->embed.device();
   const auto g = static_cast<int64_t>(count);
   int64_t longest = 0;
-  for (size_t i = 0; i < count; ++i) longest = std::max<int64_t>(longest, static_cast<int64_t>(prompts[first + i].size()));
+  for (size_t i = 0; i < count; ++i)
+    longest = std::max<int64_t>(longest, static_cast<int64_t>(prompts[first + i].size()));
   // Right-padded: a row's padding comes after its prompt, so causal positions never see it, and the
   // prompt-internal (prefix-LM) mask below excludes it; decoding overwrites those cache slots.
   auto tokens = torch::zeros({g, longest}, torch::kLong);
@@ -162,14 +167,15 @@ void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, si
   size_t open = count;
   for (int64_t s = 0; s < max_segments && open > 0; ++s) {
     if (s >= cache_.segments()) cache_.add_segment();
-    z = model_->run_schedule(z, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
-                                       const torch::Tensor& injection) {
-      return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
-        const auto heads = block.project_heads(h, cos, sin);
-        cache_.write_prefix(s, cache_.slot(call, layer), static_cast<int64_t>(first), heads.k, heads.v);
-        return block.merge_heads(compat::attention(heads.q, heads.k, heads.v, optional_mask(mask), is_causal));
-      });
-    });
+    z = model_->run_schedule(
+        z, x,
+        [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state, const torch::Tensor& injection) {
+          return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
+            const auto heads = block.project_heads(h, cos, sin);
+            cache_.write_prefix(s, cache_.slot(call, layer), static_cast<int64_t>(first), heads.k, heads.v);
+            return block.merge_heads(compat::attention(heads.q, heads.k, heads.v, optional_mask(mask), is_causal));
+          });
+        });
     const auto z_last = z.z_H.index({rows, last});  // [g, hidden]: the Q head's and the next token's input
     const bool final_segment = s + 1 == max_segments;
     std::vector<bool> halt(count, final_segment);
@@ -192,8 +198,8 @@ void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, si
 }
 
 torch::Tensor Decoder::attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
-                                     const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& write_index,
-                                     int64_t length, const torch::Tensor& mask) {
+                                     const torch::Tensor& cos, const torch::Tensor& sin,
+                                     const torch::Tensor& write_index, int64_t length, const torch::Tensor& mask) {
   const auto heads = block.project_heads(x, cos, sin);  // [rows, heads, 1, head_dim]
   cache_.write_at(segment, slot, write_index, heads.k, heads.v);
   const auto [k, v] = cache_.read(segment, slot, length);
@@ -234,12 +240,13 @@ torch::Tensor Decoder::step(const std::vector<int32_t>& tokens) {
   auto z = model_->start_state(x);
   torch::Tensor z_out;  // z_H after each row's own number of segments
   for (int64_t s = 0; s < *most; ++s) {
-    z = model_->run_schedule(z, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
-                                       const torch::Tensor& injection) {
-      return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
-        return attend_cached(block, h, s, cache_.slot(call, layer), cos, sin, write_index, length, mask);
-      });
-    });
+    z = model_->run_schedule(
+        z, x,
+        [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state, const torch::Tensor& injection) {
+          return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
+            return attend_cached(block, h, s, cache_.slot(call, layer), cos, sin, write_index, length, mask);
+          });
+        });
     z_out = (s == 0 || *fewest == *most) ? z.z_H : torch::where(row_segments == s + 1, z.z_H, z_out);
   }
   for (auto& p : positions_) ++p;

@@ -54,7 +54,8 @@ __attribute__((target("avx2,fma"))) void gemv_rows(const W* weight, const float*
       for (int u = 0; u < U; ++u) {
         const __m256 wv = load8(w + i + 8 * u);
 #pragma GCC unroll 4
-        for (int r = 0; r < R; ++r) acc[r][u] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xs + r * in + i + 8 * u), acc[r][u]);
+        for (int r = 0; r < R; ++r)
+          acc[r][u] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xs + r * in + i + 8 * u), acc[r][u]);
       }
     }
     for (; i + 8 <= in; i += 8) {  // whole vectors of the tail, then single elements
@@ -77,10 +78,18 @@ template <typename W, typename Y>
 void gemv_dispatch(const W* weight, const float* xs, int64_t rows, int64_t in, int64_t out, int64_t o0, int64_t o1,
                    Y* ys) {
   switch (rows) {
-    case 1: gemv_rows<1, 4>(weight, xs, in, out, o0, o1, ys); break;
-    case 2: gemv_rows<2, 2>(weight, xs, in, out, o0, o1, ys); break;
-    case 3: gemv_rows<3, 2>(weight, xs, in, out, o0, o1, ys); break;
-    default: gemv_rows<4, 2>(weight, xs, in, out, o0, o1, ys); break;
+    case 1:
+      gemv_rows<1, 4>(weight, xs, in, out, o0, o1, ys);
+      break;
+    case 2:
+      gemv_rows<2, 2>(weight, xs, in, out, o0, o1, ys);
+      break;
+    case 3:
+      gemv_rows<3, 2>(weight, xs, in, out, o0, o1, ys);
+      break;
+    default:
+      gemv_rows<4, 2>(weight, xs, in, out, o0, o1, ys);
+      break;
   }
 }
 
@@ -101,8 +110,8 @@ bool few_row_linear_supported() {
 torch::Tensor few_row_linear(const torch::Tensor& x, const torch::Tensor& weight) {
   const auto dtype = x.scalar_type();
   if (!few_row_linear_supported() || !x.device().is_cpu() || !weight.device().is_cpu() || weight.dim() != 2 ||
-      weight.scalar_type() != dtype || (dtype != torch::kFloat32 && dtype != torch::kBFloat16) || !weight.is_contiguous() ||
-      x.requires_grad() || weight.requires_grad()) {
+      weight.scalar_type() != dtype || (dtype != torch::kFloat32 && dtype != torch::kBFloat16) ||
+      !weight.is_contiguous() || x.requires_grad() || weight.requires_grad()) {
     return {};
   }
   const int64_t in = weight.size(1), out = weight.size(0);

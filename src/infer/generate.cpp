@@ -12,10 +12,14 @@ namespace hrm::infer {
 
 const char* to_string(FinishReason reason) {
   switch (reason) {
-    case FinishReason::kStopToken: return "stop_token";
-    case FinishReason::kStopSequence: return "stop_sequence";
-    case FinishReason::kMaxNewTokens: return "max_new_tokens";
-    case FinishReason::kContextFull: return "context_full";
+    case FinishReason::kStopToken:
+      return "stop_token";
+    case FinishReason::kStopSequence:
+      return "stop_sequence";
+    case FinishReason::kMaxNewTokens:
+      return "max_new_tokens";
+    case FinishReason::kContextFull:
+      return "context_full";
   }
   return "?";
 }
@@ -32,11 +36,11 @@ std::string format_stats(const GenerationStats& s) {
   }
   char rates[160];
   std::snprintf(rates, sizeof rates, "prefill %.3f s (%.1f tok/s), decode %.3f s (%.1f tok/s)", s.prefill_seconds,
-                s.prefill_seconds > 0 ? static_cast<double>(s.prompt_tokens) / s.prefill_seconds : 0.0, s.decode_seconds,
-                s.decode_tokens_per_second());
+                s.prefill_seconds > 0 ? static_cast<double>(s.prompt_tokens) / s.prefill_seconds : 0.0,
+                s.decode_seconds, s.decode_tokens_per_second());
   return std::to_string(s.prompts) + " prompts, " + std::to_string(s.sequences) + " sequences, " +
-         std::to_string(s.prompt_tokens) + " prompt tokens, " + std::to_string(s.generated_tokens) + " generated; " + rates +
-         "; KV cache " + std::to_string(s.kv_bytes_per_token) + " bytes/token (" + mib(s.kv_cache_bytes) +
+         std::to_string(s.prompt_tokens) + " prompt tokens, " + std::to_string(s.generated_tokens) + " generated; " +
+         rates + "; KV cache " + std::to_string(s.kv_bytes_per_token) + " bytes/token (" + mib(s.kv_cache_bytes) +
          " allocated); peak RSS " + mib(s.peak_rss_bytes) + "; ACT segments -> prompts {" + act + "}";
 }
 
@@ -171,7 +175,11 @@ GenerationResult generate(Decoder& decoder, const std::vector<std::vector<int32_
   for (size_t p = 0; p < prompts.size(); ++p) {
     for (int64_t i = 0; i < options.samples; ++i) {
       Sequence s{Sampler(options.sampling, options.sampling.seed + static_cast<uint64_t>(i)),
-                 static_cast<int64_t>(prompts[p].size()), {}, {}, 0, false};
+                 static_cast<int64_t>(prompts[p].size()),
+                 {},
+                 {},
+                 0,
+                 false};
       s.out.segments = decoder.segments()[seqs.size()];
       seqs.push_back(std::move(s));
     }

@@ -51,7 +51,8 @@ BackendSpec parse_spec(const std::string& argument) {
     } else if (key == "segments") {
       spec.act.segments = parse_count(key, value);
     } else if (key == "dtype") {
-      HRM_CHECK(value == "float32" || value == "bfloat16", "dtype must be float32 or bfloat16 (got '" + value + "')", usage);
+      HRM_CHECK(value == "float32" || value == "bfloat16", "dtype must be float32 or bfloat16 (got '" + value + "')",
+                usage);
       spec.model.dtype = value == "float32" ? torch::kFloat32 : torch::kBFloat16;
     } else {
       throw Error("unknown option '" + key + "'", usage);
@@ -84,8 +85,9 @@ class HrmBackend : public eval::ModelBackend {
     for (const auto& m : request.messages) conversation.push_back({m.role, m.content});
     const auto prompt_tokens = static_cast<int64_t>(model_.encode(conversation).size());
     if (prompt_tokens >= model_.config().seq_len) {
-      spdlog::warn("{}: the prompt of {} has {} tokens, more than the model's context of {}; replying with {} empty replies",
-                   name_, request.id.str(), prompt_tokens, model_.config().seq_len, options.samples);
+      spdlog::warn(
+          "{}: the prompt of {} has {} tokens, more than the model's context of {}; replying with {} empty replies",
+          name_, request.id.str(), prompt_tokens, model_.config().seq_len, options.samples);
       return std::vector<std::string>(static_cast<size_t>(options.samples));
     }
     auto result = with_context(name_ + ": request " + request.id.str(),

@@ -23,7 +23,8 @@ void KVCache::add_segment() {
   values_.push_back(std::move(v));
 }
 
-void KVCache::write_prefix(int64_t segment, int64_t slot, int64_t row0, const torch::Tensor& k, const torch::Tensor& v) {
+void KVCache::write_prefix(int64_t segment, int64_t slot, int64_t row0, const torch::Tensor& k,
+                           const torch::Tensor& v) {
   const auto rows = k.size(0), length = k.size(2);
   keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(0, row0, rows).narrow(2, 0, length).copy_(k);
   values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(0, row0, rows).narrow(2, 0, length).copy_(v);

@@ -19,7 +19,8 @@ std::string string_field(const nlohmann::json& j, const std::string& key, const 
 std::vector<PromptRow> read_prompt_file(const std::string& path) {
   std::ifstream in(path);
   HRM_CHECK(in.good(), "cannot open prompt file '" + path + "'", "give --file <prompts.jsonl>");
-  const std::string format = R"(one JSON object per line: {"prompt": "...", "system": "..."} or {"messages": [{"role": "user", "content": "..."}]})";
+  const std::string format =
+      R"(one JSON object per line: {"prompt": "...", "system": "..."} or {"messages": [{"role": "user", "content": "..."}]})";
   std::vector<PromptRow> rows;
   std::string line;
   int line_no = 0;
@@ -36,23 +37,27 @@ std::vector<PromptRow> read_prompt_file(const std::string& path) {
     HRM_CHECK(j.is_object(), where + ": not a JSON object", format);
     static const std::set<std::string> known = {"prompt", "system", "messages", "id"};
     for (const auto& item : j.items()) {
-      HRM_CHECK(known.count(item.key()), where + ": unknown field '" + item.key() + "'", "known: prompt, system, messages, id");
+      HRM_CHECK(known.count(item.key()), where + ": unknown field '" + item.key() + "'",
+                "known: prompt, system, messages, id");
     }
     PromptRow row;
     row.line = line_no;
     if (j.contains("id")) row.id = j["id"];
-    HRM_CHECK(j.contains("prompt") != j.contains("messages"), where + ": give exactly one of 'prompt' and 'messages'", format);
+    HRM_CHECK(j.contains("prompt") != j.contains("messages"), where + ": give exactly one of 'prompt' and 'messages'",
+              format);
     if (j.contains("prompt")) {
       const std::string system = j.contains("system") ? string_field(j, "system", where) : "";
       if (!system.empty()) row.messages.push_back({"system", system});
       row.messages.push_back({"user", string_field(j, "prompt", where)});
     } else {
       HRM_CHECK(!j.contains("system"), where + ": 'system' goes with 'prompt'; put a system message into 'messages'");
-      HRM_CHECK(j["messages"].is_array() && !j["messages"].empty(), where + ": 'messages' must be a non-empty array", format);
+      HRM_CHECK(j["messages"].is_array() && !j["messages"].empty(), where + ": 'messages' must be a non-empty array",
+                format);
       for (size_t i = 0; i < j["messages"].size(); ++i) {
         const auto& m = j["messages"][i];
         const std::string at = where + ": messages[" + std::to_string(i) + "]";
-        HRM_CHECK(m.is_object() && m.contains("role") && m.contains("content"), at + " needs 'role' and 'content'", format);
+        HRM_CHECK(m.is_object() && m.contains("role") && m.contains("content"), at + " needs 'role' and 'content'",
+                  format);
         row.messages.push_back({string_field(m, "role", at), string_field(m, "content", at)});
       }
     }

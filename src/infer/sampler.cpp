@@ -19,7 +19,9 @@ void validate(const SamplingParams& p) {
 Sampler::Sampler(const SamplingParams& params, uint64_t seed) : params_(params), rng_(seed) { validate(params_); }
 
 int32_t Sampler::sample(const float* logits, int64_t vocab) {
-  const auto higher = [logits](int32_t a, int32_t b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); };
+  const auto higher = [logits](int32_t a, int32_t b) {
+    return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+  };
   if (params_.temperature <= 0 || params_.top_k == 1) {
     int32_t best = 0;
     for (int32_t i = 1; i < vocab; ++i) {

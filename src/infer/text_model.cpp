@@ -42,7 +42,8 @@ GenerationResult TextModel::generate_chat(const std::vector<std::vector<ChatMess
   for (const int id : {tok::kEndId, tok::kEosId}) options.stop_tokens.push_back(id);
   options.vocab_limit = tokenizer_->vocab_size();
   const Tokenizer& tok = *tokenizer_;
-  return generate(*decoder_, prompts, options, [&tok](int32_t id) { return tok.decode(&id, 1); }, stream);
+  return generate(
+      *decoder_, prompts, options, [&tok](int32_t id) { return tok.decode(&id, 1); }, stream);
 }
 
 }  // namespace hrm::infer

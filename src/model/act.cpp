@@ -52,7 +52,8 @@ std::pair<Carry, ActOutput> HRMImpl::forward(const Carry& carry, const Batch& ba
     const auto b = batch.size();
     const auto cpu_i32 = torch::TensorOptions().dtype(torch::kInt32);
     const auto explore = torch::rand({b}, generator_) < cfg.halt_exploration_prob;
-    const auto min_steps = explore.to(torch::kInt32) * torch::randint(2, cfg.halt_max_steps + 1, {b}, generator_, cpu_i32);
+    const auto min_steps =
+        explore.to(torch::kInt32) * torch::randint(2, cfg.halt_max_steps + 1, {b}, generator_, cpu_i32);
     halted = halted & (steps >= min_steps.to(steps.device()));
     // Bootstrapped target: the Q values of the next segment from the new carry (no replay buffer).
     const auto next_q = inner->forward(next.inner, next.current, LogitPositions::kNone);

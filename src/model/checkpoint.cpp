@@ -35,7 +35,8 @@ void save_checkpoint(const std::string& dir, HRMInnerImpl& model, const nlohmann
 
 CheckpointContents read_checkpoint_meta(const std::string& dir) {
   return with_context("loading checkpoint '" + dir + "'", [&] {
-    if (!fs::is_directory(dir)) throw Error("not a directory", "pass the checkpoint directory (it holds model.safetensors and config.yaml)");
+    if (!fs::is_directory(dir))
+      throw Error("not a directory", "pass the checkpoint directory (it holds model.safetensors and config.yaml)");
     CheckpointContents c;
     c.config = ModelConfig::from_file((fs::path(dir) / "config.yaml").string());
     const auto state_path = fs::path(dir) / "train_state.json";
@@ -57,8 +58,9 @@ CheckpointContents load_checkpoint(const std::string& dir, HRMInnerImpl& model, 
   auto c = read_checkpoint_meta(dir);
   const auto mismatch = model.config().diff(c.config);
   if (!mismatch.empty()) {
-    throw Error("checkpoint '" + dir + "' was written for another model configuration: " + mismatch + " (model vs checkpoint)",
-                "build the model from the checkpoint's config.yaml");
+    throw Error(
+        "checkpoint '" + dir + "' was written for another model configuration: " + mismatch + " (model vs checkpoint)",
+        "build the model from the checkpoint's config.yaml");
   }
   const auto weights = (fs::path(dir) / "model.safetensors").string();
   load_into_module(model, load_safetensors(weights), weights, HRMInnerImpl::is_derived_buffer);

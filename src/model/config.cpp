@@ -12,8 +12,9 @@ struct EnumName {
   const char* name;
 };
 
-const EnumName<AttentionMode> kAttention[] = {
-    {AttentionMode::kBidirectional, "bidirectional"}, {AttentionMode::kCausal, "causal"}, {AttentionMode::kPrefixLM, "prefix_lm"}};
+const EnumName<AttentionMode> kAttention[] = {{AttentionMode::kBidirectional, "bidirectional"},
+                                              {AttentionMode::kCausal, "causal"},
+                                              {AttentionMode::kPrefixLM, "prefix_lm"}};
 const EnumName<NormStyle> kNorm[] = {{NormStyle::kPost, "post"}, {NormStyle::kPre, "pre"}};
 const EnumName<ZHInit> kZHInit[] = {{ZHInit::kLearned, "learned"}, {ZHInit::kEmbedding, "embedding"}};
 const EnumName<LossType> kLoss[] = {{LossType::kStablemax, "stablemax"}, {LossType::kSoftmax, "softmax"}};
@@ -123,7 +124,8 @@ std::string ModelConfig::diff(const ModelConfig& other) const {
   while (std::getline(a, la) && std::getline(b, lb)) {
     const auto key = la.substr(0, la.find(':'));
     if (la != lb && key != "activation_checkpointing") {
-      out += (out.empty() ? "" : ", ") + key + " (" + la.substr(la.find(':') + 2) + " vs " + lb.substr(lb.find(':') + 2) + ")";
+      out += (out.empty() ? "" : ", ") + key + " (" + la.substr(la.find(':') + 2) + " vs " +
+             lb.substr(lb.find(':') + 2) + ")";
     }
   }
   return out;

@@ -98,8 +98,8 @@ __attribute__((target("avx2,fma"))) void rms_forward_rows(const T* x, const T* y
 
 // ---- RMSNorm backward: dx = r * (g - s * (r^2 * sum(g * s) / n)), rounded to T once.
 template <typename T>
-__attribute__((target("avx2,fma"))) void rms_backward_rows(const T* s, const T* g, const float* rstd, T* dx,
-                                                           int64_t n, int64_t r0, int64_t r1) {
+__attribute__((target("avx2,fma"))) void rms_backward_rows(const T* s, const T* g, const float* rstd, T* dx, int64_t n,
+                                                           int64_t r0, int64_t r1) {
   for (int64_t row = r0; row < r1; ++row) {
     const T* sr = s + row * n;
     const T* gr = g + row * n;
@@ -174,7 +174,6 @@ __attribute__((target("avx2,fma"))) void swiglu_backward_rows(const T* gu, const
   }
 }
 
-
 // Forward without autograd: out (and, when `sum` is defined, the residual sum; rstd when defined).
 void rms_forward(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& out, const torch::Tensor& sum,
                  const torch::Tensor& rstd, double eps) {
@@ -202,7 +201,8 @@ torch::Tensor rms_backward(const torch::Tensor& s, const torch::Tensor& rstd, co
   const int64_t n = s.size(-1), rows = s.numel() / n;
   if (s.scalar_type() == torch::kFloat32) {
     for_rows(rows, n, [&](int64_t r0, int64_t r1) {
-      rms_backward_rows(s.data_ptr<float>(), g.data_ptr<float>(), rstd.data_ptr<float>(), dx.data_ptr<float>(), n, r0, r1);
+      rms_backward_rows(s.data_ptr<float>(), g.data_ptr<float>(), rstd.data_ptr<float>(), dx.data_ptr<float>(), n, r0,
+                        r1);
     });
   } else {
     for_rows(rows, n, [&](int64_t r0, int64_t r1) {
@@ -252,9 +252,13 @@ torch::Tensor swiglu_forward(const torch::Tensor& gu) {
   shape.back() = n;
   auto out = torch::empty(shape, gu.options());
   if (gu.scalar_type() == torch::kFloat32) {
-    for_rows(rows, n, [&](int64_t r0, int64_t r1) { swiglu_forward_rows(gu.data_ptr<float>(), out.data_ptr<float>(), n, r0, r1); });
+    for_rows(rows, n, [&](int64_t r0, int64_t r1) {
+      swiglu_forward_rows(gu.data_ptr<float>(), out.data_ptr<float>(), n, r0, r1);
+    });
   } else {
-    for_rows(rows, n, [&](int64_t r0, int64_t r1) { swiglu_forward_rows(gu.data_ptr<BF16>(), out.data_ptr<BF16>(), n, r0, r1); });
+    for_rows(rows, n, [&](int64_t r0, int64_t r1) {
+      swiglu_forward_rows(gu.data_ptr<BF16>(), out.data_ptr<BF16>(), n, r0, r1);
+    });
   }
   return out;
 }

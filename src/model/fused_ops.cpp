@@ -20,14 +20,15 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 void check_launch(cudaError_t err, const char* op) {
-  TORCH_CHECK(err == cudaSuccess, "hrm::fused::", op, ": CUDA kernel failed: ", cudaGetErrorString(err),
-              " (HINT: a 'no kernel image' error means kernels/ was built for another GPU; set CMAKE_CUDA_ARCHITECTURES)");
+  TORCH_CHECK(
+      err == cudaSuccess, "hrm::fused::", op, ": CUDA kernel failed: ", cudaGetErrorString(err),
+      " (HINT: a 'no kernel image' error means kernels/ was built for another GPU; set CMAKE_CUDA_ARCHITECTURES)");
 }
 
 void check_input(const torch::Tensor& t, const char* op, const char* name) {
   TORCH_CHECK(t.defined() && t.is_cuda(), "hrm::fused::", op, ": ", name, " must be a CUDA tensor");
-  TORCH_CHECK(t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kBFloat16, "hrm::fused::", op, ": ",
-              name, " must be float32 or bfloat16, got ", t.scalar_type());
+  TORCH_CHECK(t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kBFloat16, "hrm::fused::", op, ": ", name,
+              " must be float32 or bfloat16, got ", t.scalar_type());
 }
 
 void check_tables(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t seq_len,
@@ -193,12 +194,12 @@ struct StablemaxCeFunction : torch::autograd::Function<StablemaxCeFunction> {
     const auto vocab = x.size(-1), rows = y.numel();
     const c10::cuda::CUDAGuard guard(x.device());
     auto gx = torch::empty_like(x);
-    const auto err = x.scalar_type() == torch::kBFloat16
-                         ? hrm_stablemax_ce_backward_bf16(bf16_ptr(x), y.data_ptr<int64_t>(), g.data_ptr<double>(),
-                                                          bf16_ptr(gx), rows, vocab, kIgnoreLabel, stream())
-                         : hrm_stablemax_ce_backward_f32(x.data_ptr<float>(), y.data_ptr<int64_t>(),
-                                                         g.data_ptr<double>(), gx.data_ptr<float>(), rows, vocab,
-                                                         kIgnoreLabel, stream());
+    const auto err =
+        x.scalar_type() == torch::kBFloat16
+            ? hrm_stablemax_ce_backward_bf16(bf16_ptr(x), y.data_ptr<int64_t>(), g.data_ptr<double>(), bf16_ptr(gx),
+                                             rows, vocab, kIgnoreLabel, stream())
+            : hrm_stablemax_ce_backward_f32(x.data_ptr<float>(), y.data_ptr<int64_t>(), g.data_ptr<double>(),
+                                            gx.data_ptr<float>(), rows, vocab, kIgnoreLabel, stream());
     check_launch(err, "stablemax_cross_entropy backward");
     return {gx, torch::Tensor()};
   }

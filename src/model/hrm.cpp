@@ -107,10 +107,10 @@ AttentionContext HRMInnerImpl::attention_context(const Batch& batch) {
   } else if (config_.attention == AttentionMode::kPrefixLM) {
     TORCH_CHECK(batch.prefix_lens.defined(), "prefix_lm attention needs Batch::prefix_lens");
     const auto pos = torch::arange(s, torch::TensorOptions().dtype(torch::kLong).device(batch.inputs.device()));
-    const auto causal = pos.view({1, s}) <= pos.view({s, 1});                     // [S, S] key <= query
+    const auto causal = pos.view({1, s}) <= pos.view({s, 1});  // [S, S] key <= query
     const auto prefix = (batch.prefix_lens + config_.puzzle_emb_len()).view({-1, 1, 1});
-    const auto in_prefix = pos.view({1, 1, s}) < prefix;                           // [B, 1, S] key in prompt
-    ctx.mask = (causal.unsqueeze(0) | in_prefix).unsqueeze(1);                    // [B, 1, S, S]
+    const auto in_prefix = pos.view({1, 1, s}) < prefix;        // [B, 1, S] key in prompt
+    ctx.mask = (causal.unsqueeze(0) | in_prefix).unsqueeze(1);  // [B, 1, S, S]
   }
   return ctx;
 }
@@ -123,7 +123,8 @@ InnerCarry HRMInnerImpl::empty_carry(int64_t batch_size) {
 
 InnerCarry HRMInnerImpl::start_state(const torch::Tensor& x) {
   const auto shape = x.sizes();
-  return {config_.z_H_init == ZHInit::kEmbedding ? x : H_init.to(dtype_).expand(shape), L_init.to(dtype_).expand(shape)};
+  return {config_.z_H_init == ZHInit::kEmbedding ? x : H_init.to(dtype_).expand(shape),
+          L_init.to(dtype_).expand(shape)};
 }
 
 InnerCarry HRMInnerImpl::reset_carry(const torch::Tensor& reset, const InnerCarry& carry, const Batch& batch) {
@@ -163,11 +164,12 @@ InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch, L
   if (!grad_enabled || calls > config_.bp_steps) {
     cast_weights.emplace(std::initializer_list<torch::nn::Module*>{H.get(), L.get()}, dtype_);
   }
-  const auto z = run_schedule(carry, x, [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state,
-                                            const torch::Tensor& injection) {
-    torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && grad_enabled);
-    return module.forward(state, injection, ctx, config_.activation_checkpointing);
-  });
+  const auto z = run_schedule(
+      carry, x,
+      [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state, const torch::Tensor& injection) {
+        torch::AutoGradMode grad_mode(call >= calls - config_.bp_steps && grad_enabled);
+        return module.forward(state, injection, ctx, config_.activation_checkpointing);
+      });
   const auto& z_H = z.z_H;
   InnerOutput out;
   out.carry = {z_H.detach(), z.z_L.detach()};

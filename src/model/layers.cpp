@@ -67,8 +67,8 @@ CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bo
 }
 
 torch::Tensor CastedLinearImpl::forward(const torch::Tensor& x) {
-  const bool cached = cast_weight_.defined() && cast_weight_.scalar_type() == x.scalar_type() &&
-                      !torch::GradMode::is_enabled();
+  const bool cached =
+      cast_weight_.defined() && cast_weight_.scalar_type() == x.scalar_type() && !torch::GradMode::is_enabled();
   const auto w = cached ? cast_weight_ : weight.to(x.scalar_type());
   if (kernel_ != nullptr && !bias.defined()) {
     auto y = kernel_(x, w);
@@ -90,7 +90,8 @@ AttentionHeads BlockImpl::project_heads(const torch::Tensor& x, const torch::Ten
   const auto b = x.size(0), s = x.size(1);
   const auto parts = qkv(x).view({b, s, 3, heads_, head_dim_}).unbind(2);
   if (cpu_fused::rope_supported(parts[0], cos, sin)) {
-    return {cpu_fused::rope_heads(parts[0], cos, sin), cpu_fused::rope_heads(parts[1], cos, sin), parts[2].transpose(1, 2)};
+    return {cpu_fused::rope_heads(parts[0], cos, sin), cpu_fused::rope_heads(parts[1], cos, sin),
+            parts[2].transpose(1, 2)};
   }
   return {apply_rope(parts[0], cos, sin).transpose(1, 2), apply_rope(parts[1], cos, sin).transpose(1, 2),
           parts[2].transpose(1, 2)};
@@ -127,7 +128,8 @@ torch::Tensor BlockImpl::forward_with(const torch::Tensor& x, const AttentionFn&
   return h + mlp(rms_norm(h, eps_));
 }
 
-ReasoningModuleImpl::ReasoningModuleImpl(const ModelConfig& c, int64_t num_layers) : eps_(c.rms_norm_eps), norm_(c.norm) {
+ReasoningModuleImpl::ReasoningModuleImpl(const ModelConfig& c, int64_t num_layers)
+    : eps_(c.rms_norm_eps), norm_(c.norm) {
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < num_layers; ++i) layers->push_back(Block(c));
 }
@@ -145,7 +147,8 @@ torch::Tensor ReasoningModuleImpl::forward(const torch::Tensor& z, const torch::
     }
     return norm_ == NormStyle::kPre ? rms_norm(h, eps_) : h;
   }
-  return forward_with(z, injection, [&](int64_t, BlockImpl& block, const torch::Tensor& x) { return block.attention(x, ctx); });
+  return forward_with(z, injection,
+                      [&](int64_t, BlockImpl& block, const torch::Tensor& x) { return block.attention(x, ctx); });
 }
 
 torch::Tensor ReasoningModuleImpl::forward_with(const torch::Tensor& z, const torch::Tensor& injection,

@@ -31,7 +31,8 @@ namespace {
 // values in the same order as with dense logits.
 std::pair<torch::Tensor, torch::Tensor> token_losses(const ActOutput& out, const torch::Tensor& labels, LossType type) {
   const auto cross_entropy = [type](const torch::Tensor& logits, const torch::Tensor& target) {
-    return type == LossType::kStablemax ? stablemax_cross_entropy(logits, target) : softmax_cross_entropy(logits, target);
+    return type == LossType::kStablemax ? stablemax_cross_entropy(logits, target)
+                                        : softmax_cross_entropy(logits, target);
   };
   if (!out.logit_index.defined()) {
     torch::Tensor correct;
@@ -74,8 +75,8 @@ ActLoss act_loss(const Carry& c, const ActOutput& out, LossType type) {
   }
   const auto lm_loss = (per_token / divisor).sum();
   const auto bce = torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum);
-  const auto q_halt_loss =
-      torch::nn::functional::binary_cross_entropy_with_logits(out.q_halt, seq_correct.to(out.q_halt.scalar_type()), bce);
+  const auto q_halt_loss = torch::nn::functional::binary_cross_entropy_with_logits(
+      out.q_halt, seq_correct.to(out.q_halt.scalar_type()), bce);
   auto loss = lm_loss + 0.5 * q_halt_loss;
   m.lm_loss = lm_loss.item<double>();
   m.q_halt_loss = q_halt_loss.item<double>();

@@ -36,7 +36,8 @@ torch::ScalarType dtype_of(const std::string& name, const std::string& where) {
 
 }  // namespace
 
-void save_safetensors(const std::string& path, const TensorMap& tensors, const std::map<std::string, std::string>& metadata) {
+void save_safetensors(const std::string& path, const TensorMap& tensors,
+                      const std::map<std::string, std::string>& metadata) {
   nlohmann::json header = nlohmann::json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   std::vector<torch::Tensor> blobs;
@@ -44,7 +45,8 @@ void save_safetensors(const std::string& path, const TensorMap& tensors, const s
   for (const auto& [name, t] : tensors) {
     auto c = t.detach().to(torch::kCPU).contiguous();
     const int64_t bytes = c.numel() * static_cast<int64_t>(c.element_size());
-    header[name] = {{"dtype", dtype_name(c.scalar_type())}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {
+        {"dtype", dtype_name(c.scalar_type())}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
     blobs.push_back(c);
   }
@@ -62,12 +64,14 @@ void save_safetensors(const std::string& path, const TensorMap& tensors, const s
 TensorMap load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
   const std::string raw = read_file(path);
   const auto corrupt = [&](const std::string& why) {
-    return Error(path + ": not a valid safetensors file: " + why, "the file may be truncated or corrupt; re-export or use another checkpoint");
+    return Error(path + ": not a valid safetensors file: " + why,
+                 "the file may be truncated or corrupt; re-export or use another checkpoint");
   };
   if (raw.size() < 8) throw corrupt("shorter than its 8-byte header length");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(raw[static_cast<size_t>(i)]);
-  if (n > raw.size() - 8) throw corrupt("header length " + std::to_string(n) + " exceeds file size " + std::to_string(raw.size()));
+  if (n > raw.size() - 8)
+    throw corrupt("header length " + std::to_string(n) + " exceeds file size " + std::to_string(raw.size()));
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(raw.substr(8, n));
@@ -89,11 +93,14 @@ TensorMap load_safetensors(const std::string& path, std::map<std::string, std::s
       const auto shape = info.at("shape").get<std::vector<int64_t>>();
       const auto offs = info.at("data_offsets").get<std::vector<uint64_t>>();
       if (offs.size() != 2 || offs[0] > offs[1] || offs[1] > data_size) {
-        throw corrupt("tensor '" + name + "' data_offsets out of range (data is " + std::to_string(data_size) + " bytes)");
+        throw corrupt("tensor '" + name + "' data_offsets out of range (data is " + std::to_string(data_size) +
+                      " bytes)");
       }
       auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
       const uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
-      if (bytes != offs[1] - offs[0]) throw corrupt("tensor '" + name + "' has " + std::to_string(offs[1] - offs[0]) + " bytes for its shape's " + std::to_string(bytes));
+      if (bytes != offs[1] - offs[0])
+        throw corrupt("tensor '" + name + "' has " + std::to_string(offs[1] - offs[0]) + " bytes for its shape's " +
+                      std::to_string(bytes));
       std::memcpy(t.data_ptr(), data + offs[0], bytes);
       out[name] = t;
     } catch (const nlohmann::json::exception& e) {
@@ -110,9 +117,12 @@ void load_into_module(torch::nn::Module& module, const TensorMap& tensors, const
   auto copy = [&](const std::string& name, torch::Tensor& dst) {
     if (skip && skip(name)) return;
     const auto it = tensors.find(name);
-    if (it == tensors.end()) throw Error(source + ": missing tensor '" + name + "'", "the checkpoint was written for a different model configuration");
+    if (it == tensors.end())
+      throw Error(source + ": missing tensor '" + name + "'",
+                  "the checkpoint was written for a different model configuration");
     if (it->second.sizes() != dst.sizes()) {
-      throw Error(source + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) + ", the model expects " + c10::str(dst.sizes()),
+      throw Error(source + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
+                      ", the model expects " + c10::str(dst.sizes()),
                   "the checkpoint was written for a different model configuration");
     }
     dst.copy_(it->second);
@@ -121,7 +131,8 @@ void load_into_module(torch::nn::Module& module, const TensorMap& tensors, const
   for (auto& p : module.named_parameters()) copy(p.key(), p.value());
   for (auto& b : module.named_buffers()) copy(b.key(), b.value());
   for (const auto& [name, t] : tensors) {
-    if (!seen.count(name) && !(skip && skip(name))) throw Error(source + ": unexpected tensor '" + name + "' not in the model");
+    if (!seen.count(name) && !(skip && skip(name)))
+      throw Error(source + ": unexpected tensor '" + name + "' not in the model");
   }
 }
 

@@ -19,7 +19,9 @@ namespace {
 
 std::vector<PuzzleExample> load_split(const fs::path& path, const PuzzleDatasetMeta& meta) {
   std::ifstream in(path);
-  if (!in) throw Error("cannot open '" + path.string() + "'", "a puzzle dataset directory holds dataset.json, train.jsonl and test.jsonl");
+  if (!in)
+    throw Error("cannot open '" + path.string() + "'",
+                "a puzzle dataset directory holds dataset.json, train.jsonl and test.jsonl");
   std::vector<PuzzleExample> out;
   std::string line;
   int64_t line_no = 0;
@@ -34,15 +36,18 @@ std::vector<PuzzleExample> load_split(const fs::path& path, const PuzzleDatasetM
       ex.labels = row.at("labels").get<std::vector<int32_t>>();
       ex.puzzle_id = row.value("puzzle_id", int64_t{0});
     } catch (const nlohmann::json::exception& e) {
-      throw Error(where + ": bad row: " + e.what(), "each line must be {\"inputs\": [...], \"labels\": [...], \"puzzle_id\": k}");
+      throw Error(where + ": bad row: " + e.what(),
+                  "each line must be {\"inputs\": [...], \"labels\": [...], \"puzzle_id\": k}");
     }
     const auto check_tokens = [&](const std::vector<int32_t>& v, const char* field, bool labels) {
       if (static_cast<int64_t>(v.size()) != meta.seq_len) {
-        throw Error(where + ": '" + field + "' has " + std::to_string(v.size()) + " tokens, dataset.json says seq_len " + std::to_string(meta.seq_len));
+        throw Error(where + ": '" + field + "' has " + std::to_string(v.size()) +
+                    " tokens, dataset.json says seq_len " + std::to_string(meta.seq_len));
       }
       for (auto t : v) {
         if ((t < 0 || t >= meta.vocab_size) && !(labels && t == -100)) {
-          throw Error(where + ": '" + field + "' token " + std::to_string(t) + " outside [0, vocab_size=" + std::to_string(meta.vocab_size) + ")");
+          throw Error(where + ": '" + field + "' token " + std::to_string(t) +
+                      " outside [0, vocab_size=" + std::to_string(meta.vocab_size) + ")");
         }
       }
     };
@@ -89,10 +94,15 @@ PuzzleDataset PuzzleDataset::load(const std::string& dir) {
 
 void PuzzleDataset::save(const std::string& dir) const {
   fs::create_directories(dir);
-  nlohmann::json j = {{"name", meta.name}, {"description", meta.description}, {"vocab_size", meta.vocab_size},
-                      {"seq_len", meta.seq_len}, {"num_puzzle_identifiers", meta.num_puzzle_identifiers},
-                      {"pad_id", meta.pad_id}, {"blank_id", meta.blank_id},
-                      {"train_examples", train.size()}, {"test_examples", test.size()}};
+  nlohmann::json j = {{"name", meta.name},
+                      {"description", meta.description},
+                      {"vocab_size", meta.vocab_size},
+                      {"seq_len", meta.seq_len},
+                      {"num_puzzle_identifiers", meta.num_puzzle_identifiers},
+                      {"pad_id", meta.pad_id},
+                      {"blank_id", meta.blank_id},
+                      {"train_examples", train.size()},
+                      {"test_examples", test.size()}};
   write_file_atomic(fs::path(dir) / "dataset.json", j.dump(2) + "\n");
   save_split(fs::path(dir) / "train.jsonl", train);
   save_split(fs::path(dir) / "test.jsonl", test);
@@ -109,7 +119,8 @@ PuzzleDataset generate_sudoku(const SudokuDatasetOptions& o) {
     auto g = random_solution(shape, rng);
     if (seen.insert(g).second) grids.push_back(std::move(g));
   }
-  const auto n_test_grids = std::max<size_t>(1, static_cast<size_t>(static_cast<double>(grids.size()) * o.test_grid_fraction));
+  const auto n_test_grids =
+      std::max<size_t>(1, static_cast<size_t>(static_cast<double>(grids.size()) * o.test_grid_fraction));
   HRM_CHECK(grids.size() > n_test_grids, "could not draw enough distinct Sudoku grids");
   const std::vector<Grid> test_grids(grids.begin(), grids.begin() + static_cast<std::ptrdiff_t>(n_test_grids));
   const std::vector<Grid> train_grids(grids.begin() + static_cast<std::ptrdiff_t>(n_test_grids), grids.end());
@@ -132,8 +143,9 @@ PuzzleDataset generate_sudoku(const SudokuDatasetOptions& o) {
   };
   PuzzleDataset d;
   d.meta.name = "sudoku" + std::to_string(o.size) + "x" + std::to_string(o.size);
-  d.meta.description = std::to_string(o.size) + "x" + std::to_string(o.size) +
-                       " Sudoku with unique solutions; test grids disjoint from train grids; tokens: 0 pad, 1 blank, 2.. digits";
+  d.meta.description =
+      std::to_string(o.size) + "x" + std::to_string(o.size) +
+      " Sudoku with unique solutions; test grids disjoint from train grids; tokens: 0 pad, 1 blank, 2.. digits";
   d.meta.vocab_size = o.size + 2;
   d.meta.seq_len = shape.cells();
   d.train = make_split(train_grids, o.train_puzzles);

@@ -70,10 +70,14 @@ void count(const SudokuShape& s, Grid& g, int limit, int& found) {
 
 SudokuShape SudokuShape::of_size(int n) {
   switch (n) {
-    case 4: return {4, 2, 2};
-    case 6: return {6, 2, 3};
-    case 9: return {9, 3, 3};
-    default: throw Error("unsupported Sudoku size " + std::to_string(n), "use 4, 6 or 9");
+    case 4:
+      return {4, 2, 2};
+    case 6:
+      return {6, 2, 3};
+    case 9:
+      return {9, 3, 3};
+    default:
+      throw Error("unsupported Sudoku size " + std::to_string(n), "use 4, 6 or 9");
   }
 }
 

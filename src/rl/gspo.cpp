@@ -5,7 +5,8 @@
 namespace hrm::rl {
 
 GroupAdvantages group_advantages(const torch::Tensor& rewards, int64_t group_size, const GspoConfig& config) {
-  if (group_size < 2) throw Error("GSPO needs at least 2 responses per prompt, got group_size " + std::to_string(group_size));
+  if (group_size < 2)
+    throw Error("GSPO needs at least 2 responses per prompt, got group_size " + std::to_string(group_size));
   if (rewards.dim() != 1 || rewards.size(0) % group_size != 0) {
     throw Error("GSPO rewards must be [N*G] with G = " + std::to_string(group_size) + ", got " +
                 std::to_string(rewards.numel()) + " values");

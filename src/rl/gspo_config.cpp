@@ -97,7 +97,8 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
     o.check(c.lr > 0, "lr", "must be > 0");
     o.check(c.grad_clip >= 0, "grad_clip", "must be >= 0 (0: no global clipping)");
     for (const auto& [key, v] : {std::pair<const char*, double>{"grad_clip_H", c.module_clip.H},
-                                 {"grad_clip_L", c.module_clip.L}, {"grad_clip_heads", c.module_clip.heads},
+                                 {"grad_clip_L", c.module_clip.L},
+                                 {"grad_clip_heads", c.module_clip.heads},
                                  {"grad_clip_embed", c.module_clip.embed}}) {
       o.check(v >= 0, key, "must be >= 0 (0: only the global grad_clip)");
     }

@@ -58,7 +58,8 @@ Policy load_policy(const std::string& dir) {
   load_checkpoint(dir, *p.model);
   p.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(tok_path));
   HRM_CHECK(meta.config.attention != AttentionMode::kBidirectional,
-            "policy checkpoint '" + dir + "' is a bidirectional (puzzle) model", "GSPO needs a causal or prefix-LM text model");
+            "policy checkpoint '" + dir + "' is a bidirectional (puzzle) model",
+            "GSPO needs a causal or prefix-LM text model");
   return p;
 }
 
@@ -67,9 +68,9 @@ Policy load_policy(const std::string& dir) {
 HRMInner load_reference(const std::string& dir, const ModelConfig& policy) {
   const auto meta = read_checkpoint_meta(dir);
   HRM_CHECK(meta.config.vocab_size == policy.vocab_size && meta.config.seq_len == policy.seq_len,
-            "reference checkpoint '" + dir + "' has vocab_size " + std::to_string(meta.config.vocab_size) + " and seq_len " +
-                std::to_string(meta.config.seq_len) + ", the policy " + std::to_string(policy.vocab_size) + " and " +
-                std::to_string(policy.seq_len),
+            "reference checkpoint '" + dir + "' has vocab_size " + std::to_string(meta.config.vocab_size) +
+                " and seq_len " + std::to_string(meta.config.seq_len) + ", the policy " +
+                std::to_string(policy.vocab_size) + " and " + std::to_string(policy.seq_len),
             "use a reference trained with the policy's tokenizer and seq_len (or leave 'reference' out: the policy)");
   HRMInner ref(meta.config);
   load_checkpoint(dir, *ref);
@@ -95,7 +96,8 @@ PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int6
     set.ids.push_back(std::move(ids));
     set.problems.push_back(std::move(p));
   }
-  if (too_long) spdlog::warn("{}: {} problems skipped: their prompts leave no room in seq_len {}", path, too_long, seq_len);
+  if (too_long)
+    spdlog::warn("{}: {} problems skipped: their prompts leave no room in seq_len {}", path, too_long, seq_len);
   HRM_CHECK(!set.problems.empty(), "'" + path + "' has no usable problems", "check the file and the model's seq_len");
   return set;
 }
@@ -105,14 +107,15 @@ PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int6
 std::string data_cutoff(const std::string& policy_dir, const PromptSet& train) {
   std::string cutoff = read_checkpoint_meta(policy_dir).train_state.value("data_cutoff", std::string());
   for (const auto& p : train.problems) {
-    if (p.contest_date.size() >= 10 && is_iso_date(p.contest_date.substr(0, 10))) cutoff = std::max(cutoff, p.contest_date.substr(0, 10));
+    if (p.contest_date.size() >= 10 && is_iso_date(p.contest_date.substr(0, 10)))
+      cutoff = std::max(cutoff, p.contest_date.substr(0, 10));
   }
   return cutoff;
 }
 
 struct Sampled {
-  std::vector<size_t> prompt_of;                 // per sequence, index into the PromptSet
-  std::vector<std::vector<int32_t>> responses;   // generated tokens (+ <|end|> when the model stopped)
+  std::vector<size_t> prompt_of;                // per sequence, index into the PromptSet
+  std::vector<std::vector<int32_t>> responses;  // generated tokens (+ <|end|> when the model stopped)
   std::vector<Rollout> rollouts;
   int64_t segments_total = 0;
   double seconds = 0;
@@ -156,7 +159,9 @@ Sampled sample(Policy& policy, const PromptSet& set, const std::vector<size_t>& 
   return s;
 }
 
-int64_t segments_of(const GspoStageConfig& c, const ModelConfig& m) { return c.segments > 0 ? c.segments : m.halt_max_steps; }
+int64_t segments_of(const GspoStageConfig& c, const ModelConfig& m) {
+  return c.segments > 0 ? c.segments : m.halt_max_steps;
+}
 
 GspoEvalResult evaluate(Policy& policy, const PromptSet& set, int64_t n, const std::vector<int>& ks, double temperature,
                         int64_t segments, int64_t max_new_tokens, RolloutJudge& judge, uint64_t seed) {
@@ -340,19 +345,30 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
     m.loss = u.loss;
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     m.samples_per_second = static_cast<double>(n_seq) / std::max(1e-9, dt);
-    metrics << nlohmann::json{{"step", m.step}, {"stage", "gspo"}, {"objective", c.objective},
-                              {"mean_reward", m.mean_reward}, {"pass_rate", m.pass_rate},
-                              {"zero_signal_fraction", m.zero_signal_fraction}, {"clip_fraction", m.clip_fraction},
-                              {"mean_abs_log_ratio", m.mean_abs_log_ratio}, {"kl", m.kl}, {"loss", m.loss},
-                              {"response_length", m.response_length}, {"mean_act_steps", m.mean_act_steps},
-                              {"samples_per_second", m.samples_per_second}, {"sandbox_seconds", m.sandbox_seconds},
-                              {"judged", m.judged}, {"cached", m.cached}, {"rollouts", m.rollouts}}
+    metrics << nlohmann::json{{"step", m.step},
+                              {"stage", "gspo"},
+                              {"objective", c.objective},
+                              {"mean_reward", m.mean_reward},
+                              {"pass_rate", m.pass_rate},
+                              {"zero_signal_fraction", m.zero_signal_fraction},
+                              {"clip_fraction", m.clip_fraction},
+                              {"mean_abs_log_ratio", m.mean_abs_log_ratio},
+                              {"kl", m.kl},
+                              {"loss", m.loss},
+                              {"response_length", m.response_length},
+                              {"mean_act_steps", m.mean_act_steps},
+                              {"samples_per_second", m.samples_per_second},
+                              {"sandbox_seconds", m.sandbox_seconds},
+                              {"judged", m.judged},
+                              {"cached", m.cached},
+                              {"rollouts", m.rollouts}}
                    .dump()
             << std::endl;
-    spdlog::info("{} step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} kl {:.2e} "
-                 "len {:.1f} {:.1f} samples/s sandbox {:.1f}s rollouts {}",
-                 c.objective, step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction,
-                 m.mean_abs_log_ratio, m.kl, m.response_length, m.samples_per_second, m.sandbox_seconds, m.rollouts);
+    spdlog::info(
+        "{} step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} kl {:.2e} "
+        "len {:.1f} {:.1f} samples/s sandbox {:.1f}s rollouts {}",
+        c.objective, step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction,
+        m.mean_abs_log_ratio, m.kl, m.response_length, m.samples_per_second, m.sandbox_seconds, m.rollouts);
     if (c.eval_interval > 0 && step % c.eval_interval == 0 && step != c.steps) run_eval(step);
   }
   run_eval(c.steps);

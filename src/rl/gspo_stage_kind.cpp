@@ -26,7 +26,8 @@ YAML::Node parse(const std::string& yaml, const std::string& what) {
 
 // Reads the stage (errors name `source` and `prefix`) and returns its mapping with the file keys made
 // absolute, so that the resolved run config saved in the run directory reads back the same.
-std::pair<std::string, int64_t> validate(const std::string& yaml, const std::string& source, const std::string& prefix) {
+std::pair<std::string, int64_t> validate(const std::string& yaml, const std::string& source,
+                                         const std::string& prefix) {
   YAML::Node node = parse(yaml, source + ": " + prefix);
   ConfigReader r(node, source, prefix);
   const auto c = GspoStageConfig::from_reader(r, /*policy_from_run=*/true);

@@ -57,7 +57,8 @@ UpdateStats PolicyUpdater::update(const JudgedBatch& j, std::mt19937_64& rng) {
   const int64_t chunks = std::min<int64_t>(c_.minibatches, static_cast<int64_t>(p.rows.size()));
   for (int64_t k = 0; k < chunks; ++k) {
     std::vector<int64_t> rows;
-    for (size_t i = static_cast<size_t>(k); i < p.rows.size(); i += static_cast<size_t>(chunks)) rows.push_back(p.rows[i]);
+    for (size_t i = static_cast<size_t>(k); i < p.rows.size(); i += static_cast<size_t>(chunks))
+      rows.push_back(p.rows[i]);
     const auto idx = torch::tensor(rows, torch::kLong);
     const auto sub = select_rows(j.batch, idx);
     const auto logp_ref = j.logp_ref.defined() ? j.logp_ref.index_select(0, idx) : torch::Tensor();

@@ -21,7 +21,8 @@ SequenceBatch make_sequence_batch(const std::vector<std::vector<int32_t>>& promp
     const auto& p = prompts[static_cast<size_t>(i)];
     const auto& r = responses[static_cast<size_t>(i)];
     const auto total = static_cast<int64_t>(p.size() + r.size());
-    HRM_CHECK(!p.empty() && !r.empty(), "make_sequence_batch: row " + std::to_string(i) + " has an empty prompt or response");
+    HRM_CHECK(!p.empty() && !r.empty(),
+              "make_sequence_batch: row " + std::to_string(i) + " has an empty prompt or response");
     HRM_CHECK(total <= seq_len, "make_sequence_batch: row " + std::to_string(i) + " has " + std::to_string(total) +
                                     " tokens, more than the model's seq_len " + std::to_string(seq_len));
     for (int64_t t = 0; t < total; ++t) {

@@ -9,7 +9,8 @@ namespace hrm::rl {
 RewardConfig::Kind RewardConfig::parse_kind(const std::string& name, const std::string& where) {
   if (name == "binary") return Kind::kBinary;
   if (name == "fraction") return Kind::kFraction;
-  throw Error(where + ": unknown reward kind '" + name + "'", "use binary (all tests pass) or fraction (share of tests passed)");
+  throw Error(where + ": unknown reward kind '" + name + "'",
+              "use binary (all tests pass) or fraction (share of tests passed)");
 }
 
 double reward(const Judgement& j, const RewardConfig& config) {

@@ -14,8 +14,8 @@ Judgement judgement_of(const eval::lcb::SampleResult& result, int64_t tests_tota
   j.well_formed = well_formed;
   j.response_tokens = response_tokens;
   for (const auto& r : result.results) j.tests_passed += (r.is_boolean() && r.get<bool>()) ? 1 : 0;
-  const bool failed_before_tests = result.results.size() == 1 && !result.results[0].is_boolean() &&
-                                   !result.metadata.contains("inputs");
+  const bool failed_before_tests =
+      result.results.size() == 1 && !result.results[0].is_boolean() && !result.metadata.contains("inputs");
   j.compiled = well_formed && !failed_before_tests;
   return j;
 }

@@ -15,11 +15,13 @@ torch::Tensor cat_rows(const torch::Tensor& held, const torch::Tensor& more) {
   return held.defined() ? torch::cat({held, more}, 0) : more;
 }
 
-torch::Tensor rows_of(const torch::Tensor& t, const torch::Tensor& rows) { return t.defined() ? t.index_select(0, rows) : t; }
+torch::Tensor rows_of(const torch::Tensor& t, const torch::Tensor& rows) {
+  return t.defined() ? t.index_select(0, rows) : t;
+}
 
 PooledGroups select(const PooledGroups& p, const torch::Tensor& rows, int64_t groups) {
-  return {select_rows(p.batch, rows), rows_of(p.logp_old, rows), rows_of(p.logp_ref, rows), rows_of(p.rewards, rows),
-          rows_of(p.passed, rows), groups};
+  return {select_rows(p.batch, rows), rows_of(p.logp_old, rows), rows_of(p.logp_ref, rows),
+          rows_of(p.rewards, rows),   rows_of(p.passed, rows),   groups};
 }
 
 }  // namespace
@@ -30,9 +32,9 @@ SignalPool::SignalPool(int64_t group_size) : group_size_(group_size) {
 
 void SignalPool::add(const JudgedBatch& j, const torch::Tensor& has_signal) {
   const int64_t groups = has_signal.size(0);
-  HRM_CHECK(j.rewards.size(0) == groups * group_size_,
-            "SignalPool::add: " + std::to_string(j.rewards.size(0)) + " rows are not " + std::to_string(groups) +
-                " groups of " + std::to_string(group_size_));
+  HRM_CHECK(j.rewards.size(0) == groups * group_size_, "SignalPool::add: " + std::to_string(j.rewards.size(0)) +
+                                                           " rows are not " + std::to_string(groups) + " groups of " +
+                                                           std::to_string(group_size_));
   std::vector<int64_t> rows;
   int64_t kept = 0;
   const auto signal = has_signal.to(torch::kBool).contiguous();

@@ -63,8 +63,7 @@ std::vector<Hierarchy> cgroup_mounts() {
     std::istringstream ls(line);
     std::string id, parent, dev, root, mountpoint, opts, field;
     ls >> id >> parent >> dev >> root >> mountpoint >> opts;
-    while (ls >> field && field != "-") {
-    }
+    while (ls >> field && field != "-") {}
     std::string fstype, source, super;
     ls >> fstype >> source >> super;
     if (fstype != "cgroup" && fstype != "cgroup2") continue;
@@ -101,7 +100,7 @@ std::string group_dir(const Hierarchy& h, const std::string& key) {
 
 struct Layout {
   CgroupSupport support;
-  std::string v2_parent;                      // v2: runs are created here
+  std::string v2_parent;                               // v2: runs are created here
   std::string pids_parent, memory_parent, cpu_parent;  // v1
 };
 
@@ -129,8 +128,7 @@ Layout probe_layout() {
     if (!write_text(dir + "/cgroup.subtree_control", want, &err) && errno == EBUSY) {
       // "No internal processes": move ourselves into a leaf so the parent may delegate controllers.
       std::string leaf = dir + "/hrm-evaluator-" + std::to_string(getpid());
-      if ((mkdir(leaf.c_str(), 0755) == 0 || errno == EEXIST) &&
-          write_text(leaf + "/cgroup.procs", "0", &err)) {
+      if ((mkdir(leaf.c_str(), 0755) == 0 || errno == EEXIST) && write_text(leaf + "/cgroup.procs", "0", &err)) {
         write_text(dir + "/cgroup.subtree_control", want, &err);
       }
     }
@@ -171,7 +169,8 @@ Layout probe_layout() {
                        ", " + (l.memory_parent.empty() ? std::string("(no memory)") : l.memory_parent) + ", " +
                        (l.cpu_parent.empty() ? std::string("(no cpuacct)") : l.cpu_parent);
   } else if (l.support.detail.empty()) {
-    l.support.detail = mounts.empty() ? "no cgroup file system mounted" : "no writable cgroup hierarchy with pids/memory";
+    l.support.detail =
+        mounts.empty() ? "no cgroup file system mounted" : "no writable cgroup hierarchy with pids/memory";
   }
   return l;
 }
@@ -272,7 +271,8 @@ double RunCgroup::cpu_seconds() const {
 
 int64_t RunCgroup::peak_memory_bytes() const {
   if (memory_dir_.empty()) return 0;
-  std::string v = read_text(memory_dir_ + (layout().support.version == 2 ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+  std::string v =
+      read_text(memory_dir_ + (layout().support.version == 2 ? "/memory.peak" : "/memory.max_usage_in_bytes"));
   return v.empty() ? 0 : std::stoll(v);
 }
 

@@ -28,7 +28,7 @@ class RunCgroup {
   RunCgroup& operator=(const RunCgroup&) = delete;
 
   bool attach(pid_t pid, std::string* error);
-  double cpu_seconds() const;        // < 0 if not accounted
+  double cpu_seconds() const;         // < 0 if not accounted
   int64_t peak_memory_bytes() const;  // 0 if unknown
   bool oom_killed() const;
   void kill_all();

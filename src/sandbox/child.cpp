@@ -238,8 +238,7 @@ void kill_children_until_gone() {
       close(fd);
     }
     pid_t reaped;
-    while ((reaped = waitpid(-1, nullptr, __WALL | WNOHANG)) > 0) {
-    }
+    while ((reaped = waitpid(-1, nullptr, __WALL | WNOHANG)) > 0) {}
     if (reaped < 0 && errno == ECHILD) return;
     timespec pause{0, 1000000};  // 1 ms for the killed to die
     nanosleep(&pause, nullptr);
@@ -312,8 +311,7 @@ void init_main(const ChildPlan& plan) {
   if (init < 0) fail("fork");
   for (int fd = 0; fd <= kStatusFd; ++fd) close(fd);  // only the init holds the pipes
   int status = 0;
-  while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(init, &status, 0) < 0 && errno == EINTR) {}
   _exit(0);
 }
 
@@ -348,7 +346,8 @@ void run_init(const ChildPlan& plan) {
       if (errno == EINTR) continue;
       break;  // ECHILD: the program is gone
     }
-    done.cpu_micros += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    done.cpu_micros +=
+        (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     if (ru.ru_maxrss > done.max_rss_kb) done.max_rss_kb = ru.ru_maxrss;
     if (pid == program) {
       done.wait_status = status;
@@ -356,8 +355,7 @@ void run_init(const ChildPlan& plan) {
     }
   }
   kill_leftovers(plan);
-  while (wait4(-1, nullptr, __WALL, nullptr) > 0 || errno == EINTR) {
-  }
+  while (wait4(-1, nullptr, __WALL, nullptr) > 0 || errno == EINTR) {}
   ssize_t ignored = write(kStatusFd, &done, sizeof(done));
   (void)ignored;
   _exit(0);

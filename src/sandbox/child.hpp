@@ -31,14 +31,14 @@ struct StatusMessage {
   int32_t err = 0;          // errno for kSetupError / kExecError
   int32_t wait_status = 0;  // kFinished: the program's wait status
   int32_t reserved = 0;
-  int64_t cpu_micros = 0;   // kFinished: user+system time of every process the init reaped
+  int64_t cpu_micros = 0;  // kFinished: user+system time of every process the init reaped
   int64_t max_rss_kb = 0;
-  char stage[96] = {};      // kSetupError: which step failed
+  char stage[96] = {};  // kSetupError: which step failed
 };
 
 struct ChildPlan {
   // File descriptors in the parent's numbering; the child moves them into place.
-  int sync_read = -1;    // the child waits for one byte (id maps and cgroups are ready)
+  int sync_read = -1;  // the child waits for one byte (id maps and cgroups are ready)
   int status_write = -1;
   int stdin_read = -1, stdout_write = -1, stderr_write = -1;
 
@@ -46,7 +46,7 @@ struct ChildPlan {
   // user namespace before its id maps exist would lose its capabilities). With CLONE_NEWPID it forks
   // the namespace's pid 1 and waits for it.
   unsigned long unshare_flags = 0;
-  bool mount_ns = false;     // build a new root and pivot into it
+  bool mount_ns = false;  // build a new root and pivot into it
   bool uts_ns = false;
   bool pid_ns = false;       // the init is pid 1; otherwise it becomes a child subreaper
   bool drop_to_uid = false;  // setresuid/setresgid to uid/gid below (we start as (namespaced) root)

@@ -112,7 +112,8 @@ Layout build_layout(const LayoutRequest& request) {
 
   auto visible = [&](const std::string& path) {
     for (const auto& e : entries) {
-      if ((e.kind == MountOp::kBindReadOnly || e.kind == MountOp::kBindWritable) && is_under(path, e.target)) return true;
+      if ((e.kind == MountOp::kBindReadOnly || e.kind == MountOp::kBindWritable) && is_under(path, e.target))
+        return true;
     }
     return false;
   };
@@ -155,7 +156,8 @@ Layout build_layout(const LayoutRequest& request) {
     // Directories leading to the target, on our tmpfs (inside an earlier bind they exist already).
     std::vector<std::string> parents;
     for (fs::path dir = fs::path(e.target).parent_path(); dir != "/" && !dir.empty(); dir = dir.parent_path()) {
-      bool inside_bind = std::any_of(bound.begin(), bound.end(), [&](const std::string& b) { return is_under(dir.string(), b); });
+      bool inside_bind =
+          std::any_of(bound.begin(), bound.end(), [&](const std::string& b) { return is_under(dir.string(), b); });
       if (!inside_bind) parents.push_back(dir.string());
     }
     std::reverse(parents.begin(), parents.end());
@@ -172,7 +174,8 @@ Layout build_layout(const LayoutRequest& request) {
           // Submounts come along with the recursive bind; each needs its own read-only remount.
           for (const auto& m : host_mounts) {
             if (m != e.source && is_under(m, e.source)) {
-              layout.ops.push_back({MountOp::kBindReadOnly, nullptr, keep(e.target + m.substr(e.source == "/" ? 0 : e.source.size()))});
+              layout.ops.push_back(
+                  {MountOp::kBindReadOnly, nullptr, keep(e.target + m.substr(e.source == "/" ? 0 : e.source.size()))});
             }
           }
         }

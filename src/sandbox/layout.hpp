@@ -16,7 +16,7 @@
 namespace hrm::sandbox::detail {
 
 struct LayoutRequest {
-  std::filesystem::path work_dir;  // absolute
+  std::filesystem::path work_dir;                         // absolute
   std::vector<std::filesystem::path> writable, readable;  // extra (absolute)
   std::filesystem::path exe;  // the program: its installation is exposed if it lies elsewhere
   bool new_proc = true;       // a PID namespace: mount a fresh /proc, else bind the host's read-only

@@ -43,8 +43,9 @@ RunResult classify(RunResult result, const Watched& watched, int init_status, co
   const bool oom = cg_memory && cgroup->oom_killed();
 
   if (killed != Kill::kNone) {
-    result.verdict = killed == Kill::kWall ? Verdict::kWallTimeout
-                     : killed == Kill::kCpu ? Verdict::kCpuTimeout : Verdict::kOutputLimit;
+    result.verdict = killed == Kill::kWall  ? Verdict::kWallTimeout
+                     : killed == Kill::kCpu ? Verdict::kCpuTimeout
+                                            : Verdict::kOutputLimit;
     result.signal = SIGKILL;
   } else if (finished) {
     int ws = finished->wait_status;

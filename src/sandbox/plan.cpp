@@ -64,7 +64,8 @@ PlanData::PlanData(const RunRequest& request, const fs::path& dir, const Mode& m
   auto cpu = static_cast<rlim_t>(std::max(1.0, std::ceil(lim.cpu_seconds)));
   rlimits.push_back({RLIMIT_CPU, {cpu, cpu + 1}});
   rlimits.push_back({RLIMIT_FSIZE, {static_cast<rlim_t>(lim.max_file_bytes), static_cast<rlim_t>(lim.max_file_bytes)}});
-  rlimits.push_back({RLIMIT_NOFILE, {static_cast<rlim_t>(lim.max_open_files), static_cast<rlim_t>(lim.max_open_files)}});
+  rlimits.push_back(
+      {RLIMIT_NOFILE, {static_cast<rlim_t>(lim.max_open_files), static_cast<rlim_t>(lim.max_open_files)}});
   rlimits.push_back({RLIMIT_CORE, {0, 0}});
   if (drop_uid || mode.user_ns) {
     // Counted per uid and, since Linux 5.14, per user namespace: a run's own processes only. Not root,

@@ -66,7 +66,8 @@ Probe probe() {
       found = true;
       break;
     }
-    std::string why = m.name + ": " + (r.error.empty() ? std::string(verdict_name(r.verdict)) + " " + r.stderr_data : r.error);
+    std::string why =
+        m.name + ": " + (r.error.empty() ? std::string(verdict_name(r.verdict)) + " " + r.stderr_data : r.error);
     if (m.user_ns && userns_failure.empty()) userns_failure = why;
     if (m.namespaces && !m.user_ns && namespaces_failure.empty()) namespaces_failure = why;
     if (any_failure.empty()) any_failure = why;
@@ -78,7 +79,9 @@ Probe probe() {
     return failure.empty() ? std::string("not offered by this machine") : "failed here (" + failure + ")";
   };
   const Mode& m = p.mode;
-  auto add = [&](std::string name, bool active, std::string detail) { p.protections.push_back({name, active, detail}); };
+  auto add = [&](std::string name, bool active, std::string detail) {
+    p.protections.push_back({name, active, detail});
+  };
   if (!found) {
     add("sandbox", false,
         "no isolation mode works on this machine, so every run fails: " +
@@ -105,22 +108,26 @@ Probe probe() {
   add("ipc+uts namespaces", m.namespaces, m.namespaces ? "private System V IPC, hostname 'sandbox'" : ns_why);
   add("unprivileged uid", root || m.user_ns,
       root ? "a uid of its own per concurrent run (100000+), no capabilities, no_new_privs, not dumpable"
-           : std::string("runs as the caller's uid") + (m.user_ns ? ", without capabilities" : " (not root: cannot switch)"));
+           : std::string("runs as the caller's uid") +
+                 (m.user_ns ? ", without capabilities" : " (not root: cannot switch)"));
   add("seccomp", m.seccomp, m.seccomp ? seccomp_summary() : why_not("seccomp", seccomp.error));
   const std::string cg_why = why_not("cgroups", cg.version == 0 ? cg.detail : "");
   add("cgroup pids", m.cgroups && cg.pids,
       m.cgroups && cg.pids ? cg.detail : cg_why + "; RLIMIT_NPROC of the run's uid instead");
   add("cgroup memory", m.cgroups && cg.memory,
-      m.cgroups && cg.memory ? "memory (and swap) limit and OOM detection for the whole tree"
-                             : cg_why + "; RLIMIT_AS per process instead (JVM, Go and node reserve a lot of address space)");
+      m.cgroups && cg.memory
+          ? "memory (and swap) limit and OOM detection for the whole tree"
+          : cg_why + "; RLIMIT_AS per process instead (JVM, Go and node reserve a lot of address space)");
   add("cgroup cpu", m.cgroups && cg.cpu,
-      m.cgroups && cg.cpu ? "CPU time of the whole tree, polled every 50 ms" : cg_why + "; RLIMIT_CPU per process only");
+      m.cgroups && cg.cpu ? "CPU time of the whole tree, polled every 50 ms"
+                          : cg_why + "; RLIMIT_CPU per process only");
   add("sandbox init", !init_binary().empty(),
       init_binary().empty() ? "hrm-sandbox-init not found (next to the executable, in the build or install tree, or "
                               "$HRM_SANDBOX_INIT): each run's init is a copy of the caller, which costs ~50 ms per GiB "
                               "the caller holds"
                             : init_binary() + ": a fresh process per run; the caller's memory is never copied");
-  add("rlimits", true, std::string("CPU, file size, open files, no core dumps") + (root || m.user_ns ? ", processes" : ""));
+  add("rlimits", true,
+      std::string("CPU, file size, open files, no core dumps") + (root || m.user_ns ? ", processes" : ""));
   return p;
 }
 

@@ -106,9 +106,10 @@ std::string resolve_uncached(const std::string& name) {
   std::string manager = shim_manager(real);
   if (!manager.empty()) {
     std::string target = capture_line({manager, "which", program});
-    HRM_CHECK(!target.empty() && executable_file(target),
-              "resolve_program: the shim " + found + " does not name a binary (`" + manager + " which " + program + "`)",
-              "select a version for the shim's manager or pass an absolute path such as /usr/bin/" + program);
+    HRM_CHECK(
+        !target.empty() && executable_file(target),
+        "resolve_program: the shim " + found + " does not name a binary (`" + manager + " which " + program + "`)",
+        "select a version for the shim's manager or pass an absolute path such as /usr/bin/" + program);
     return fs::canonical(target).string();
   }
   return real.string();

@@ -46,8 +46,7 @@ class BlockSigpipe {
     sigemptyset(&set);
     sigaddset(&set, SIGPIPE);
     timespec zero{0, 0};
-    while (sigtimedwait(&set, nullptr, &zero) > 0) {
-    }
+    while (sigtimedwait(&set, nullptr, &zero) > 0) {}
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
 
@@ -71,7 +70,8 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
   const std::string bad_work_dir = check_work_dir(request.work_dir, &work_dir);
   if (!bad_work_dir.empty()) return error_result(bad_work_dir);
   std::string exe = find_program(request);
-  if (exe.empty()) return error_result("program '" + request.argv[0] + "' not found in the PATH of the run's environment");
+  if (exe.empty())
+    return error_result("program '" + request.argv[0] + "' not found in the PATH of the run's environment");
 
   const bool root = geteuid() == 0;
   if (root) {
@@ -124,13 +124,20 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kExited: return "exited";
-    case Verdict::kSignaled: return "signaled";
-    case Verdict::kWallTimeout: return "wall_timeout";
-    case Verdict::kCpuTimeout: return "cpu_timeout";
-    case Verdict::kMemoryLimit: return "memory_limit";
-    case Verdict::kOutputLimit: return "output_limit";
-    case Verdict::kSandboxError: return "sandbox_error";
+    case Verdict::kExited:
+      return "exited";
+    case Verdict::kSignaled:
+      return "signaled";
+    case Verdict::kWallTimeout:
+      return "wall_timeout";
+    case Verdict::kCpuTimeout:
+      return "cpu_timeout";
+    case Verdict::kMemoryLimit:
+      return "memory_limit";
+    case Verdict::kOutputLimit:
+      return "output_limit";
+    case Verdict::kSandboxError:
+      return "sandbox_error";
   }
   return "unknown";
 }

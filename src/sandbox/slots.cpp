@@ -91,8 +91,7 @@ void kill_uid(uid_t uid) {
     // kill(-1) walks the process list once, so a child forked during the walk can be missed: repeat
     // until it finds nobody else with this uid (ESRCH), at most 8 rounds (dying processes still count).
     if (setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0) {
-      for (int round = 0; round < 8 && kill(-1, SIGKILL) == 0; ++round) {
-      }
+      for (int round = 0; round < 8 && kill(-1, SIGKILL) == 0; ++round) {}
     }
     _exit(0);
   }

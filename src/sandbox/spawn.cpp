@@ -87,8 +87,8 @@ const std::string& init_binary() {
   return path;
 }
 
-pid_t start_init(const Mode& mode, ChildPlan plan, RunPipes& pipes, int slot, uid_t uid, bool root,
-                 RunCgroup* cgroup, std::string* error) {
+pid_t start_init(const Mode& mode, ChildPlan plan, RunPipes& pipes, int slot, uid_t uid, bool root, RunCgroup* cgroup,
+                 std::string* error) {
   Pipe &in = pipes.in, &out = pipes.out, &err = pipes.err, &status = pipes.status, &sync = pipes.sync;
   plan.sync_read = sync.read;
   plan.status_write = status.write;
@@ -166,8 +166,8 @@ pid_t start_init(const Mode& mode, ChildPlan plan, RunPipes& pipes, int slot, ui
     // hrm-sandbox-init reports once it has its namespaces; only then can they be configured.
     StatusMessage m{};
     pollfd pfd{status.read, POLLIN, 0};
-    bool ready = poll(&pfd, 1, 10000) == 1 && read(status.read, &m, sizeof(m)) == sizeof(m) &&
-                 m.kind == StatusMessage::kReady;
+    bool ready =
+        poll(&pfd, 1, 10000) == 1 && read(status.read, &m, sizeof(m)) == sizeof(m) && m.kind == StatusMessage::kReady;
     if (!ready) {
       reap_child();
       if (m.kind == StatusMessage::kSetupError) {

@@ -49,7 +49,7 @@ const std::string& init_binary();
 // Starts the init of a run in slot `slot` with `plan` (its descriptors taken from `pipes`), configures
 // it (id maps, `cgroup` if any) and tells it to go; then only our ends of in, out, err and status are
 // open. Its pid, or -1 with *error set (and no init left). `root`: we run as root.
-pid_t start_init(const Mode& mode, ChildPlan plan, RunPipes& pipes, int slot, uid_t uid, bool root,
-                 RunCgroup* cgroup, std::string* error);
+pid_t start_init(const Mode& mode, ChildPlan plan, RunPipes& pipes, int slot, uid_t uid, bool root, RunCgroup* cgroup,
+                 std::string* error);
 
 }  // namespace hrm::sandbox::detail

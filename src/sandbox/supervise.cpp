@@ -102,9 +102,11 @@ Watched supervise(const Mode& mode, const RunRequest& request, RunPipes& pipes, 
       if (fds[i_in].revents & (POLLERR | POLLHUP)) {
         in.close_write();
       } else {
-        ssize_t w = write(in.write, request.stdin_data.data() + stdin_written, request.stdin_data.size() - stdin_written);
+        ssize_t w =
+            write(in.write, request.stdin_data.data() + stdin_written, request.stdin_data.size() - stdin_written);
         if (w > 0) stdin_written += w;
-        if ((w < 0 && errno != EAGAIN && errno != EINTR) || stdin_written == request.stdin_data.size()) in.close_write();
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || stdin_written == request.stdin_data.size())
+          in.close_write();
       }
     }
   }

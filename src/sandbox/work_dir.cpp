@@ -34,12 +34,14 @@ std::string check_work_dir(const fs::path& requested, fs::path* work_dir) {
 std::string shared_directory_reason(const fs::path& work_dir) {
   std::error_code ec;
   const fs::path real = fs::weakly_canonical(work_dir, ec);
-  std::vector<fs::path> shared = {"/tmp", "/var/tmp", "/dev/shm", "/home", "/root", "/run", "/var", "/srv", "/mnt", "/media"};
+  std::vector<fs::path> shared = {"/tmp", "/var/tmp", "/dev/shm", "/home", "/root",
+                                  "/run", "/var",     "/srv",     "/mnt",  "/media"};
   shared.push_back(fs::temp_directory_path(ec));
   if (const char* home = getenv("HOME")) shared.emplace_back(home);
   for (const auto& s : shared) {
     if (!s.empty() && (real == fs::weakly_canonical(s, ec) || work_dir == s)) {
-      return "work_dir " + work_dir.string() + " is the shared directory " + s.string() + "; give each run a directory of its own";
+      return "work_dir " + work_dir.string() + " is the shared directory " + s.string() +
+             "; give each run a directory of its own";
     }
   }
   const fs::path cwd = fs::current_path(ec);

@@ -39,8 +39,8 @@ Family linear() {
   f.title = "A linear function";
   f.statement = "Write a function $f($x) that returns $a times $x plus $b.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"linear", "scale", "line", "evaluate", "affine", "project", "map_value",
-                                                "convert"}));
+    in.function(r.pick(
+        std::vector<std::string>{"linear", "scale", "line", "evaluate", "affine", "project", "map_value", "convert"}));
     in.param("x", r.pick(kIntNames), Type::kInt);
     in.result = Type::kInt;
     in.value("a", Value::of(r.range(2, 9)));
@@ -50,8 +50,9 @@ Family linear() {
   f.oracle = [](const Instance& in, const std::vector<Value>& a) {
     return Value::of(in.integer("a") * a[0].i + in.integer("b"));
   };
-  f.body = {{"python", "return $a * $x + $b"}, {"javascript", "return $a * $x + $b;"}, {"java", "return $a * $x + $b;"},
-            {"cpp", "return $a * $x + $b;"},   {"go", "return $a*$x + $b"},            {"rust", "$a * $x + $b"}};
+  f.body = {{"python", "return $a * $x + $b"}, {"javascript", "return $a * $x + $b;"},
+            {"java", "return $a * $x + $b;"},  {"cpp", "return $a * $x + $b;"},
+            {"go", "return $a*$x + $b"},       {"rust", "$a * $x + $b"}};
   return f;
 }
 
@@ -93,8 +94,8 @@ Family max_of_two() {
   f.title = "The larger or smaller of two";
   f.statement = "Write a function $f($a, $b) that returns the $which of the two integers $a and $b.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"pick", "choose", "select", "best_of", "compare", "winner", "extreme",
-                                                "pick_one"}));
+    in.function(r.pick(
+        std::vector<std::string>{"pick", "choose", "select", "best_of", "compare", "winner", "extreme", "pick_one"}));
     const auto& names = r.pick(kIntPairs);
     in.param("a", names[0], Type::kInt);
     in.param("b", names[1], Type::kInt);
@@ -126,8 +127,8 @@ Family threshold() {
   f.title = "Above or below a threshold";
   f.statement = "Write a function $f($x) that returns $p if $x is $cmpw $t, and $q otherwise.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"classify", "grade", "rate", "bucket", "check_level", "judge", "label_of",
-                                                "decide"}));
+    in.function(r.pick(
+        std::vector<std::string>{"classify", "grade", "rate", "bucket", "check_level", "judge", "label_of", "decide"}));
     in.param("x", r.pick(kIntNames), Type::kInt);
     in.result = Type::kInt;
     const bool greater = r.coin();
@@ -178,9 +179,12 @@ Family divisible() {
   f.edge_inputs = [](const Instance& in) {
     return std::vector<std::vector<Value>>{{Value::of(0)}, {Value::of(in.integer("k") + 1)}};
   };
-  f.oracle = [](const Instance& in, const std::vector<Value>& a) { return Value::of_bool(a[0].i % in.integer("k") == 0); };
-  f.body = {{"python", "return $x % $k == 0"}, {"javascript", "return $x % $k === 0;"}, {"java", "return $x % $k == 0;"},
-            {"cpp", "return $x % $k == 0;"},   {"go", "return $x%$k == 0"},             {"rust", "$x % $k == 0"}};
+  f.oracle = [](const Instance& in, const std::vector<Value>& a) {
+    return Value::of_bool(a[0].i % in.integer("k") == 0);
+  };
+  f.body = {{"python", "return $x % $k == 0"}, {"javascript", "return $x % $k === 0;"},
+            {"java", "return $x % $k == 0;"},  {"cpp", "return $x % $k == 0;"},
+            {"go", "return $x%$k == 0"},       {"rust", "$x % $k == 0"}};
   return f;
 }
 
@@ -193,8 +197,8 @@ Family clamp() {
       "Write a function $f($x) that returns $x limited to the range from $lo to $hi: values below $lo become $lo "
       "and values above $hi become $hi.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"clamp", "limit", "bound", "restrict", "fit_range", "squeeze", "cap",
-                                                "confine"}));
+    in.function(r.pick(
+        std::vector<std::string>{"clamp", "limit", "bound", "restrict", "fit_range", "squeeze", "cap", "confine"}));
     in.param("x", r.pick(kIntNames), Type::kInt);
     in.result = Type::kInt;
     const int64_t lo = r.range(-20, 30);
@@ -254,8 +258,8 @@ Family wrap_str() {
   f.title = "Wrap a string";
   f.statement = "Write a function $f($s) that returns $s with $pre added before it and $suf added after it.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"wrap", "decorate", "surround", "frame", "enclose", "tag", "pad_text",
-                                                "bracket"}));
+    in.function(r.pick(
+        std::vector<std::string>{"wrap", "decorate", "surround", "frame", "enclose", "tag", "pad_text", "bracket"}));
     in.param("s", r.pick(kStrNames), Type::kStr);
     in.result = Type::kStr;
     in.value("pre", Value::of(random_word(r, 1, 3)));
@@ -265,12 +269,9 @@ Family wrap_str() {
   f.oracle = [](const Instance& in, const std::vector<Value>& a) {
     return Value::of(in.constant("pre").s + a[0].s + in.constant("suf").s);
   };
-  f.body = {{"python", "return $pre + $s + $suf"},
-            {"javascript", "return $pre + $s + $suf;"},
-            {"java", "return $pre + $s + $suf;"},
-            {"cpp", "return std::string($pre) + $s + $suf;"},
-            {"go", "return $pre + $s + $suf"},
-            {"rust", "format!(\"{}{}{}\", $pre, $s, $suf)"}};
+  f.body = {{"python", "return $pre + $s + $suf"}, {"javascript", "return $pre + $s + $suf;"},
+            {"java", "return $pre + $s + $suf;"},  {"cpp", "return std::string($pre) + $s + $suf;"},
+            {"go", "return $pre + $s + $suf"},     {"rust", "format!(\"{}{}{}\", $pre, $s, $suf)"}};
   return f;
 }
 
@@ -294,12 +295,16 @@ Family count_char() {
   f.oracle = [](const Instance& in, const std::vector<Value>& a) {
     return Value::of(static_cast<int64_t>(std::count(a[0].s.begin(), a[0].s.end(), in.constant("c").s[0])));
   };
-  f.body = {{"python", "return $s.count($c)"},
-            {"javascript", "let count = 0;\nfor (const ch of $s) {\n    if (ch === $c) {\n        count++;\n    }\n}\nreturn count;"},
-            {"java", "int count = 0;\nfor (char ch : $s.toCharArray()) {\n    if (ch == $ch) {\n        count++;\n    }\n}\nreturn count;"},
-            {"cpp", "int count = 0;\nfor (char ch : $s) {\n    if (ch == $ch) {\n        count++;\n    }\n}\nreturn count;"},
-            {"go", "return strings.Count($s, $c)"},
-            {"rust", "$s.matches($c).count() as i32"}};
+  f.body = {
+      {"python", "return $s.count($c)"},
+      {"javascript",
+       "let count = 0;\nfor (const ch of $s) {\n    if (ch === $c) {\n        count++;\n    }\n}\nreturn count;"},
+      {"java",
+       "int count = 0;\nfor (char ch : $s.toCharArray()) {\n    if (ch == $ch) {\n        count++;\n    }\n}\nreturn "
+       "count;"},
+      {"cpp", "int count = 0;\nfor (char ch : $s) {\n    if (ch == $ch) {\n        count++;\n    }\n}\nreturn count;"},
+      {"go", "return strings.Count($s, $c)"},
+      {"rust", "$s.matches($c).count() as i32"}};
   f.prelude = {{"go", "import \"strings\"\n"}};
   return f;
 }
@@ -310,8 +315,8 @@ Family take_prefix() {
   f.title = "The first characters";
   f.statement = "Write a function $f($s) that returns the first $k characters of $s, or all of $s when it is shorter.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"prefix", "head", "first_chars", "truncate", "shorten", "cut", "clip",
-                                                "abbreviate"}));
+    in.function(r.pick(
+        std::vector<std::string>{"prefix", "head", "first_chars", "truncate", "shorten", "cut", "clip", "abbreviate"}));
     in.param("s", r.pick(kStrNames), Type::kStr);
     in.result = Type::kStr;
     in.value("k", Value::of(r.range(1, 6)));
@@ -335,10 +340,11 @@ Family sum_above() {
   f.name = "sum-above";
   f.held_out = true;
   f.title = "Sum of the large elements";
-  f.statement = "Write a function $f($nums) that returns the sum of the elements of the list $nums that are greater than $t.";
+  f.statement =
+      "Write a function $f($nums) that returns the sum of the elements of the list $nums that are greater than $t.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"sum_above", "big_total", "sum_large", "add_high", "total_over", "heavy_sum",
-                                                "sum_big", "top_total"}));
+    in.function(r.pick(std::vector<std::string>{"sum_above", "big_total", "sum_large", "add_high", "total_over",
+                                                "heavy_sum", "sum_big", "top_total"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
     in.result = Type::kInt;
     in.value("t", Value::of(r.range(-5, 20)));
@@ -349,12 +355,15 @@ Family sum_above() {
     for (auto v : a[0].ints) total += v > in.integer("t") ? v : 0;
     return Value::of(total);
   };
-  f.body = {{"python", "total = 0\nfor v in $nums:\n    if v > $t:\n        total += v\nreturn total"},
-            {"javascript", "let total = 0;\nfor (const v of $nums) {\n    if (v > $t) {\n        total += v;\n    }\n}\nreturn total;"},
-            {"java", "int total = 0;\nfor (int v : $nums) {\n    if (v > $t) {\n        total += v;\n    }\n}\nreturn total;"},
-            {"cpp", "int total = 0;\nfor (int v : $nums) {\n    if (v > $t) {\n        total += v;\n    }\n}\nreturn total;"},
-            {"go", "total := 0\nfor _, v := range $nums {\n    if v > $t {\n        total += v\n    }\n}\nreturn total"},
-            {"rust", "let mut total = 0;\nfor &v in $nums {\n    if v > $t {\n        total += v;\n    }\n}\ntotal"}};
+  f.body = {
+      {"python", "total = 0\nfor v in $nums:\n    if v > $t:\n        total += v\nreturn total"},
+      {"javascript",
+       "let total = 0;\nfor (const v of $nums) {\n    if (v > $t) {\n        total += v;\n    }\n}\nreturn total;"},
+      {"java",
+       "int total = 0;\nfor (int v : $nums) {\n    if (v > $t) {\n        total += v;\n    }\n}\nreturn total;"},
+      {"cpp", "int total = 0;\nfor (int v : $nums) {\n    if (v > $t) {\n        total += v;\n    }\n}\nreturn total;"},
+      {"go", "total := 0\nfor _, v := range $nums {\n    if v > $t {\n        total += v\n    }\n}\nreturn total"},
+      {"rust", "let mut total = 0;\nfor &v in $nums {\n    if v > $t {\n        total += v;\n    }\n}\ntotal"}};
   return f;
 }
 
@@ -364,8 +373,8 @@ Family count_cmp() {
   f.title = "Count matching elements";
   f.statement = "Write a function $f($nums) that returns how many elements of the list $nums are $cmpw $t.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"count_if", "count_matches", "how_many", "tally", "number_of", "count_hits",
-                                                "matches", "census"}));
+    in.function(r.pick(std::vector<std::string>{"count_if", "count_matches", "how_many", "tally", "number_of",
+                                                "count_hits", "matches", "census"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
     in.result = Type::kInt;
     const Op c = r.pick(std::vector<Op>{{">", "greater than"}, {"<", "less than"}, {"==", "equal to"}});
@@ -385,12 +394,15 @@ Family count_cmp() {
     for (auto v : a[0].ints) n += c == ">" ? v > t : c == "<" ? v < t : v == t;
     return Value::of(n);
   };
-  f.body = {{"python", "count = 0\nfor v in $nums:\n    if v $cmp $t:\n        count += 1\nreturn count"},
-            {"javascript", "let count = 0;\nfor (const v of $nums) {\n    if (v $cmpjs $t) {\n        count++;\n    }\n}\nreturn count;"},
-            {"java", "int count = 0;\nfor (int v : $nums) {\n    if (v $cmp $t) {\n        count++;\n    }\n}\nreturn count;"},
-            {"cpp", "int count = 0;\nfor (int v : $nums) {\n    if (v $cmp $t) {\n        count++;\n    }\n}\nreturn count;"},
-            {"go", "count := 0\nfor _, v := range $nums {\n    if v $cmp $t {\n        count++\n    }\n}\nreturn count"},
-            {"rust", "let mut count = 0;\nfor &v in $nums {\n    if v $cmp $t {\n        count += 1;\n    }\n}\ncount"}};
+  f.body = {
+      {"python", "count = 0\nfor v in $nums:\n    if v $cmp $t:\n        count += 1\nreturn count"},
+      {"javascript",
+       "let count = 0;\nfor (const v of $nums) {\n    if (v $cmpjs $t) {\n        count++;\n    }\n}\nreturn count;"},
+      {"java",
+       "int count = 0;\nfor (int v : $nums) {\n    if (v $cmp $t) {\n        count++;\n    }\n}\nreturn count;"},
+      {"cpp", "int count = 0;\nfor (int v : $nums) {\n    if (v $cmp $t) {\n        count++;\n    }\n}\nreturn count;"},
+      {"go", "count := 0\nfor _, v := range $nums {\n    if v $cmp $t {\n        count++\n    }\n}\nreturn count"},
+      {"rust", "let mut count = 0;\nfor &v in $nums {\n    if v $cmp $t {\n        count += 1;\n    }\n}\ncount"}};
   return f;
 }
 
@@ -398,10 +410,11 @@ Family map_add() {
   Family f;
   f.name = "map-add";
   f.title = "Transform every element";
-  f.statement = "Write a function $f($nums) that returns a new list with every element of $nums $opw $k, in the same order.";
+  f.statement =
+      "Write a function $f($nums) that returns a new list with every element of $nums $opw $k, in the same order.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"map_all", "shift_all", "transform", "apply_each", "update_all", "convert",
-                                                "adjust_all", "each"}));
+    in.function(r.pick(std::vector<std::string>{"map_all", "shift_all", "transform", "apply_each", "update_all",
+                                                "convert", "adjust_all", "each"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
     in.result = Type::kIntList;
     const Op& op = r.pick(kArith);
@@ -415,12 +428,16 @@ Family map_add() {
     for (auto v : a[0].ints) out.push_back(arith(in.word("op"), v, in.integer("k")));
     return Value::of(out);
   };
-  f.body = {{"python", "return [v $op $k for v in $nums]"},
-            {"javascript", "return $nums.map((v) => v $op $k);"},
-            {"java", "int[] out = new int[$nums.length];\nfor (int i = 0; i < $nums.length; i++) {\n    out[i] = $nums[i] $op $k;\n}\nreturn out;"},
-            {"cpp", "std::vector<int> out;\nfor (int v : $nums) {\n    out.push_back(v $op $k);\n}\nreturn out;"},
-            {"go", "out := make([]int, 0, len($nums))\nfor _, v := range $nums {\n    out = append(out, v $op $k)\n}\nreturn out"},
-            {"rust", "$nums.iter().map(|&v| v $op $k).collect()"}};
+  f.body = {
+      {"python", "return [v $op $k for v in $nums]"},
+      {"javascript", "return $nums.map((v) => v $op $k);"},
+      {"java",
+       "int[] out = new int[$nums.length];\nfor (int i = 0; i < $nums.length; i++) {\n    out[i] = $nums[i] $op "
+       "$k;\n}\nreturn out;"},
+      {"cpp", "std::vector<int> out;\nfor (int v : $nums) {\n    out.push_back(v $op $k);\n}\nreturn out;"},
+      {"go",
+       "out := make([]int, 0, len($nums))\nfor _, v := range $nums {\n    out = append(out, v $op $k)\n}\nreturn out"},
+      {"rust", "$nums.iter().map(|&v| v $op $k).collect()"}};
   return f;
 }
 
@@ -430,8 +447,8 @@ Family sum_multiples() {
   f.title = "Sum of multiples";
   f.statement = "Write a function $f($n) that returns the sum of all multiples of $k from 1 to $n inclusive.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"sum_multiples", "multiples_total", "add_multiples", "sum_steps", "series",
-                                                "accumulate", "sum_every", "stride_sum"}));
+    in.function(r.pick(std::vector<std::string>{"sum_multiples", "multiples_total", "add_multiples", "sum_steps",
+                                                "series", "accumulate", "sum_every", "stride_sum"}));
     in.param("n", r.pick(std::vector<std::string>{"n", "limit", "bound", "top", "upper", "stop", "most", "until"}),
              Type::kInt);
     in.result = Type::kInt;
@@ -444,21 +461,28 @@ Family sum_multiples() {
     for (int64_t i = 1; i <= a[0].i; ++i) total += i % in.integer("k") == 0 ? i : 0;
     return Value::of(total);
   };
-  f.body = {{"python", "total = 0\nfor i in range(1, $n + 1):\n    if i % $k == 0:\n        total += i\nreturn total"},
-            {"javascript", "let total = 0;\nfor (let i = 1; i <= $n; i++) {\n    if (i % $k === 0) {\n        total += i;\n    }\n}\nreturn total;"},
-            {"java", "int total = 0;\nfor (int i = 1; i <= $n; i++) {\n    if (i % $k == 0) {\n        total += i;\n    }\n}\nreturn total;"},
-            {"cpp", "int total = 0;\nfor (int i = 1; i <= $n; i++) {\n    if (i % $k == 0) {\n        total += i;\n    }\n}\nreturn total;"},
-            {"go", "total := 0\nfor i := 1; i <= $n; i++ {\n    if i%$k == 0 {\n        total += i\n    }\n}\nreturn total"},
-            {"rust", "let mut total = 0;\nfor i in 1..=$n {\n    if i % $k == 0 {\n        total += i;\n    }\n}\ntotal"}};
+  f.body = {
+      {"python", "total = 0\nfor i in range(1, $n + 1):\n    if i % $k == 0:\n        total += i\nreturn total"},
+      {"javascript",
+       "let total = 0;\nfor (let i = 1; i <= $n; i++) {\n    if (i % $k === 0) {\n        total += i;\n    "
+       "}\n}\nreturn total;"},
+      {"java",
+       "int total = 0;\nfor (int i = 1; i <= $n; i++) {\n    if (i % $k == 0) {\n        total += i;\n    }\n}\nreturn "
+       "total;"},
+      {"cpp",
+       "int total = 0;\nfor (int i = 1; i <= $n; i++) {\n    if (i % $k == 0) {\n        total += i;\n    }\n}\nreturn "
+       "total;"},
+      {"go", "total := 0\nfor i := 1; i <= $n; i++ {\n    if i%$k == 0 {\n        total += i\n    }\n}\nreturn total"},
+      {"rust", "let mut total = 0;\nfor i in 1..=$n {\n    if i % $k == 0 {\n        total += i;\n    }\n}\ntotal"}};
   return f;
 }
 
 }  // namespace
 
 std::vector<Family> stage1_families() {
-  std::vector<Family> out = {add_const(),  linear(),    two_args(),  max_of_two(), threshold(),
-                             divisible(),  clamp(),     repeat_str(), wrap_str(),  count_char(),
-                             take_prefix(), sum_above(), count_cmp(), map_add(),   sum_multiples()};
+  std::vector<Family> out = {add_const(),   linear(),    two_args(),   max_of_two(), threshold(),
+                             divisible(),   clamp(),     repeat_str(), wrap_str(),   count_char(),
+                             take_prefix(), sum_above(), count_cmp(),  map_add(),    sum_multiples()};
   for (auto& f : out) f.stage = 1;
   return out;
 }

@@ -16,10 +16,11 @@ Family sort_list() {
   Family f;
   f.name = "sort-list";
   f.title = "Insertion sort";
-  f.statement = "Write a function $f($nums) that returns the elements of $nums sorted in $order order, using insertion sort.";
+  f.statement =
+      "Write a function $f($nums) that returns the elements of $nums sorted in $order order, using insertion sort.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"sort_values", "insertion_sort", "order", "arrange", "sorted_copy", "rank",
-                                                "sort_list", "organize"}));
+    in.function(r.pick(std::vector<std::string>{"sort_values", "insertion_sort", "order", "arrange", "sorted_copy",
+                                                "rank", "sort_list", "organize"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
     in.result = Type::kIntList;
     const bool asc = r.coin();
@@ -34,22 +35,28 @@ Family sort_list() {
     return Value::of(v);
   };
   f.body = {
-      {"python", "out = list($nums)\nfor i in range(1, len(out)):\n    j = i\n    while j > 0 and out[j - 1] $cmp out[j]:\n"
-                 "        out[j - 1], out[j] = out[j], out[j - 1]\n        j -= 1\nreturn out"},
-      {"javascript", "const out = [...$nums];\nfor (let i = 1; i < out.length; i++) {\n    let j = i;\n"
-                     "    while (j > 0 && out[j - 1] $cmp out[j]) {\n        [out[j - 1], out[j]] = [out[j], out[j - 1]];\n"
-                     "        j--;\n    }\n}\nreturn out;"},
-      {"java", "int[] out = $nums.clone();\nfor (int i = 1; i < out.length; i++) {\n    int j = i;\n"
-               "    while (j > 0 && out[j - 1] $cmp out[j]) {\n        int tmp = out[j];\n        out[j] = out[j - 1];\n"
-               "        out[j - 1] = tmp;\n        j--;\n    }\n}\nreturn out;"},
-      {"cpp", "std::vector<int> out = $nums;\nfor (size_t i = 1; i < out.size(); i++) {\n    size_t j = i;\n"
-              "    while (j > 0 && out[j - 1] $cmp out[j]) {\n        std::swap(out[j - 1], out[j]);\n        j--;\n    }\n}\n"
-              "return out;"},
-      {"go", "out := append([]int{}, $nums...)\nfor i := 1; i < len(out); i++ {\n    j := i\n"
-             "    for j > 0 && out[j-1] $cmp out[j] {\n        out[j-1], out[j] = out[j], out[j-1]\n        j--\n    }\n}\n"
-             "return out"},
-      {"rust", "let mut out = $nums.to_vec();\nfor i in 1..out.len() {\n    let mut j = i;\n"
-               "    while j > 0 && out[j - 1] $cmp out[j] {\n        out.swap(j - 1, j);\n        j -= 1;\n    }\n}\nout"}};
+      {"python",
+       "out = list($nums)\nfor i in range(1, len(out)):\n    j = i\n    while j > 0 and out[j - 1] $cmp out[j]:\n"
+       "        out[j - 1], out[j] = out[j], out[j - 1]\n        j -= 1\nreturn out"},
+      {"javascript",
+       "const out = [...$nums];\nfor (let i = 1; i < out.length; i++) {\n    let j = i;\n"
+       "    while (j > 0 && out[j - 1] $cmp out[j]) {\n        [out[j - 1], out[j]] = [out[j], out[j - 1]];\n"
+       "        j--;\n    }\n}\nreturn out;"},
+      {"java",
+       "int[] out = $nums.clone();\nfor (int i = 1; i < out.length; i++) {\n    int j = i;\n"
+       "    while (j > 0 && out[j - 1] $cmp out[j]) {\n        int tmp = out[j];\n        out[j] = out[j - 1];\n"
+       "        out[j - 1] = tmp;\n        j--;\n    }\n}\nreturn out;"},
+      {"cpp",
+       "std::vector<int> out = $nums;\nfor (size_t i = 1; i < out.size(); i++) {\n    size_t j = i;\n"
+       "    while (j > 0 && out[j - 1] $cmp out[j]) {\n        std::swap(out[j - 1], out[j]);\n        j--;\n    }\n}\n"
+       "return out;"},
+      {"go",
+       "out := append([]int{}, $nums...)\nfor i := 1; i < len(out); i++ {\n    j := i\n"
+       "    for j > 0 && out[j-1] $cmp out[j] {\n        out[j-1], out[j] = out[j], out[j-1]\n        j--\n    }\n}\n"
+       "return out"},
+      {"rust",
+       "let mut out = $nums.to_vec();\nfor i in 1..out.len() {\n    let mut j = i;\n"
+       "    while j > 0 && out[j - 1] $cmp out[j] {\n        out.swap(j - 1, j);\n        j -= 1;\n    }\n}\nout"}};
   return f;
 }
 
@@ -61,10 +68,11 @@ Family index_of() {
       "Write a function $f($nums, $target) that returns the index of the first element of $nums equal to $target, "
       "or $miss when no element is equal.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"index_of", "find", "locate", "search", "position", "find_first", "seek",
-                                                "lookup"}));
+    in.function(r.pick(
+        std::vector<std::string>{"index_of", "find", "locate", "search", "position", "find_first", "seek", "lookup"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
-    in.param("target", r.pick(std::vector<std::string>{"target", "key", "wanted", "goal", "needle", "query"}), Type::kInt);
+    in.param("target", r.pick(std::vector<std::string>{"target", "key", "wanted", "goal", "needle", "query"}),
+             Type::kInt);
     in.result = Type::kInt;
     in.value("miss", Value::of(-r.range(1, 9)));
   };
@@ -76,12 +84,20 @@ Family index_of() {
     const auto it = std::find(v.begin(), v.end(), a[1].i);
     return Value::of(it == v.end() ? in.integer("miss") : static_cast<int64_t>(it - v.begin()));
   };
-  f.body = {{"python", "for i in range(len($nums)):\n    if $nums[i] == $target:\n        return i\nreturn $miss"},
-            {"javascript", "for (let i = 0; i < $nums.length; i++) {\n    if ($nums[i] === $target) {\n        return i;\n    }\n}\nreturn $miss;"},
-            {"java", "for (int i = 0; i < $nums.length; i++) {\n    if ($nums[i] == $target) {\n        return i;\n    }\n}\nreturn $miss;"},
-            {"cpp", "for (size_t i = 0; i < $nums.size(); i++) {\n    if ($nums[i] == $target) {\n        return static_cast<int>(i);\n    }\n}\nreturn $miss;"},
-            {"go", "for i, v := range $nums {\n    if v == $target {\n        return i\n    }\n}\nreturn $miss"},
-            {"rust", "for (i, &v) in $nums.iter().enumerate() {\n    if v == $target {\n        return i as i32;\n    }\n}\n$miss"}};
+  f.body = {
+      {"python", "for i in range(len($nums)):\n    if $nums[i] == $target:\n        return i\nreturn $miss"},
+      {"javascript",
+       "for (let i = 0; i < $nums.length; i++) {\n    if ($nums[i] === $target) {\n        return i;\n    }\n}\nreturn "
+       "$miss;"},
+      {"java",
+       "for (int i = 0; i < $nums.length; i++) {\n    if ($nums[i] == $target) {\n        return i;\n    }\n}\nreturn "
+       "$miss;"},
+      {"cpp",
+       "for (size_t i = 0; i < $nums.size(); i++) {\n    if ($nums[i] == $target) {\n        return "
+       "static_cast<int>(i);\n    }\n}\nreturn $miss;"},
+      {"go", "for i, v := range $nums {\n    if v == $target {\n        return i\n    }\n}\nreturn $miss"},
+      {"rust",
+       "for (i, &v) in $nums.iter().enumerate() {\n    if v == $target {\n        return i as i32;\n    }\n}\n$miss"}};
   return f;
 }
 
@@ -94,10 +110,11 @@ Family binary_search() {
       "Write a function $f($nums, $target) that uses binary search on $nums, which is sorted in increasing order "
       "without repeats, and returns the index of $target, or $miss when it is absent.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"binary_search", "bisect", "find_sorted", "search", "locate", "halving_search",
-                                                "probe", "lookup"}));
+    in.function(r.pick(std::vector<std::string>{"binary_search", "bisect", "find_sorted", "search", "locate",
+                                                "halving_search", "probe", "lookup"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
-    in.param("target", r.pick(std::vector<std::string>{"target", "key", "wanted", "goal", "needle", "query"}), Type::kInt);
+    in.param("target", r.pick(std::vector<std::string>{"target", "key", "wanted", "goal", "needle", "query"}),
+             Type::kInt);
     in.result = Type::kInt;
     in.value("miss", Value::of(-r.range(1, 9)));
   };
@@ -105,7 +122,9 @@ Family binary_search() {
     std::vector<int64_t> v;
     int64_t x = r.range(-10, 5);
     for (int64_t k = r.range(0, 9); k > 0; --k) v.push_back(x += r.range(1, 4));
-    const int64_t target = v.empty() || r.range(0, 3) == 0 ? r.range(-10, 40) : v[static_cast<size_t>(r.range(0, static_cast<int64_t>(v.size()) - 1))];
+    const int64_t target = v.empty() || r.range(0, 3) == 0
+                               ? r.range(-10, 40)
+                               : v[static_cast<size_t>(r.range(0, static_cast<int64_t>(v.size()) - 1))];
     return std::vector<Value>{Value::of(v), Value::of(target)};
   };
   f.oracle = [](const Instance& in, const std::vector<Value>& a) {
@@ -114,23 +133,31 @@ Family binary_search() {
     return Value::of(it != v.end() && *it == a[1].i ? static_cast<int64_t>(it - v.begin()) : in.integer("miss"));
   };
   f.body = {
-      {"python", "lo, hi = 0, len($nums) - 1\nwhile lo <= hi:\n    mid = (lo + hi) // 2\n    if $nums[mid] == $target:\n"
-                 "        return mid\n    if $nums[mid] < $target:\n        lo = mid + 1\n    else:\n        hi = mid - 1\nreturn $miss"},
-      {"javascript", "let lo = 0;\nlet hi = $nums.length - 1;\nwhile (lo <= hi) {\n    const mid = Math.floor((lo + hi) / 2);\n"
-                     "    if ($nums[mid] === $target) {\n        return mid;\n    }\n    if ($nums[mid] < $target) {\n"
-                     "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\nreturn $miss;"},
-      {"java", "int lo = 0;\nint hi = $nums.length - 1;\nwhile (lo <= hi) {\n    int mid = (lo + hi) / 2;\n"
-               "    if ($nums[mid] == $target) {\n        return mid;\n    }\n    if ($nums[mid] < $target) {\n"
-               "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\nreturn $miss;"},
-      {"cpp", "int lo = 0;\nint hi = static_cast<int>($nums.size()) - 1;\nwhile (lo <= hi) {\n    int mid = (lo + hi) / 2;\n"
-              "    if ($nums[mid] == $target) {\n        return mid;\n    }\n    if ($nums[mid] < $target) {\n"
-              "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\nreturn $miss;"},
-      {"go", "lo, hi := 0, len($nums)-1\nfor lo <= hi {\n    mid := (lo + hi) / 2\n    if $nums[mid] == $target {\n"
-             "        return mid\n    }\n    if $nums[mid] < $target {\n        lo = mid + 1\n    } else {\n"
-             "        hi = mid - 1\n    }\n}\nreturn $miss"},
-      {"rust", "let mut lo: i32 = 0;\nlet mut hi: i32 = $nums.len() as i32 - 1;\nwhile lo <= hi {\n    let mid = (lo + hi) / 2;\n"
-               "    if $nums[mid as usize] == $target {\n        return mid;\n    }\n    if $nums[mid as usize] < $target {\n"
-               "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\n$miss"}};
+      {"python",
+       "lo, hi = 0, len($nums) - 1\nwhile lo <= hi:\n    mid = (lo + hi) // 2\n    if $nums[mid] == $target:\n"
+       "        return mid\n    if $nums[mid] < $target:\n        lo = mid + 1\n    else:\n        hi = mid - "
+       "1\nreturn $miss"},
+      {"javascript",
+       "let lo = 0;\nlet hi = $nums.length - 1;\nwhile (lo <= hi) {\n    const mid = Math.floor((lo + hi) / 2);\n"
+       "    if ($nums[mid] === $target) {\n        return mid;\n    }\n    if ($nums[mid] < $target) {\n"
+       "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\nreturn $miss;"},
+      {"java",
+       "int lo = 0;\nint hi = $nums.length - 1;\nwhile (lo <= hi) {\n    int mid = (lo + hi) / 2;\n"
+       "    if ($nums[mid] == $target) {\n        return mid;\n    }\n    if ($nums[mid] < $target) {\n"
+       "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\nreturn $miss;"},
+      {"cpp",
+       "int lo = 0;\nint hi = static_cast<int>($nums.size()) - 1;\nwhile (lo <= hi) {\n    int mid = (lo + hi) / 2;\n"
+       "    if ($nums[mid] == $target) {\n        return mid;\n    }\n    if ($nums[mid] < $target) {\n"
+       "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\nreturn $miss;"},
+      {"go",
+       "lo, hi := 0, len($nums)-1\nfor lo <= hi {\n    mid := (lo + hi) / 2\n    if $nums[mid] == $target {\n"
+       "        return mid\n    }\n    if $nums[mid] < $target {\n        lo = mid + 1\n    } else {\n"
+       "        hi = mid - 1\n    }\n}\nreturn $miss"},
+      {"rust",
+       "let mut lo: i32 = 0;\nlet mut hi: i32 = $nums.len() as i32 - 1;\nwhile lo <= hi {\n    let mid = (lo + hi) / "
+       "2;\n"
+       "    if $nums[mid as usize] == $target {\n        return mid;\n    }\n    if $nums[mid as usize] < $target {\n"
+       "        lo = mid + 1;\n    } else {\n        hi = mid - 1;\n    }\n}\n$miss"}};
   return f;
 }
 
@@ -142,8 +169,8 @@ Family most_frequent() {
       "Write a function $f($nums) that returns the value that occurs most often in the non-empty list $nums; among "
       "equally frequent values return the $which one.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"most_frequent", "mode", "most_common", "top_value", "popular", "majority",
-                                                "commonest", "favorite"}));
+    in.function(r.pick(std::vector<std::string>{"most_frequent", "mode", "most_common", "top_value", "popular",
+                                                "majority", "commonest", "favorite"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
     in.result = Type::kInt;
     const bool smallest = r.coin();
@@ -163,27 +190,38 @@ Family most_frequent() {
     return Value::of(best);
   };
   f.body = {
-      {"python", "best = $nums[0]\nbest_count = 0\nfor v in $nums:\n    c = $nums.count(v)\n"
-                 "    if c > best_count or (c == best_count and v $cmp best):\n        best = v\n        best_count = c\nreturn best"},
-      {"javascript", "let best = $nums[0];\nlet bestCount = 0;\nfor (const v of $nums) {\n"
-                     "    const c = $nums.filter((w) => w === v).length;\n"
-                     "    if (c > bestCount || (c === bestCount && v $cmp best)) {\n        best = v;\n        bestCount = c;\n"
-                     "    }\n}\nreturn best;"},
-      {"java", "int best = $nums[0];\nint bestCount = 0;\nfor (int v : $nums) {\n    int c = 0;\n    for (int w : $nums) {\n"
-               "        if (w == v) {\n            c++;\n        }\n    }\n"
-               "    if (c > bestCount || (c == bestCount && v $cmp best)) {\n        best = v;\n        bestCount = c;\n    }\n}\n"
-               "return best;"},
-      {"cpp", "int best = $nums[0];\nint best_count = 0;\nfor (int v : $nums) {\n"
-              "    int c = static_cast<int>(std::count($nums.begin(), $nums.end(), v));\n"
-              "    if (c > best_count || (c == best_count && v $cmp best)) {\n        best = v;\n        best_count = c;\n    }\n}\n"
-              "return best;"},
-      {"go", "best, bestCount := $nums[0], 0\nfor _, v := range $nums {\n    c := 0\n    for _, w := range $nums {\n"
-             "        if w == v {\n            c++\n        }\n    }\n"
-             "    if c > bestCount || (c == bestCount && v $cmp best) {\n        best, bestCount = v, c\n    }\n}\nreturn best"},
-      {"rust", "let mut best = $nums[0];\nlet mut best_count = 0;\nfor &v in $nums {\n"
-               "    let c = $nums.iter().filter(|&&w| w == v).count();\n"
-               "    if c > best_count || (c == best_count && v $cmp best) {\n        best = v;\n        best_count = c;\n    }\n}\n"
-               "best"}};
+      {"python",
+       "best = $nums[0]\nbest_count = 0\nfor v in $nums:\n    c = $nums.count(v)\n"
+       "    if c > best_count or (c == best_count and v $cmp best):\n        best = v\n        best_count = c\nreturn "
+       "best"},
+      {"javascript",
+       "let best = $nums[0];\nlet bestCount = 0;\nfor (const v of $nums) {\n"
+       "    const c = $nums.filter((w) => w === v).length;\n"
+       "    if (c > bestCount || (c === bestCount && v $cmp best)) {\n        best = v;\n        bestCount = c;\n"
+       "    }\n}\nreturn best;"},
+      {"java",
+       "int best = $nums[0];\nint bestCount = 0;\nfor (int v : $nums) {\n    int c = 0;\n    for (int w : $nums) {\n"
+       "        if (w == v) {\n            c++;\n        }\n    }\n"
+       "    if (c > bestCount || (c == bestCount && v $cmp best)) {\n        best = v;\n        bestCount = c;\n    "
+       "}\n}\n"
+       "return best;"},
+      {"cpp",
+       "int best = $nums[0];\nint best_count = 0;\nfor (int v : $nums) {\n"
+       "    int c = static_cast<int>(std::count($nums.begin(), $nums.end(), v));\n"
+       "    if (c > best_count || (c == best_count && v $cmp best)) {\n        best = v;\n        best_count = c;\n    "
+       "}\n}\n"
+       "return best;"},
+      {"go",
+       "best, bestCount := $nums[0], 0\nfor _, v := range $nums {\n    c := 0\n    for _, w := range $nums {\n"
+       "        if w == v {\n            c++\n        }\n    }\n"
+       "    if c > bestCount || (c == bestCount && v $cmp best) {\n        best, bestCount = v, c\n    }\n}\nreturn "
+       "best"},
+      {"rust",
+       "let mut best = $nums[0];\nlet mut best_count = 0;\nfor &v in $nums {\n"
+       "    let c = $nums.iter().filter(|&&w| w == v).count();\n"
+       "    if c > best_count || (c == best_count && v $cmp best) {\n        best = v;\n        best_count = c;\n    "
+       "}\n}\n"
+       "best"}};
   return f;
 }
 
@@ -215,23 +253,28 @@ Family window_sum() {
     }
     return Value::of(best);
   };
-  f.body = {
-      {"python", "window = sum($nums[:$k])\nbest = window\nfor i in range($k, len($nums)):\n"
-                 "    window += $nums[i] - $nums[i - $k]\n    best = max(best, window)\nreturn best"},
-      {"javascript", "let window = 0;\nfor (let i = 0; i < $k; i++) {\n    window += $nums[i];\n}\nlet best = window;\n"
-                     "for (let i = $k; i < $nums.length; i++) {\n    window += $nums[i] - $nums[i - $k];\n"
-                     "    best = Math.max(best, window);\n}\nreturn best;"},
-      {"java", "int window = 0;\nfor (int i = 0; i < $k; i++) {\n    window += $nums[i];\n}\nint best = window;\n"
-               "for (int i = $k; i < $nums.length; i++) {\n    window += $nums[i] - $nums[i - $k];\n"
-               "    best = Math.max(best, window);\n}\nreturn best;"},
-      {"cpp", "int window = 0;\nfor (size_t i = 0; i < $k; i++) {\n    window += $nums[i];\n}\nint best = window;\n"
-              "for (size_t i = $k; i < $nums.size(); i++) {\n    window += $nums[i] - $nums[i - $k];\n"
-              "    best = std::max(best, window);\n}\nreturn best;"},
-      {"go", "window := 0\nfor i := 0; i < $k; i++ {\n    window += $nums[i]\n}\nbest := window\n"
+  f.body = {{"python",
+             "window = sum($nums[:$k])\nbest = window\nfor i in range($k, len($nums)):\n"
+             "    window += $nums[i] - $nums[i - $k]\n    best = max(best, window)\nreturn best"},
+            {"javascript",
+             "let window = 0;\nfor (let i = 0; i < $k; i++) {\n    window += $nums[i];\n}\nlet best = window;\n"
+             "for (let i = $k; i < $nums.length; i++) {\n    window += $nums[i] - $nums[i - $k];\n"
+             "    best = Math.max(best, window);\n}\nreturn best;"},
+            {"java",
+             "int window = 0;\nfor (int i = 0; i < $k; i++) {\n    window += $nums[i];\n}\nint best = window;\n"
+             "for (int i = $k; i < $nums.length; i++) {\n    window += $nums[i] - $nums[i - $k];\n"
+             "    best = Math.max(best, window);\n}\nreturn best;"},
+            {"cpp",
+             "int window = 0;\nfor (size_t i = 0; i < $k; i++) {\n    window += $nums[i];\n}\nint best = window;\n"
+             "for (size_t i = $k; i < $nums.size(); i++) {\n    window += $nums[i] - $nums[i - $k];\n"
+             "    best = std::max(best, window);\n}\nreturn best;"},
+            {"go",
+             "window := 0\nfor i := 0; i < $k; i++ {\n    window += $nums[i]\n}\nbest := window\n"
              "for i := $k; i < len($nums); i++ {\n    window += $nums[i] - $nums[i-$k]\n    if window > best {\n"
              "        best = window\n    }\n}\nreturn best"},
-      {"rust", "let mut window: i32 = $nums[..$k].iter().sum();\nlet mut best = window;\nfor i in $k..$nums.len() {\n"
-               "    window += $nums[i] - $nums[i - $k];\n    best = best.max(window);\n}\nbest"}};
+            {"rust",
+             "let mut window: i32 = $nums[..$k].iter().sum();\nlet mut best = window;\nfor i in $k..$nums.len() {\n"
+             "    window += $nums[i] - $nums[i - $k];\n    best = best.max(window);\n}\nbest"}};
   return f;
 }
 
@@ -245,7 +288,8 @@ Family climb_stairs() {
   f.sample = [](Rng& r, Instance& in) {
     in.function(r.pick(std::vector<std::string>{"climb_ways", "stairs", "count_paths", "ways", "climb", "step_ways",
                                                 "staircase", "count_climbs"}));
-    in.param("n", r.pick(std::vector<std::string>{"n", "steps", "height", "stairs_count", "goal", "total_steps"}), Type::kInt);
+    in.param("n", r.pick(std::vector<std::string>{"n", "steps", "height", "stairs_count", "goal", "total_steps"}),
+             Type::kInt);
     in.result = Type::kInt;
     in.value("k", Value::of(r.range(2, 4)));
   };
@@ -255,26 +299,33 @@ Family climb_stairs() {
     std::vector<int64_t> ways(static_cast<size_t>(a[0].i) + 1, 0);
     ways[0] = 1;
     for (int64_t i = 1; i <= a[0].i; ++i) {
-      for (int64_t s = 1; s <= in.integer("k") && s <= i; ++s) ways[static_cast<size_t>(i)] += ways[static_cast<size_t>(i - s)];
+      for (int64_t s = 1; s <= in.integer("k") && s <= i; ++s)
+        ways[static_cast<size_t>(i)] += ways[static_cast<size_t>(i - s)];
     }
     return Value::of(ways[static_cast<size_t>(a[0].i)]);
   };
-  f.body = {
-      {"python", "ways = [0] * ($n + 1)\nways[0] = 1\nfor i in range(1, $n + 1):\n    for step in range(1, $k + 1):\n"
-                 "        if step <= i:\n            ways[i] += ways[i - step]\nreturn ways[$n]"},
-      {"javascript", "const ways = new Array($n + 1).fill(0);\nways[0] = 1;\nfor (let i = 1; i <= $n; i++) {\n"
-                     "    for (let step = 1; step <= $k && step <= i; step++) {\n        ways[i] += ways[i - step];\n    }\n}\n"
-                     "return ways[$n];"},
-      {"java", "int[] ways = new int[$n + 1];\nways[0] = 1;\nfor (int i = 1; i <= $n; i++) {\n"
-               "    for (int step = 1; step <= $k && step <= i; step++) {\n        ways[i] += ways[i - step];\n    }\n}\n"
-               "return ways[$n];"},
-      {"cpp", "std::vector<int> ways($n + 1, 0);\nways[0] = 1;\nfor (int i = 1; i <= $n; i++) {\n"
-              "    for (int step = 1; step <= $k && step <= i; step++) {\n        ways[i] += ways[i - step];\n    }\n}\n"
-              "return ways[$n];"},
-      {"go", "ways := make([]int, $n+1)\nways[0] = 1\nfor i := 1; i <= $n; i++ {\n"
-             "    for step := 1; step <= $k && step <= i; step++ {\n        ways[i] += ways[i-step]\n    }\n}\nreturn ways[$n]"},
-      {"rust", "let n = $n as usize;\nlet mut ways = vec![0; n + 1];\nways[0] = 1;\nfor i in 1..=n {\n"
-               "    for step in 1..=$k.min(i) {\n        ways[i] += ways[i - step];\n    }\n}\nways[n]"}};
+  f.body = {{"python",
+             "ways = [0] * ($n + 1)\nways[0] = 1\nfor i in range(1, $n + 1):\n    for step in range(1, $k + 1):\n"
+             "        if step <= i:\n            ways[i] += ways[i - step]\nreturn ways[$n]"},
+            {"javascript",
+             "const ways = new Array($n + 1).fill(0);\nways[0] = 1;\nfor (let i = 1; i <= $n; i++) {\n"
+             "    for (let step = 1; step <= $k && step <= i; step++) {\n        ways[i] += ways[i - step];\n    }\n}\n"
+             "return ways[$n];"},
+            {"java",
+             "int[] ways = new int[$n + 1];\nways[0] = 1;\nfor (int i = 1; i <= $n; i++) {\n"
+             "    for (int step = 1; step <= $k && step <= i; step++) {\n        ways[i] += ways[i - step];\n    }\n}\n"
+             "return ways[$n];"},
+            {"cpp",
+             "std::vector<int> ways($n + 1, 0);\nways[0] = 1;\nfor (int i = 1; i <= $n; i++) {\n"
+             "    for (int step = 1; step <= $k && step <= i; step++) {\n        ways[i] += ways[i - step];\n    }\n}\n"
+             "return ways[$n];"},
+            {"go",
+             "ways := make([]int, $n+1)\nways[0] = 1\nfor i := 1; i <= $n; i++ {\n"
+             "    for step := 1; step <= $k && step <= i; step++ {\n        ways[i] += ways[i-step]\n    }\n}\nreturn "
+             "ways[$n]"},
+            {"rust",
+             "let n = $n as usize;\nlet mut ways = vec![0; n + 1];\nways[0] = 1;\nfor i in 1..=n {\n"
+             "    for step in 1..=$k.min(i) {\n        ways[i] += ways[i - step];\n    }\n}\nways[n]"}};
   return f;
 }
 
@@ -286,9 +337,10 @@ Family coin_ways() {
       "Write a function $f($amount) that returns the number of ways to make $amount from coins worth $coinwords. Each "
       "coin may be used any number of times and the order of the coins does not matter.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"coin_ways", "change_ways", "count_change", "make_change", "combinations",
-                                                "pay_ways", "coin_count", "ways_to_pay"}));
-    in.param("amount", r.pick(std::vector<std::string>{"amount", "total", "price", "sum_due", "money", "cost"}), Type::kInt);
+    in.function(r.pick(std::vector<std::string>{"coin_ways", "change_ways", "count_change", "make_change",
+                                                "combinations", "pay_ways", "coin_count", "ways_to_pay"}));
+    in.param("amount", r.pick(std::vector<std::string>{"amount", "total", "price", "sum_due", "money", "cost"}),
+             Type::kInt);
     in.result = Type::kInt;
     std::vector<int64_t> coins;
     for (int64_t c = 1; c <= 12; ++c) {
@@ -313,19 +365,27 @@ Family coin_ways() {
     }
     return Value::of(ways[static_cast<size_t>(a[0].i)]);
   };
-  f.body = {
-      {"python", "ways = [0] * ($amount + 1)\nways[0] = 1\nfor coin in $coins:\n    for v in range(coin, $amount + 1):\n"
-                 "        ways[v] += ways[v - coin]\nreturn ways[$amount]"},
-      {"javascript", "const ways = new Array($amount + 1).fill(0);\nways[0] = 1;\nfor (const coin of $coins) {\n"
-                     "    for (let v = coin; v <= $amount; v++) {\n        ways[v] += ways[v - coin];\n    }\n}\nreturn ways[$amount];"},
-      {"java", "int[] ways = new int[$amount + 1];\nways[0] = 1;\nfor (int coin : $coins) {\n"
-               "    for (int v = coin; v <= $amount; v++) {\n        ways[v] += ways[v - coin];\n    }\n}\nreturn ways[$amount];"},
-      {"cpp", "std::vector<int> ways($amount + 1, 0);\nways[0] = 1;\nfor (int coin : $coins) {\n"
-              "    for (int v = coin; v <= $amount; v++) {\n        ways[v] += ways[v - coin];\n    }\n}\nreturn ways[$amount];"},
-      {"go", "ways := make([]int, $amount+1)\nways[0] = 1\nfor _, coin := range $coins {\n"
+  f.body = {{"python",
+             "ways = [0] * ($amount + 1)\nways[0] = 1\nfor coin in $coins:\n    for v in range(coin, $amount + 1):\n"
+             "        ways[v] += ways[v - coin]\nreturn ways[$amount]"},
+            {"javascript",
+             "const ways = new Array($amount + 1).fill(0);\nways[0] = 1;\nfor (const coin of $coins) {\n"
+             "    for (let v = coin; v <= $amount; v++) {\n        ways[v] += ways[v - coin];\n    }\n}\nreturn "
+             "ways[$amount];"},
+            {"java",
+             "int[] ways = new int[$amount + 1];\nways[0] = 1;\nfor (int coin : $coins) {\n"
+             "    for (int v = coin; v <= $amount; v++) {\n        ways[v] += ways[v - coin];\n    }\n}\nreturn "
+             "ways[$amount];"},
+            {"cpp",
+             "std::vector<int> ways($amount + 1, 0);\nways[0] = 1;\nfor (int coin : $coins) {\n"
+             "    for (int v = coin; v <= $amount; v++) {\n        ways[v] += ways[v - coin];\n    }\n}\nreturn "
+             "ways[$amount];"},
+            {"go",
+             "ways := make([]int, $amount+1)\nways[0] = 1\nfor _, coin := range $coins {\n"
              "    for v := coin; v <= $amount; v++ {\n        ways[v] += ways[v-coin]\n    }\n}\nreturn ways[$amount]"},
-      {"rust", "let total = $amount as usize;\nlet mut ways = vec![0; total + 1];\nways[0] = 1;\nfor coin in $coins {\n"
-               "    for v in coin..=total {\n        ways[v] += ways[v - coin];\n    }\n}\nways[total]"}};
+            {"rust",
+             "let total = $amount as usize;\nlet mut ways = vec![0; total + 1];\nways[0] = 1;\nfor coin in $coins {\n"
+             "    for v in coin..=total {\n        ways[v] += ways[v - coin];\n    }\n}\nways[total]"}};
   return f;
 }
 
@@ -377,28 +437,39 @@ Family components() {
     return Value::of(count);
   };
   f.body = {
-      {"python", "parent = list(range($n))\ngroups = $n\nfor i in range(len($us)):\n    a = $us[i]\n    while parent[a] != a:\n"
-                 "        a = parent[a]\n    b = $vs[i]\n    while parent[b] != b:\n        b = parent[b]\n    if a != b:\n"
-                 "        parent[a] = b\n        groups -= 1\nreturn groups"},
-      {"javascript", "const parent = Array.from({ length: $n }, (_, i) => i);\nlet groups = $n;\n"
-                     "for (let i = 0; i < $us.length; i++) {\n    let a = $us[i];\n    while (parent[a] !== a) {\n        a = parent[a];\n"
-                     "    }\n    let b = $vs[i];\n    while (parent[b] !== b) {\n        b = parent[b];\n    }\n    if (a !== b) {\n"
-                     "        parent[a] = b;\n        groups--;\n    }\n}\nreturn groups;"},
-      {"java", "int[] parent = new int[$n];\nfor (int i = 0; i < $n; i++) {\n    parent[i] = i;\n}\nint groups = $n;\n"
-               "for (int i = 0; i < $us.length; i++) {\n    int a = $us[i];\n    while (parent[a] != a) {\n        a = parent[a];\n"
-               "    }\n    int b = $vs[i];\n    while (parent[b] != b) {\n        b = parent[b];\n    }\n    if (a != b) {\n"
-               "        parent[a] = b;\n        groups--;\n    }\n}\nreturn groups;"},
-      {"cpp", "std::vector<int> parent($n);\nfor (int i = 0; i < $n; i++) {\n    parent[i] = i;\n}\nint groups = $n;\n"
-              "for (size_t i = 0; i < $us.size(); i++) {\n    int a = $us[i];\n    while (parent[a] != a) {\n        a = parent[a];\n"
-              "    }\n    int b = $vs[i];\n    while (parent[b] != b) {\n        b = parent[b];\n    }\n    if (a != b) {\n"
-              "        parent[a] = b;\n        groups--;\n    }\n}\nreturn groups;"},
-      {"go", "parent := make([]int, $n)\nfor i := range parent {\n    parent[i] = i\n}\ngroups := $n\nfor i := range $us {\n"
-             "    a := $us[i]\n    for parent[a] != a {\n        a = parent[a]\n    }\n    b := $vs[i]\n    for parent[b] != b {\n"
-             "        b = parent[b]\n    }\n    if a != b {\n        parent[a] = b\n        groups--\n    }\n}\nreturn groups"},
-      {"rust", "let mut parent: Vec<usize> = (0..$n as usize).collect();\nlet mut groups = $n;\nfor i in 0..$us.len() {\n"
-               "    let mut a = $us[i] as usize;\n    while parent[a] != a {\n        a = parent[a];\n    }\n"
-               "    let mut b = $vs[i] as usize;\n    while parent[b] != b {\n        b = parent[b];\n    }\n    if a != b {\n"
-               "        parent[a] = b;\n        groups -= 1;\n    }\n}\ngroups"}};
+      {"python",
+       "parent = list(range($n))\ngroups = $n\nfor i in range(len($us)):\n    a = $us[i]\n    while parent[a] != a:\n"
+       "        a = parent[a]\n    b = $vs[i]\n    while parent[b] != b:\n        b = parent[b]\n    if a != b:\n"
+       "        parent[a] = b\n        groups -= 1\nreturn groups"},
+      {"javascript",
+       "const parent = Array.from({ length: $n }, (_, i) => i);\nlet groups = $n;\n"
+       "for (let i = 0; i < $us.length; i++) {\n    let a = $us[i];\n    while (parent[a] !== a) {\n        a = "
+       "parent[a];\n"
+       "    }\n    let b = $vs[i];\n    while (parent[b] !== b) {\n        b = parent[b];\n    }\n    if (a !== b) {\n"
+       "        parent[a] = b;\n        groups--;\n    }\n}\nreturn groups;"},
+      {"java",
+       "int[] parent = new int[$n];\nfor (int i = 0; i < $n; i++) {\n    parent[i] = i;\n}\nint groups = $n;\n"
+       "for (int i = 0; i < $us.length; i++) {\n    int a = $us[i];\n    while (parent[a] != a) {\n        a = "
+       "parent[a];\n"
+       "    }\n    int b = $vs[i];\n    while (parent[b] != b) {\n        b = parent[b];\n    }\n    if (a != b) {\n"
+       "        parent[a] = b;\n        groups--;\n    }\n}\nreturn groups;"},
+      {"cpp",
+       "std::vector<int> parent($n);\nfor (int i = 0; i < $n; i++) {\n    parent[i] = i;\n}\nint groups = $n;\n"
+       "for (size_t i = 0; i < $us.size(); i++) {\n    int a = $us[i];\n    while (parent[a] != a) {\n        a = "
+       "parent[a];\n"
+       "    }\n    int b = $vs[i];\n    while (parent[b] != b) {\n        b = parent[b];\n    }\n    if (a != b) {\n"
+       "        parent[a] = b;\n        groups--;\n    }\n}\nreturn groups;"},
+      {"go",
+       "parent := make([]int, $n)\nfor i := range parent {\n    parent[i] = i\n}\ngroups := $n\nfor i := range $us {\n"
+       "    a := $us[i]\n    for parent[a] != a {\n        a = parent[a]\n    }\n    b := $vs[i]\n    for parent[b] != "
+       "b {\n"
+       "        b = parent[b]\n    }\n    if a != b {\n        parent[a] = b\n        groups--\n    }\n}\nreturn "
+       "groups"},
+      {"rust",
+       "let mut parent: Vec<usize> = (0..$n as usize).collect();\nlet mut groups = $n;\nfor i in 0..$us.len() {\n"
+       "    let mut a = $us[i] as usize;\n    while parent[a] != a {\n        a = parent[a];\n    }\n"
+       "    let mut b = $vs[i] as usize;\n    while parent[b] != b {\n        b = parent[b];\n    }\n    if a != b {\n"
+       "        parent[a] = b;\n        groups -= 1;\n    }\n}\ngroups"}};
   return f;
 }
 
@@ -412,8 +483,8 @@ Family path_length() {
       "and $vs[i] for each i. It returns the number of edges on a shortest path from node 0 to node $n - 1, or "
       "$miss when there is no path.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"shortest_path", "distance", "hops", "path_length", "bfs", "route_length",
-                                                "min_edges", "travel"}));
+    in.function(r.pick(std::vector<std::string>{"shortest_path", "distance", "hops", "path_length", "bfs",
+                                                "route_length", "min_edges", "travel"}));
     graph_params(r, in);
     in.result = Type::kInt;
     in.value("miss", Value::of(-r.range(1, 9)));
@@ -430,45 +501,62 @@ Family path_length() {
         int64_t v = -1;
         if (a[1].ints[e] == u) v = a[2].ints[e];
         if (a[2].ints[e] == u) v = a[1].ints[e];
-        if (v >= 0 && dist[static_cast<size_t>(v)] < 0) dist[static_cast<size_t>(v)] = dist[static_cast<size_t>(u)] + 1, queue.push_back(v);
+        if (v >= 0 && dist[static_cast<size_t>(v)] < 0)
+          dist[static_cast<size_t>(v)] = dist[static_cast<size_t>(u)] + 1, queue.push_back(v);
       }
     }
     return Value::of(dist[n - 1] < 0 ? in.integer("miss") : dist[n - 1]);
   };
   f.body = {
-      {"python", "dist = [-1] * $n\ndist[0] = 0\nqueue = [0]\nfor u in queue:\n    for i in range(len($us)):\n"
-                 "        w = -1\n        if $us[i] == u:\n            w = $vs[i]\n        if $vs[i] == u:\n            w = $us[i]\n"
-                 "        if w >= 0 and dist[w] < 0:\n            dist[w] = dist[u] + 1\n            queue.append(w)\n"
-                 "return dist[$n - 1] if dist[$n - 1] >= 0 else $miss"},
-      {"javascript", "const dist = new Array($n).fill(-1);\ndist[0] = 0;\nconst queue = [0];\n"
-                     "for (let head = 0; head < queue.length; head++) {\n    const u = queue[head];\n"
-                     "    for (let i = 0; i < $us.length; i++) {\n        let w = -1;\n        if ($us[i] === u) {\n            w = $vs[i];\n"
-                     "        }\n        if ($vs[i] === u) {\n            w = $us[i];\n        }\n        if (w >= 0 && dist[w] < 0) {\n"
-                     "            dist[w] = dist[u] + 1;\n            queue.push(w);\n        }\n    }\n}\n"
-                     "return dist[$n - 1] >= 0 ? dist[$n - 1] : $miss;"},
-      {"java", "int[] dist = new int[$n];\njava.util.Arrays.fill(dist, -1);\ndist[0] = 0;\nint[] queue = new int[$n];\n"
-               "int tail = 1;\nfor (int head = 0; head < tail; head++) {\n    int u = queue[head];\n"
-               "    for (int i = 0; i < $us.length; i++) {\n        int w = -1;\n        if ($us[i] == u) {\n            w = $vs[i];\n"
-               "        }\n        if ($vs[i] == u) {\n            w = $us[i];\n        }\n        if (w >= 0 && dist[w] < 0) {\n"
-               "            dist[w] = dist[u] + 1;\n            queue[tail++] = w;\n        }\n    }\n}\n"
-               "return dist[$n - 1] >= 0 ? dist[$n - 1] : $miss;"},
-      {"cpp", "std::vector<int> dist($n, -1);\ndist[0] = 0;\nstd::vector<int> queue = {0};\n"
-              "for (size_t head = 0; head < queue.size(); head++) {\n    int u = queue[head];\n"
-              "    for (size_t i = 0; i < $us.size(); i++) {\n        int w = -1;\n        if ($us[i] == u) {\n            w = $vs[i];\n"
-              "        }\n        if ($vs[i] == u) {\n            w = $us[i];\n        }\n        if (w >= 0 && dist[w] < 0) {\n"
-              "            dist[w] = dist[u] + 1;\n            queue.push_back(w);\n        }\n    }\n}\n"
-              "return dist[$n - 1] >= 0 ? dist[$n - 1] : $miss;"},
-      {"go", "dist := make([]int, $n)\nfor i := range dist {\n    dist[i] = -1\n}\ndist[0] = 0\nqueue := []int{0}\n"
-             "for head := 0; head < len(queue); head++ {\n    u := queue[head]\n    for i := range $us {\n        w := -1\n"
-             "        if $us[i] == u {\n            w = $vs[i]\n        }\n        if $vs[i] == u {\n            w = $us[i]\n        }\n"
-             "        if w >= 0 && dist[w] < 0 {\n            dist[w] = dist[u] + 1\n            queue = append(queue, w)\n"
-             "        }\n    }\n}\nif dist[$n-1] >= 0 {\n    return dist[$n-1]\n}\nreturn $miss"},
-      {"rust", "let n = $n as usize;\nlet mut dist = vec![-1; n];\ndist[0] = 0;\nlet mut queue = vec![0usize];\nlet mut head = 0;\n"
-               "while head < queue.len() {\n    let u = queue[head];\n    head += 1;\n    for i in 0..$us.len() {\n"
-               "        let mut w = -1;\n        if $us[i] as usize == u {\n            w = $vs[i];\n        }\n"
-               "        if $vs[i] as usize == u {\n            w = $us[i];\n        }\n"
-               "        if w >= 0 && dist[w as usize] < 0 {\n            dist[w as usize] = dist[u] + 1;\n"
-               "            queue.push(w as usize);\n        }\n    }\n}\nif dist[n - 1] >= 0 {\n    dist[n - 1]\n} else {\n    $miss\n}"}};
+      {"python",
+       "dist = [-1] * $n\ndist[0] = 0\nqueue = [0]\nfor u in queue:\n    for i in range(len($us)):\n"
+       "        w = -1\n        if $us[i] == u:\n            w = $vs[i]\n        if $vs[i] == u:\n            w = "
+       "$us[i]\n"
+       "        if w >= 0 and dist[w] < 0:\n            dist[w] = dist[u] + 1\n            queue.append(w)\n"
+       "return dist[$n - 1] if dist[$n - 1] >= 0 else $miss"},
+      {"javascript",
+       "const dist = new Array($n).fill(-1);\ndist[0] = 0;\nconst queue = [0];\n"
+       "for (let head = 0; head < queue.length; head++) {\n    const u = queue[head];\n"
+       "    for (let i = 0; i < $us.length; i++) {\n        let w = -1;\n        if ($us[i] === u) {\n            w = "
+       "$vs[i];\n"
+       "        }\n        if ($vs[i] === u) {\n            w = $us[i];\n        }\n        if (w >= 0 && dist[w] < 0) "
+       "{\n"
+       "            dist[w] = dist[u] + 1;\n            queue.push(w);\n        }\n    }\n}\n"
+       "return dist[$n - 1] >= 0 ? dist[$n - 1] : $miss;"},
+      {"java",
+       "int[] dist = new int[$n];\njava.util.Arrays.fill(dist, -1);\ndist[0] = 0;\nint[] queue = new int[$n];\n"
+       "int tail = 1;\nfor (int head = 0; head < tail; head++) {\n    int u = queue[head];\n"
+       "    for (int i = 0; i < $us.length; i++) {\n        int w = -1;\n        if ($us[i] == u) {\n            w = "
+       "$vs[i];\n"
+       "        }\n        if ($vs[i] == u) {\n            w = $us[i];\n        }\n        if (w >= 0 && dist[w] < 0) "
+       "{\n"
+       "            dist[w] = dist[u] + 1;\n            queue[tail++] = w;\n        }\n    }\n}\n"
+       "return dist[$n - 1] >= 0 ? dist[$n - 1] : $miss;"},
+      {"cpp",
+       "std::vector<int> dist($n, -1);\ndist[0] = 0;\nstd::vector<int> queue = {0};\n"
+       "for (size_t head = 0; head < queue.size(); head++) {\n    int u = queue[head];\n"
+       "    for (size_t i = 0; i < $us.size(); i++) {\n        int w = -1;\n        if ($us[i] == u) {\n            w "
+       "= $vs[i];\n"
+       "        }\n        if ($vs[i] == u) {\n            w = $us[i];\n        }\n        if (w >= 0 && dist[w] < 0) "
+       "{\n"
+       "            dist[w] = dist[u] + 1;\n            queue.push_back(w);\n        }\n    }\n}\n"
+       "return dist[$n - 1] >= 0 ? dist[$n - 1] : $miss;"},
+      {"go",
+       "dist := make([]int, $n)\nfor i := range dist {\n    dist[i] = -1\n}\ndist[0] = 0\nqueue := []int{0}\n"
+       "for head := 0; head < len(queue); head++ {\n    u := queue[head]\n    for i := range $us {\n        w := -1\n"
+       "        if $us[i] == u {\n            w = $vs[i]\n        }\n        if $vs[i] == u {\n            w = "
+       "$us[i]\n        }\n"
+       "        if w >= 0 && dist[w] < 0 {\n            dist[w] = dist[u] + 1\n            queue = append(queue, w)\n"
+       "        }\n    }\n}\nif dist[$n-1] >= 0 {\n    return dist[$n-1]\n}\nreturn $miss"},
+      {"rust",
+       "let n = $n as usize;\nlet mut dist = vec![-1; n];\ndist[0] = 0;\nlet mut queue = vec![0usize];\nlet mut head = "
+       "0;\n"
+       "while head < queue.len() {\n    let u = queue[head];\n    head += 1;\n    for i in 0..$us.len() {\n"
+       "        let mut w = -1;\n        if $us[i] as usize == u {\n            w = $vs[i];\n        }\n"
+       "        if $vs[i] as usize == u {\n            w = $us[i];\n        }\n"
+       "        if w >= 0 && dist[w as usize] < 0 {\n            dist[w as usize] = dist[u] + 1;\n"
+       "            queue.push(w as usize);\n        }\n    }\n}\nif dist[n - 1] >= 0 {\n    dist[n - 1]\n} else {\n   "
+       " $miss\n}"}};
   return f;
 }
 
@@ -480,8 +568,8 @@ Family pair_sum() {
       "Write a function $f($nums) that returns true if two elements of $nums at different positions add up to $t, "
       "and false otherwise.";
   f.sample = [](Rng& r, Instance& in) {
-    in.function(r.pick(std::vector<std::string>{"has_pair", "pair_sum", "two_sum", "find_pair", "sum_exists", "can_pair",
-                                                "pair_exists", "match_sum"}));
+    in.function(r.pick(std::vector<std::string>{"has_pair", "pair_sum", "two_sum", "find_pair", "sum_exists",
+                                                "can_pair", "pair_exists", "match_sum"}));
     in.param("nums", r.pick(kListNames), Type::kIntList);
     in.result = Type::kBool;
     in.value("t", Value::of(r.range(-5, 15)));
@@ -497,18 +585,24 @@ Family pair_sum() {
     return Value::of_bool(false);
   };
   f.body = {
-      {"python", "for i in range(len($nums)):\n    for j in range(i + 1, len($nums)):\n        if $nums[i] + $nums[j] == $t:\n"
-                 "            return True\nreturn False"},
-      {"javascript", "for (let i = 0; i < $nums.length; i++) {\n    for (let j = i + 1; j < $nums.length; j++) {\n"
-                     "        if ($nums[i] + $nums[j] === $t) {\n            return true;\n        }\n    }\n}\nreturn false;"},
-      {"java", "for (int i = 0; i < $nums.length; i++) {\n    for (int j = i + 1; j < $nums.length; j++) {\n"
-               "        if ($nums[i] + $nums[j] == $t) {\n            return true;\n        }\n    }\n}\nreturn false;"},
-      {"cpp", "for (size_t i = 0; i < $nums.size(); i++) {\n    for (size_t j = i + 1; j < $nums.size(); j++) {\n"
-              "        if ($nums[i] + $nums[j] == $t) {\n            return true;\n        }\n    }\n}\nreturn false;"},
-      {"go", "for i := 0; i < len($nums); i++ {\n    for j := i + 1; j < len($nums); j++ {\n"
-             "        if $nums[i]+$nums[j] == $t {\n            return true\n        }\n    }\n}\nreturn false"},
-      {"rust", "for i in 0..$nums.len() {\n    for j in i + 1..$nums.len() {\n        if $nums[i] + $nums[j] == $t {\n"
-               "            return true;\n        }\n    }\n}\nfalse"}};
+      {"python",
+       "for i in range(len($nums)):\n    for j in range(i + 1, len($nums)):\n        if $nums[i] + $nums[j] == $t:\n"
+       "            return True\nreturn False"},
+      {"javascript",
+       "for (let i = 0; i < $nums.length; i++) {\n    for (let j = i + 1; j < $nums.length; j++) {\n"
+       "        if ($nums[i] + $nums[j] === $t) {\n            return true;\n        }\n    }\n}\nreturn false;"},
+      {"java",
+       "for (int i = 0; i < $nums.length; i++) {\n    for (int j = i + 1; j < $nums.length; j++) {\n"
+       "        if ($nums[i] + $nums[j] == $t) {\n            return true;\n        }\n    }\n}\nreturn false;"},
+      {"cpp",
+       "for (size_t i = 0; i < $nums.size(); i++) {\n    for (size_t j = i + 1; j < $nums.size(); j++) {\n"
+       "        if ($nums[i] + $nums[j] == $t) {\n            return true;\n        }\n    }\n}\nreturn false;"},
+      {"go",
+       "for i := 0; i < len($nums); i++ {\n    for j := i + 1; j < len($nums); j++ {\n"
+       "        if $nums[i]+$nums[j] == $t {\n            return true\n        }\n    }\n}\nreturn false"},
+      {"rust",
+       "for i in 0..$nums.len() {\n    for j in i + 1..$nums.len() {\n        if $nums[i] + $nums[j] == $t {\n"
+       "            return true;\n        }\n    }\n}\nfalse"}};
   return f;
 }
 

@@ -147,10 +147,18 @@ std::string render_template(const std::string& templ, const Instance& inst, cons
     }
     const Var& v = it->second;
     switch (v.kind) {
-      case Var::Kind::kFunction: out += identifier(lang, v.name, true); break;
-      case Var::Kind::kParam: out += identifier(lang, v.name, false); break;
-      case Var::Kind::kValue: out += literal(lang, v.value); break;
-      case Var::Kind::kText: out += v.name; break;
+      case Var::Kind::kFunction:
+        out += identifier(lang, v.name, true);
+        break;
+      case Var::Kind::kParam:
+        out += identifier(lang, v.name, false);
+        break;
+      case Var::Kind::kValue:
+        out += literal(lang, v.value);
+        break;
+      case Var::Kind::kText:
+        out += v.name;
+        break;
     }
     i = j - 1;
   }
@@ -178,7 +186,8 @@ std::string function_source(const Instance& inst, const std::string& lang, const
   }
   const std::string ret = type_name(lang, inst.result, false);
   if (lang == "python") return "def " + f + "(" + params + "):\n" + reindent(body, lang, 1);
-  if (lang == "javascript") return "export const " + f + " = (" + params + ") => {\n" + reindent(body, lang, 1) + "};\n";
+  if (lang == "javascript")
+    return "export const " + f + " = (" + params + ") => {\n" + reindent(body, lang, 1) + "};\n";
   if (lang == "go") return "func " + f + "(" + params + ") " + ret + " {\n" + reindent(body, lang, 1) + "}\n";
   if (lang == "rust") return "pub fn " + f + "(" + params + ") -> " + ret + " {\n" + reindent(body, lang, 1) + "}\n";
   if (lang == "java") return "    " + ret + " " + f + "(" + params + ") {\n" + reindent(body, lang, 2) + "    }\n";

@@ -8,22 +8,26 @@
 namespace hrm::synth::kit {
 
 // Parameter names valid in all six languages (no keyword or builtin type of any of them).
-inline const std::vector<std::string> kIntNames = {"x", "n", "value", "num", "number", "amount", "score", "level", "size", "item"};
-inline const std::vector<std::vector<std::string>> kIntPairs = {{"a", "b"},         {"x", "y"},       {"left", "right"},
-                                                                  {"first", "second"}, {"p", "q"},       {"m", "n"},
-                                                                  {"u", "v"},         {"base", "extra"}};
+inline const std::vector<std::string> kIntNames = {"x",      "n",     "value", "num",  "number",
+                                                   "amount", "score", "level", "size", "item"};
+inline const std::vector<std::vector<std::string>> kIntPairs = {
+    {"a", "b"}, {"x", "y"}, {"left", "right"}, {"first", "second"},
+    {"p", "q"}, {"m", "n"}, {"u", "v"},        {"base", "extra"}};
 inline const std::vector<std::string> kStrNames = {"s", "text", "word", "name", "line", "label", "phrase", "token"};
-inline const std::vector<std::string> kListNames = {"nums", "values", "items", "scores", "data", "numbers", "xs", "points"};
+inline const std::vector<std::string> kListNames = {"nums", "values",  "items", "scores",
+                                                    "data", "numbers", "xs",    "points"};
 
 struct Op {
   std::string symbol, word;
 };
 inline const std::vector<Op> kArith = {{"+", "plus"}, {"-", "minus"}, {"*", "times"}};
 
-inline std::string random_word(Rng& r, int min_len, int max_len, const std::string& alphabet = "abcdefghijklmnopqrstuvwxyz") {
+inline std::string random_word(Rng& r, int min_len, int max_len,
+                               const std::string& alphabet = "abcdefghijklmnopqrstuvwxyz") {
   std::string w;
   const int64_t len = r.range(min_len, max_len);
-  for (int64_t k = 0; k < len; ++k) w += alphabet[static_cast<size_t>(r.range(0, static_cast<int64_t>(alphabet.size()) - 1))];
+  for (int64_t k = 0; k < len; ++k)
+    w += alphabet[static_cast<size_t>(r.range(0, static_cast<int64_t>(alphabet.size()) - 1))];
   return w;
 }
 

@@ -45,22 +45,32 @@ std::string zlib_compress(const std::string& data) {
 
 std::string read_line(const Param& p, const std::string& name) {
   switch (p.type) {
-    case Type::kInt: return name + " = int(input())";
-    case Type::kStr: return name + " = input()";
-    case Type::kIntList: return name + " = list(map(int, input().split()))";
-    case Type::kStrList: return name + " = input().split()";
-    case Type::kBool: return name + " = input() == \"True\"";
+    case Type::kInt:
+      return name + " = int(input())";
+    case Type::kStr:
+      return name + " = input()";
+    case Type::kIntList:
+      return name + " = list(map(int, input().split()))";
+    case Type::kStrList:
+      return name + " = input().split()";
+    case Type::kBool:
+      return name + " = input() == \"True\"";
   }
   return "";
 }
 
 std::string type_words(Type t) {
   switch (t) {
-    case Type::kInt: return "an integer";
-    case Type::kBool: return "True or False";
-    case Type::kStr: return "a string";
-    case Type::kIntList: return "integers separated by spaces";
-    case Type::kStrList: return "words separated by spaces";
+    case Type::kInt:
+      return "an integer";
+    case Type::kBool:
+      return "True or False";
+    case Type::kStr:
+      return "a string";
+    case Type::kIntList:
+      return "integers separated by spaces";
+    case Type::kStrList:
+      return "words separated by spaces";
   }
   return "";
 }
@@ -68,7 +78,8 @@ std::string type_words(Type t) {
 std::string stdin_format(const Instance& inst) {
   std::string out = "\n\nInput: ";
   for (size_t k = 0; k < inst.params.size(); ++k) {
-    out += (k ? ", then " : "") + inst.param_name("python", k) + " on one line (" + type_words(inst.params[k].type) + ")";
+    out +=
+        (k ? ", then " : "") + inst.param_name("python", k) + " on one line (" + type_words(inst.params[k].type) + ")";
   }
   out += ". Output: print the result of " + inst.function_name("python") + " (" + type_words(inst.result) + ").";
   return out;
@@ -95,7 +106,9 @@ std::string pickle_string(const std::string& text) {
   return out + body;
 }
 
-std::string encode_private_tests(const nlohmann::json& tests) { return base64_encode(zlib_compress(pickle_string(tests.dump()))); }
+std::string encode_private_tests(const nlohmann::json& tests) {
+  return base64_encode(zlib_compress(pickle_string(tests.dump())));
+}
 
 std::string lcb_program(const Instance& inst, const std::string& function, LcbStyle style) {
   if (style == LcbStyle::kFunctional) return function;

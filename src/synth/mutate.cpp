@@ -12,11 +12,16 @@ const std::vector<Mutation> kMutations = {Mutation::kOperatorSwap, Mutation::kOf
 
 const char* mutation_name(Mutation m) {
   switch (m) {
-    case Mutation::kOperatorSwap: return "operator_swap";
-    case Mutation::kOffByOne: return "off_by_one";
-    case Mutation::kWrongVariable: return "wrong_variable";
-    case Mutation::kDeletedLine: return "deleted_line";
-    case Mutation::kSyntaxBreak: return "syntax_break";
+    case Mutation::kOperatorSwap:
+      return "operator_swap";
+    case Mutation::kOffByOne:
+      return "off_by_one";
+    case Mutation::kWrongVariable:
+      return "wrong_variable";
+    case Mutation::kDeletedLine:
+      return "deleted_line";
+    case Mutation::kSyntaxBreak:
+      return "syntax_break";
   }
   return "";
 }
@@ -70,8 +75,8 @@ std::optional<std::string> mutate(const std::string& body, Mutation m, const std
     case Mutation::kOperatorSwap: {
       // Spaced binary operators only: `->`, `=>`, generics and `+=` are left alone.
       static const std::vector<std::pair<std::string, std::string>> swaps = {
-          {" + ", " - "},   {" - ", " + "},     {" * ", " + "},   {" < ", " > "},     {" > ", " < "},
-          {" <= ", " > "},  {" >= ", " < "},    {" == ", " != "}, {" != ", " == "},   {" === ", " !== "},
+          {" + ", " - "},     {" - ", " + "},   {" * ", " + "},   {" < ", " > "},    {" > ", " < "},
+          {" <= ", " > "},    {" >= ", " < "},  {" == ", " != "}, {" != ", " == "},  {" === ", " !== "},
           {" !== ", " === "}, {" && ", " || "}, {" || ", " && "}, {" and ", " or "}, {" or ", " and "}};
       std::vector<std::pair<size_t, size_t>> sites;  // (offset, swap index)
       for (size_t s = 0; s < swaps.size(); ++s) {
@@ -86,7 +91,9 @@ std::optional<std::string> mutate(const std::string& body, Mutation m, const std
     case Mutation::kOffByOne: {
       std::vector<std::pair<size_t, size_t>> sites;  // integer literal (offset, length)
       for (size_t p = 0; p < body.size(); ++p) {
-        if (!std::isdigit(static_cast<unsigned char>(body[p])) || (p > 0 && (ident_char(body[p - 1]) || body[p - 1] == '.'))) continue;
+        if (!std::isdigit(static_cast<unsigned char>(body[p])) ||
+            (p > 0 && (ident_char(body[p - 1]) || body[p - 1] == '.')))
+          continue;
         size_t e = p;
         while (e < body.size() && std::isdigit(static_cast<unsigned char>(body[e]))) ++e;
         if (e < body.size() && (ident_char(body[e]) || body[e] == '.')) continue;
@@ -154,11 +161,16 @@ std::optional<std::string> mutate(const std::string& body, Mutation m, const std
 
 std::string mutation_explanation(Mutation m) {
   switch (m) {
-    case Mutation::kOperatorSwap: return "The code uses the wrong operator in one expression.";
-    case Mutation::kOffByOne: return "One number in the code is off by one.";
-    case Mutation::kWrongVariable: return "The code uses the wrong variable in one place.";
-    case Mutation::kDeletedLine: return "A line of the solution is missing.";
-    case Mutation::kSyntaxBreak: return "The code has a syntax error.";
+    case Mutation::kOperatorSwap:
+      return "The code uses the wrong operator in one expression.";
+    case Mutation::kOffByOne:
+      return "One number in the code is off by one.";
+    case Mutation::kWrongVariable:
+      return "The code uses the wrong variable in one place.";
+    case Mutation::kDeletedLine:
+      return "A line of the solution is missing.";
+    case Mutation::kSyntaxBreak:
+      return "The code has a syntax error.";
   }
   return "";
 }
@@ -169,7 +181,8 @@ std::string search_replace_edit(const std::string& path, const std::string& brok
   size_t prefix = 0;
   while (prefix < b.size() && prefix < f.size() && b[prefix] == f[prefix]) ++prefix;
   size_t suffix = 0;
-  while (suffix < b.size() - prefix && suffix < f.size() - prefix && b[b.size() - 1 - suffix] == f[f.size() - 1 - suffix]) {
+  while (suffix < b.size() - prefix && suffix < f.size() - prefix &&
+         b[b.size() - 1 - suffix] == f[f.size() - 1 - suffix]) {
     ++suffix;
   }
   for (size_t context = 1;; ++context) {

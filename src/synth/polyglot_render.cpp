@@ -35,7 +35,8 @@ std::string stub_body(const Instance& inst, const std::string& lang) {
   const std::string f = inst.function_name(lang);
   if (lang == "python") return "pass";
   if (lang == "javascript") return "throw new Error('Remove this statement and implement this function');";
-  if (lang == "java") return "throw new UnsupportedOperationException(\"Delete this statement and write your own implementation.\");";
+  if (lang == "java")
+    return "throw new UnsupportedOperationException(\"Delete this statement and write your own implementation.\");";
   if (lang == "go") return "panic(\"Please implement the " + f + " function\")";
   if (lang == "rust") return "todo!(\"implement " + f + "\")";
   std::string body;
@@ -62,8 +63,8 @@ std::string python_tests(const Instance& inst) {
                     java_class(inst.family) + "Test(unittest.TestCase):\n";
   for (size_t k = 0; k < inst.tests.size(); ++k) {
     const auto& t = inst.tests[k];
-    out += "    def test_" + std::to_string(k + 1) + "(self):\n        self.assertEqual(" + call(inst, "python", t.args) +
-           ", " + literal("python", t.expected) + ")\n";
+    out += "    def test_" + std::to_string(k + 1) + "(self):\n        self.assertEqual(" +
+           call(inst, "python", t.args) + ", " + literal("python", t.expected) + ")\n";
     if (k + 1 < inst.tests.size()) out += "\n";
   }
   return out;
@@ -97,14 +98,15 @@ std::string java_tests(const Instance& inst) {
 
 std::string go_tests(const Instance& inst) {
   const bool slice = inst.result == Type::kIntList || inst.result == Type::kStrList;
-  std::string out = "package " + go_package(inst.family) + "\n\nimport (\n" + (slice ? "\t\"slices\"\n" : "") +
-                    "\t\"testing\"\n)\n";
+  std::string out =
+      "package " + go_package(inst.family) + "\n\nimport (\n" + (slice ? "\t\"slices\"\n" : "") + "\t\"testing\"\n)\n";
   for (size_t k = 0; k < inst.tests.size(); ++k) {
     const auto& t = inst.tests[k];
     const std::string c = call(inst, "go", t.args);
     out += "\nfunc Test" + inst.function_name("go") + std::to_string(k + 1) + "(t *testing.T) {\n\tgot := " + c +
-           "\n\twant := " + literal("go", t.expected) + "\n\tif " + (slice ? "!slices.Equal(got, want)" : "got != want") +
-           " {\n\t\tt.Errorf(`" + c + " = %v, want %v`, got, want)\n\t}\n}\n";
+           "\n\twant := " + literal("go", t.expected) + "\n\tif " +
+           (slice ? "!slices.Equal(got, want)" : "got != want") + " {\n\t\tt.Errorf(`" + c +
+           " = %v, want %v`, got, want)\n\t}\n}\n";
   }
   return out;
 }
@@ -122,15 +124,15 @@ std::string rust_tests(const Instance& inst) {
 // As data/polyglot-fixtures' C++ exercises: a test program with a small EXPECT_EQ, run by `make`.
 std::string cpp_tests(const Instance& inst) {
   const std::string ns = snake(inst.family);
-  std::string out =
-      "#include \"" + ns + ".h\"\n\n#include <cstdio>\n\nstatic int failures = 0;\n"
-      "#define EXPECT_EQ(actual, expected)                                        \\\n"
-      "    do {                                                                   \\\n"
-      "        if (!((actual) == (expected))) {                                   \\\n"
-      "            std::printf(\"FAILED line %d: %s == %s\\n\", __LINE__, #actual, #expected); \\\n"
-      "            ++failures;                                                    \\\n"
-      "        }                                                                  \\\n"
-      "    } while (0)\n\nint main() {\n";
+  std::string out = "#include \"" + ns +
+                    ".h\"\n\n#include <cstdio>\n\nstatic int failures = 0;\n"
+                    "#define EXPECT_EQ(actual, expected)                                        \\\n"
+                    "    do {                                                                   \\\n"
+                    "        if (!((actual) == (expected))) {                                   \\\n"
+                    "            std::printf(\"FAILED line %d: %s == %s\\n\", __LINE__, #actual, #expected); \\\n"
+                    "            ++failures;                                                    \\\n"
+                    "        }                                                                  \\\n"
+                    "    } while (0)\n\nint main() {\n";
   for (const auto& t : inst.tests) {
     std::string c = ns + "::" + inst.function_name("cpp") + "(";
     for (size_t k = 0; k < t.args.size(); ++k) c += (k ? ", " : "") + literal("cpp", t.args[k]);
@@ -143,8 +145,8 @@ std::string cpp_header(const Instance& inst) {
   const std::string ns = snake(inst.family);
   std::string sig = function_source(inst, "cpp", "");
   sig = sig.substr(0, sig.find(" {\n")) + ";";
-  return "#pragma once\n\n#include <string>\n#include <vector>\n\nnamespace " + ns + " {\n" + sig + "\n}  // namespace " +
-         ns + "\n";
+  return "#pragma once\n\n#include <string>\n#include <vector>\n\nnamespace " + ns + " {\n" + sig +
+         "\n}  // namespace " + ns + "\n";
 }
 
 const char* const kBabelConfig =
@@ -160,37 +162,46 @@ std::string package_json(const std::string& family) {
 
 const char* const kBuildGradle =
     "plugins {\n    id \"java\"\n}\n\nrepositories {\n    mavenCentral()\n}\n\ndependencies {\n"
-    "    testImplementation platform(\"org.junit:junit-bom:5.10.0\")\n    testImplementation \"org.junit.jupiter:junit-jupiter\"\n"
+    "    testImplementation platform(\"org.junit:junit-bom:5.10.0\")\n    testImplementation "
+    "\"org.junit.jupiter:junit-jupiter\"\n"
     "}\n\ntest {\n    useJUnitPlatform()\n}\n";
 
 std::string cmake_lists(const std::string& base) {
   return "# Exercise name from the folder name (as the Exercism C++ track does).\n"
          "get_filename_component(exercise ${CMAKE_CURRENT_SOURCE_DIR} NAME)\ncmake_minimum_required(VERSION 3.14)\n"
-         "project(${exercise} CXX)\nadd_executable(${exercise} " + base + "_test.cpp " + base + ".cpp " + base + ".h)\n"
+         "project(${exercise} CXX)\nadd_executable(${exercise} " +
+         base + "_test.cpp " + base + ".cpp " + base +
+         ".h)\n"
          "set_target_properties(${exercise} PROPERTIES CXX_STANDARD 17 CXX_EXTENSIONS OFF)\n"
          "target_compile_options(${exercise} PRIVATE -Wall -Wextra -Wpedantic -Werror)\n"
-         "if(${EXERCISM_RUN_ALL_TESTS})\n    target_compile_definitions(${exercise} PRIVATE EXERCISM_RUN_ALL_TESTS)\nendif()\n"
+         "if(${EXERCISM_RUN_ALL_TESTS})\n    target_compile_definitions(${exercise} PRIVATE "
+         "EXERCISM_RUN_ALL_TESTS)\nendif()\n"
          "# The tests run as part of the build.\n"
          "add_custom_target(test_${exercise} ALL DEPENDS ${exercise} COMMAND ${exercise})\n";
 }
 
 }  // namespace
 
-std::string solution_file(const Family& fam, const Instance& inst, const std::string& lang, const std::string& function) {
+std::string solution_file(const Family& fam, const Instance& inst, const std::string& lang,
+                          const std::string& function) {
   const auto pre = fam.prelude.find(lang);
   const std::string prelude = pre == fam.prelude.end() ? "" : pre->second;
-  if (lang == "python" || lang == "javascript" || lang == "rust") return prelude + (prelude.empty() ? "" : "\n") + function;
-  if (lang == "go") return "package " + go_package(inst.family) + "\n\n" + prelude + (prelude.empty() ? "" : "\n") + function;
-  if (lang == "java") return prelude + (prelude.empty() ? "" : "\n") + "class " + java_class(inst.family) + " {\n\n" + function + "}\n";
+  if (lang == "python" || lang == "javascript" || lang == "rust")
+    return prelude + (prelude.empty() ? "" : "\n") + function;
+  if (lang == "go")
+    return "package " + go_package(inst.family) + "\n\n" + prelude + (prelude.empty() ? "" : "\n") + function;
+  if (lang == "java")
+    return prelude + (prelude.empty() ? "" : "\n") + "class " + java_class(inst.family) + " {\n\n" + function + "}\n";
   if (lang == "cpp") {
     const std::string ns = snake(inst.family);
-    return "#include \"" + ns + ".h\"\n\n#include <algorithm>\n\nnamespace " + ns + " {\n" + function + "}  // namespace " +
-           ns + "\n";
+    return "#include \"" + ns + ".h\"\n\n#include <algorithm>\n\nnamespace " + ns + " {\n" + function +
+           "}  // namespace " + ns + "\n";
   }
   throw Error("synth: no solution layout for language '" + lang + "'");
 }
 
-ExerciseFiles polyglot_exercise(const Family& fam, const Instance& inst, const std::string& lang, const std::string& slug) {
+ExerciseFiles polyglot_exercise(const Family& fam, const Instance& inst, const std::string& lang,
+                                const std::string& slug) {
   HRM_CHECK(fam.has(lang), "synth: family " + fam.name + " has no " + lang + " solution");
   ExerciseFiles ex;
   ex.language = lang;
@@ -233,7 +244,8 @@ ExerciseFiles polyglot_exercise(const Family& fam, const Instance& inst, const s
     files["tests/" + base + ".rs"] = rust_tests(inst);
     files[".meta/example.rs"] = reference;
     files["Cargo.toml"] = "[package]\nedition = \"2021\"\nname = \"" + base + "\"\nversion = \"1.0.0\"\n";
-    files[".meta/config.json"] = config_json({ex.solution_path}, {"tests/" + base + ".rs"}, {".meta/example.rs"}, blurb);
+    files[".meta/config.json"] =
+        config_json({ex.solution_path}, {"tests/" + base + ".rs"}, {".meta/example.rs"}, blurb);
   } else if (lang == "cpp") {
     ex.solution_path = base + ".cpp";
     files[base + ".h"] = cpp_header(inst);

@@ -30,8 +30,9 @@ namespace {
 const std::vector<std::string> kSplits = {"train", "test_instance", "test_family"};
 
 // Locals of the bodies that a wrong-variable mutation may swap (with the parameters).
-const std::vector<std::string> kLocals = {"total", "count", "out", "v", "i", "j", "best", "window", "ways", "lo", "hi",
-                                          "mid", "parent", "groups", "a", "b", "dist", "u", "w", "c", "step", "coin"};
+const std::vector<std::string> kLocals = {"total", "count", "out", "v",   "i",      "j",      "best", "window",
+                                          "ways",  "lo",    "hi",  "mid", "parent", "groups", "a",    "b",
+                                          "dist",  "u",     "w",   "c",   "step",   "coin"};
 
 // j[key] += 1, creating the object and the counter as needed.
 void bump(json& j, const std::string& key) {
@@ -68,8 +69,13 @@ json messages_json(const std::vector<eval::ChatMessage>& messages, const std::st
 }
 
 json row_of(const Task& t, json messages) {
-  return {{"messages", std::move(messages)}, {"language", t.language}, {"stage", t.fam->stage}, {"family", t.fam->name},
-          {"task_id", t.id},                 {"split", t.split},       {"bench", t.bench}};
+  return {{"messages", std::move(messages)},
+          {"language", t.language},
+          {"stage", t.fam->stage},
+          {"family", t.fam->name},
+          {"task_id", t.id},
+          {"split", t.split},
+          {"bench", t.bench}};
 }
 
 std::vector<std::string> identifiers_of(const Instance& inst, const std::string& lang) {
@@ -159,9 +165,12 @@ nlohmann::json run_synth(const SynthOptions& o) {
       if (keys.insert(inst->key()).second) drawn.push_back(std::move(inst));
     }
     const size_t n = drawn.size();
-    const size_t n_test = held_out(*f) || n < 2 ? 0 : std::max<size_t>(1, static_cast<size_t>(o.test_instance_fraction * n + 0.5));
+    const size_t n_test =
+        held_out(*f) || n < 2 ? 0 : std::max<size_t>(1, static_cast<size_t>(o.test_instance_fraction * n + 0.5));
     for (size_t k = 0; k < n; ++k) {
-      instance_split.push_back(held_out(*f) ? "test_family" : k + n_test >= n && n_test > 0 ? "test_instance" : "train");
+      instance_split.push_back(held_out(*f)                    ? "test_family"
+                               : k + n_test >= n && n_test > 0 ? "test_instance"
+                                                               : "train");
       instances.push_back(std::move(drawn[k]));
     }
     family_stats[f->name] = {{"stage", f->stage}, {"instances", n}, {"held_out", held_out(*f)}};
@@ -186,7 +195,7 @@ nlohmann::json run_synth(const SynthOptions& o) {
         t.bench = "livecodebench";
         t.id = "synth-s" + std::to_string(fam.stage) + "-" + slug;
         t.style = o.lcb_style == "stdin" || (o.lcb_style == "mixed" && inst.index % 2 == 1) ? LcbStyle::kStdin
-                                                                                             : LcbStyle::kFunctional;
+                                                                                            : LcbStyle::kFunctional;
         t.row = lcb_row(fam, inst, t.id, t.style);
         t.problem = eval::lcb::parse_problem(t.row.dump(), "synth:" + t.id);
         t.tests = eval::lcb::problem_tests(t.problem);
@@ -241,7 +250,8 @@ nlohmann::json run_synth(const SynthOptions& o) {
     if (!lcb_checks[k].passed) lcb_tasks[k]->failure = lcb_checks[k].metadata.dump();
   }
   std::unique_ptr<PolyglotVerifier> verifier;
-  if (!poly_checks.empty()) verifier = std::make_unique<PolyglotVerifier>(poly_languages, o.jobs, o.timeout_seconds, o.cache_dir);
+  if (!poly_checks.empty())
+    verifier = std::make_unique<PolyglotVerifier>(poly_languages, o.jobs, o.timeout_seconds, o.cache_dir);
   const auto tp = Clock::now();
   if (verifier) verifier->run(poly_checks);
   const double polyglot_seconds = seconds_since(tp);
@@ -292,8 +302,8 @@ nlohmann::json run_synth(const SynthOptions& o) {
   struct Repair {
     const Task* task;
     Mutant mutant;
-    std::string program;                           // livecodebench
-    std::map<std::string, std::string> solution;   // polyglot
+    std::string program;                          // livecodebench
+    std::map<std::string, std::string> solution;  // polyglot
   };
   std::vector<Repair> repairs;
   for (const auto& t : tasks) {

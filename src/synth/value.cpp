@@ -40,11 +40,16 @@ Value Value::of(std::vector<std::string> v) {
 bool Value::operator==(const Value& o) const {
   if (type != o.type) return false;
   switch (type) {
-    case Type::kInt: return i == o.i;
-    case Type::kBool: return b == o.b;
-    case Type::kStr: return s == o.s;
-    case Type::kIntList: return ints == o.ints;
-    case Type::kStrList: return strs == o.strs;
+    case Type::kInt:
+      return i == o.i;
+    case Type::kBool:
+      return b == o.b;
+    case Type::kStr:
+      return s == o.s;
+    case Type::kIntList:
+      return ints == o.ints;
+    case Type::kStrList:
+      return strs == o.strs;
   }
   return false;
 }
@@ -65,11 +70,13 @@ std::string joined(const std::vector<T>& items, F&& fn, const char* sep = ", ") 
 std::string literal(const std::string& lang, const Value& v, LiteralUse use) {
   const auto int_text = [](int64_t x) { return std::to_string(x); };
   switch (v.type) {
-    case Type::kInt: return std::to_string(v.i);
+    case Type::kInt:
+      return std::to_string(v.i);
     case Type::kBool:
       if (lang == "python") return v.b ? "True" : "False";
       return v.b ? "true" : "false";
-    case Type::kStr: return quoted(v.s);
+    case Type::kStr:
+      return quoted(v.s);
     case Type::kIntList: {
       const std::string items = joined(v.ints, int_text);
       if (lang == "cpp") return "std::vector<int>{" + items + "}";
@@ -100,38 +107,58 @@ std::string type_name(const std::string& lang, Type t, bool parameter) {
   if (lang == "python" || lang == "javascript") return "";
   if (lang == "cpp") {
     switch (t) {
-      case Type::kInt: return "int";
-      case Type::kBool: return "bool";
-      case Type::kStr: return parameter ? "const std::string&" : "std::string";
-      case Type::kIntList: return parameter ? "const std::vector<int>&" : "std::vector<int>";
-      case Type::kStrList: return parameter ? "const std::vector<std::string>&" : "std::vector<std::string>";
+      case Type::kInt:
+        return "int";
+      case Type::kBool:
+        return "bool";
+      case Type::kStr:
+        return parameter ? "const std::string&" : "std::string";
+      case Type::kIntList:
+        return parameter ? "const std::vector<int>&" : "std::vector<int>";
+      case Type::kStrList:
+        return parameter ? "const std::vector<std::string>&" : "std::vector<std::string>";
     }
   }
   if (lang == "java") {
     switch (t) {
-      case Type::kInt: return "int";
-      case Type::kBool: return "boolean";
-      case Type::kStr: return "String";
-      case Type::kIntList: return "int[]";
-      case Type::kStrList: return "String[]";
+      case Type::kInt:
+        return "int";
+      case Type::kBool:
+        return "boolean";
+      case Type::kStr:
+        return "String";
+      case Type::kIntList:
+        return "int[]";
+      case Type::kStrList:
+        return "String[]";
     }
   }
   if (lang == "go") {
     switch (t) {
-      case Type::kInt: return "int";
-      case Type::kBool: return "bool";
-      case Type::kStr: return "string";
-      case Type::kIntList: return "[]int";
-      case Type::kStrList: return "[]string";
+      case Type::kInt:
+        return "int";
+      case Type::kBool:
+        return "bool";
+      case Type::kStr:
+        return "string";
+      case Type::kIntList:
+        return "[]int";
+      case Type::kStrList:
+        return "[]string";
     }
   }
   if (lang == "rust") {
     switch (t) {
-      case Type::kInt: return "i32";
-      case Type::kBool: return "bool";
-      case Type::kStr: return parameter ? "&str" : "String";
-      case Type::kIntList: return parameter ? "&[i32]" : "Vec<i32>";
-      case Type::kStrList: return parameter ? "&[&str]" : "Vec<String>";
+      case Type::kInt:
+        return "i32";
+      case Type::kBool:
+        return "bool";
+      case Type::kStr:
+        return parameter ? "&str" : "String";
+      case Type::kIntList:
+        return parameter ? "&[i32]" : "Vec<i32>";
+      case Type::kStrList:
+        return parameter ? "&[&str]" : "Vec<String>";
     }
   }
   throw Error("synth: no type names for language '" + lang + "'");
@@ -139,22 +166,34 @@ std::string type_name(const std::string& lang, Type t, bool parameter) {
 
 nlohmann::json json_of(const Value& v) {
   switch (v.type) {
-    case Type::kInt: return v.i;
-    case Type::kBool: return v.b;
-    case Type::kStr: return v.s;
-    case Type::kIntList: return v.ints;
-    case Type::kStrList: return v.strs;
+    case Type::kInt:
+      return v.i;
+    case Type::kBool:
+      return v.b;
+    case Type::kStr:
+      return v.s;
+    case Type::kIntList:
+      return v.ints;
+    case Type::kStrList:
+      return v.strs;
   }
   return nullptr;
 }
 
 std::string stdin_line(const Value& v) {
   switch (v.type) {
-    case Type::kInt: return std::to_string(v.i);
-    case Type::kBool: return v.b ? "True" : "False";
-    case Type::kStr: return v.s;
-    case Type::kIntList: return joined(v.ints, [](int64_t x) { return std::to_string(x); }, " ");
-    case Type::kStrList: return joined(v.strs, [](const std::string& x) { return x; }, " ");
+    case Type::kInt:
+      return std::to_string(v.i);
+    case Type::kBool:
+      return v.b ? "True" : "False";
+    case Type::kStr:
+      return v.s;
+    case Type::kIntList:
+      return joined(
+          v.ints, [](int64_t x) { return std::to_string(x); }, " ");
+    case Type::kStrList:
+      return joined(
+          v.strs, [](const std::string& x) { return x; }, " ");
   }
   return "";
 }

@@ -20,13 +20,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int resolve_jobs(int jobs) { return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+int resolve_jobs(int jobs) {
+  return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 // A fresh private scratch directory (never a shared one such as /tmp itself).
 fs::path make_scratch(const std::string& stem) {
   std::string templ = (fs::temp_directory_path() / (stem + "-XXXXXX")).string();
-  HRM_CHECK(mkdtemp(templ.data()) != nullptr, "synth: cannot create a scratch directory under " +
-                                                  fs::temp_directory_path().string(), "check TMPDIR");
+  HRM_CHECK(mkdtemp(templ.data()) != nullptr,
+            "synth: cannot create a scratch directory under " + fs::temp_directory_path().string(), "check TMPDIR");
   return templ;
 }
 
@@ -125,7 +127,8 @@ void PolyglotVerifier::run(std::vector<PolyglotCheck>& checks) {
       write_file_atomic(work / path, contents);
     }
     eval::prepare_tests(ex, work, state_->tools);
-    pending.push_back({&c, work, state_->pool.submit(eval::test_request(ex, work, state_->tools, state_->caches, state_->timeout))});
+    pending.push_back(
+        {&c, work, state_->pool.submit(eval::test_request(ex, work, state_->tools, state_->caches, state_->timeout))});
   }
   for (auto& p : pending) {
     const sandbox::RunResult r = p.result.get();

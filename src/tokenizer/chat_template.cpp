@@ -61,7 +61,8 @@ RenderedChat render_chat(const std::vector<ChatMessage>& messages, const ChatOpt
   return r;
 }
 
-EncodedChat encode_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages, const ChatOptions& options) {
+EncodedChat encode_chat(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                        const ChatOptions& options) {
   EncodedChat e;
   e.prompt_length = std::string::npos;
   for (const auto& s : segments_of(messages, options)) {

@@ -36,8 +36,8 @@ struct Api {
   Processor* (*new_processor)();
   // Trains a model on `sentences` with SentencePiece's flags `args` (name -> value), quietly (errors only);
   // writes the serialized model to *model. Empty on success, else the error text.
-  std::string (*train)(const std::unordered_map<std::string, std::string>& args, const std::vector<std::string>& sentences, unsigned seed,
-                       std::string* model);
+  std::string (*train)(const std::unordered_map<std::string, std::string>& args,
+                       const std::vector<std::string>& sentences, unsigned seed, std::string* model);
 };
 inline constexpr int kApiVersion = 1;
 

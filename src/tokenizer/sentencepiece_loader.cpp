@@ -22,7 +22,8 @@ std::vector<fs::path> candidates() {
   if (const char* env = std::getenv("HRM_SENTENCEPIECE_LIB"); env && *env) out.emplace_back(env);
   std::vector<fs::path> homes;
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&api), &info) && info.dli_fname && *info.dli_fname) homes.emplace_back(info.dli_fname);
+  if (dladdr(reinterpret_cast<void*>(&api), &info) && info.dli_fname && *info.dli_fname)
+    homes.emplace_back(info.dli_fname);
   homes.emplace_back("/proc/self/exe");
   for (const auto& home : homes) {
     std::error_code ec;

@@ -40,7 +40,8 @@ Tokenizer Tokenizer::load(const std::filesystem::path& model_path) {
   try {
     bytes = read_file(model_path);
   } catch (const Error& e) {
-    throw Error("cannot load tokenizer: " + e.message(), "train one with `hrm-data tokenizer train --input <dir> --out tok.model`");
+    throw Error("cannot load tokenizer: " + e.message(),
+                "train one with `hrm-data tokenizer train --input <dir> --out tok.model`");
   }
   return from_serialized(bytes, model_path.string());
 }
@@ -85,7 +86,8 @@ void Tokenizer::init(const std::string& source_name) {
     } else if (id < tok::kFirstByteId + 256) {
       char expected[8];
       std::snprintf(expected, sizeof expected, "<0x%02X>", id - tok::kFirstByteId);
-      if (!sp_->is_byte(id) || p != expected) fail("id " + std::to_string(id) + " is '" + p + "', expected " + expected);
+      if (!sp_->is_byte(id) || p != expected)
+        fail("id " + std::to_string(id) + " is '" + p + "', expected " + expected);
       bytes_of_[static_cast<size_t>(id)] = std::string(1, static_cast<char>(id - tok::kFirstByteId));
     } else {
       bytes_of_[static_cast<size_t>(id)] = replace_meta_space(p);
@@ -95,7 +97,8 @@ void Tokenizer::init(const std::string& source_name) {
 
 const std::string& Tokenizer::piece(int id) const {
   if (id < 0 || id >= vocab_size()) {
-    throw Error("token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(vocab_size()) + ")");
+    throw Error("token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(vocab_size()) +
+                ")");
   }
   return sp_->id_to_piece(id);
 }
@@ -155,7 +158,7 @@ std::string Tokenizer::decode(const int32_t* ids, size_t count) const {
     const int32_t id = ids[i];
     if (id < 0 || id >= vocab_size()) {
       throw Error("cannot decode token id " + std::to_string(id) + " at position " + std::to_string(i) +
-                  ": outside the vocabulary [0, " + std::to_string(vocab_size()) + ")",
+                      ": outside the vocabulary [0, " + std::to_string(vocab_size()) + ")",
                   "decode with the tokenizer the ids were encoded with");
     }
     out += bytes_of_[static_cast<size_t>(id)];

@@ -73,7 +73,8 @@ struct Collector {
       }
       if (row.contains("messages") && row["messages"].is_array()) {
         for (const auto& m : row["messages"]) {
-          if (m.is_object() && m.contains("content") && m["content"].is_string()) texts.push_back(m["content"].get<std::string>());
+          if (m.is_object() && m.contains("content") && m["content"].is_string())
+            texts.push_back(m["content"].get<std::string>());
         }
       }
       if (texts.empty()) {
@@ -107,7 +108,9 @@ struct Collector {
     std::error_code ec;
     if (std::filesystem::is_directory(input, ec)) {
       std::vector<std::filesystem::path> files;
-      std::filesystem::recursive_directory_iterator it(input, std::filesystem::directory_options::skip_permission_denied, ec), end;
+      std::filesystem::recursive_directory_iterator it(input,
+                                                       std::filesystem::directory_options::skip_permission_denied, ec),
+          end;
       if (ec) throw Error("cannot read directory '" + input.string() + "': " + ec.message());
       for (; it != end; it.increment(ec)) {
         if (ec) break;
@@ -123,7 +126,8 @@ struct Collector {
     } else if (std::filesystem::is_regular_file(input, ec)) {
       add_file(input, false);
     } else {
-      throw Error("tokenizer input '" + input.string() + "' is neither a file nor a directory", "check the --input path");
+      throw Error("tokenizer input '" + input.string() + "' is neither a file nor a directory",
+                  "check the --input path");
     }
   }
 };
@@ -144,15 +148,16 @@ TokenizerTrainSummary train_tokenizer(const std::vector<std::filesystem::path>& 
   const int min_vocab = tok::kFirstByteId + 256 + 8;
   if (options.vocab_size < min_vocab) {
     throw Error("vocab size " + std::to_string(options.vocab_size) + " is too small",
-                "it must hold " + std::to_string(tok::kFirstByteId) + " special ids and 256 byte pieces: use at least " +
-                    std::to_string(min_vocab));
+                "it must hold " + std::to_string(tok::kFirstByteId) +
+                    " special ids and 256 byte pieces: use at least " + std::to_string(min_vocab));
   }
   TokenizerTrainSummary summary;
   Collector collector{options, summary, {}};
   for (const auto& input : inputs) collector.add(input);
   summary.sentences = collector.sentences.size();
   if (collector.sentences.empty()) {
-    throw Error("no training text found in the tokenizer inputs", "pass source files, directories or corpus .jsonl files");
+    throw Error("no training text found in the tokenizer inputs",
+                "pass source files, directories or corpus .jsonl files");
   }
 
   const std::unordered_map<std::string, std::string> args = {
@@ -194,11 +199,16 @@ TokenizerTrainSummary train_tokenizer(const std::vector<std::filesystem::path>& 
     // One line per piece: control characters inside pieces are written as \n, \r, \t, \\.
     std::string escaped;
     for (char c : tokenizer.piece(id)) {
-      if (c == '\n') escaped += "\\n";
-      else if (c == '\r') escaped += "\\r";
-      else if (c == '\t') escaped += "\\t";
-      else if (c == '\\') escaped += "\\\\";
-      else escaped += c;
+      if (c == '\n')
+        escaped += "\\n";
+      else if (c == '\r')
+        escaped += "\\r";
+      else if (c == '\t')
+        escaped += "\\t";
+      else if (c == '\\')
+        escaped += "\\\\";
+      else
+        escaped += c;
     }
     vocab += std::to_string(id) + "\t" + escaped + "\n";
   }

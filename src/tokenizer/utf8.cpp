@@ -53,7 +53,8 @@ std::string describe_invalid(std::string_view text) {
   const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
   char hex[8];
   std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[pos]));
-  return "invalid UTF-8 at byte offset " + std::to_string(pos) + " (line " + std::to_string(line) + ", byte " + hex + ")";
+  return "invalid UTF-8 at byte offset " + std::to_string(pos) + " (line " + std::to_string(line) + ", byte " + hex +
+         ")";
 }
 
 }  // namespace hrm::utf8

@@ -14,7 +14,8 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #define HRM_HAVE_GLOO 1
 #endif
-#if defined(HRM_WITH_CUDA_KERNELS) && __has_include(<nccl.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>)
+#if defined(HRM_WITH_CUDA_KERNELS) && \
+    __has_include(<nccl.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>)
 #ifndef USE_C10D_NCCL
 #define USE_C10D_NCCL 1
 #endif
@@ -37,8 +38,9 @@ int env_int(const char* name, int fallback, int min_value) {
   char* end = nullptr;
   const long x = std::strtol(v, &end, 10);
   if (*end != '\0' || x < min_value || x > 1 << 30) {
-    throw Error(std::string("environment variable ") + name + "='" + v + "' is not an integer >= " + std::to_string(min_value),
-                "hrm-launch sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT for each process");
+    throw Error(
+        std::string("environment variable ") + name + "='" + v + "' is not an integer >= " + std::to_string(min_value),
+        "hrm-launch sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT for each process");
   }
   return static_cast<int>(x);
 }
@@ -64,7 +66,8 @@ bool distributed_backend_available(const std::string& backend, std::string* why)
 #ifdef HRM_HAVE_GLOO
     return true;
 #else
-    if (why) *why = "this hrm was built without the c10d Gloo headers (install libgloo-dev; LibTorch must be built with Gloo)";
+    if (why)
+      *why = "this hrm was built without the c10d Gloo headers (install libgloo-dev; LibTorch must be built with Gloo)";
     return false;
 #endif
   }
@@ -99,7 +102,8 @@ Distributed::Distributed(const DistributedEnv& env, const DistributedConfig& con
   if (backend == "auto") backend = device.is_cuda() ? "nccl" : "gloo";
   std::string why;
   if (!distributed_backend_available(backend, &why)) {
-    throw Error("distributed training (WORLD_SIZE=" + std::to_string(world_size_) + ") with backend '" + backend + "': " + why);
+    throw Error("distributed training (WORLD_SIZE=" + std::to_string(world_size_) + ") with backend '" + backend +
+                "': " + why);
   }
   backend_ = backend;
   impl_ = std::make_unique<Impl>();
@@ -153,14 +157,14 @@ namespace {
 
 template <typename Fn>
 void collective(const std::string& who, const char* what, Fn&& fn) {
-  const char* hint = "another rank probably died or stalled (see its log); collectives wait at most distributed.timeout_s";
+  const char* hint =
+      "another rank probably died or stalled (see its log); collectives wait at most distributed.timeout_s";
   try {
     fn();
   } catch (const c10::Error& e) {
     throw Error(who + ": collective " + what + " failed: " + e.what_without_backtrace(), hint);
   } catch (const std::exception& e) {
-    throw Error(who + ": collective " + what + " failed: " + e.what(),
-                hint);
+    throw Error(who + ": collective " + what + " failed: " + e.what(), hint);
   }
 }
 
@@ -215,7 +219,9 @@ torch::Tensor Distributed::all_gather(const torch::Tensor& t) {
 #if defined(HRM_HAVE_GLOO) || defined(HRM_HAVE_NCCL)
   // Gloo has no bool or bfloat16 collectives: send those as uint8 / float32 and convert back.
   const auto original = t.scalar_type();
-  const auto wire = original == torch::kBool ? torch::kUInt8 : original == torch::kBFloat16 ? torch::kFloat32 : original;
+  const auto wire = original == torch::kBool       ? torch::kUInt8
+                    : original == torch::kBFloat16 ? torch::kFloat32
+                                                   : original;
   std::vector<torch::Tensor> input{t.to(impl_->device, wire).contiguous()};
   std::vector<std::vector<torch::Tensor>> output(1);
   for (int r = 0; r < world_size_; ++r) output[0].push_back(torch::empty_like(input[0]));

@@ -29,20 +29,24 @@ std::string duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--";
   const auto s = static_cast<int64_t>(seconds + 0.5);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
-                static_cast<long long>(s % 60));
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
   return buf;
 }
 
 std::string bar(double fraction, int width) {
   const int filled = static_cast<int>(fraction * width + 0.5);
-  return std::string(static_cast<size_t>(std::clamp(filled, 0, width)), '#') + std::string(static_cast<size_t>(width - std::clamp(filled, 0, width)), '.');
+  return std::string(static_cast<size_t>(std::clamp(filled, 0, width)), '#') +
+         std::string(static_cast<size_t>(width - std::clamp(filled, 0, width)), '.');
 }
 
 }  // namespace
 
 MetricsLog::MetricsLog(const std::string& path, int64_t log_interval, int64_t total_steps, bool enabled)
-    : enabled_(enabled), tty_(enabled && ::isatty(STDERR_FILENO) != 0), log_interval_(log_interval), total_steps_(total_steps) {
+    : enabled_(enabled),
+      tty_(enabled && ::isatty(STDERR_FILENO) != 0),
+      log_interval_(log_interval),
+      total_steps_(total_steps) {
   if (enabled_) out_.open(path, std::ios::app);
 }
 
@@ -73,10 +77,12 @@ void MetricsLog::step(const StepMetrics& m, const std::string& stage_name, int64
   const auto line = [&] {
     std::ostringstream s;
     s.precision(4);
-    s << "[" << stage_name << " " << (m.stage + 1) << "/" << stages << "] [" << bar(static_cast<double>(m.stage_step) / static_cast<double>(stage_steps), 24)
-      << "] " << m.stage_step << "/" << stage_steps << "  loss " << window_loss_ / static_cast<double>(window_steps_) << "  acc "
-      << window_.accuracy / n << "  exact " << window_.exact_accuracy / n << "  act " << window_.steps / n << "  lr " << m.lr
-      << "  " << static_cast<int64_t>(static_cast<double>(window_tokens_) / window_seconds_) << " tok/s  ETA " << duration(eta);
+    s << "[" << stage_name << " " << (m.stage + 1) << "/" << stages << "] ["
+      << bar(static_cast<double>(m.stage_step) / static_cast<double>(stage_steps), 24) << "] " << m.stage_step << "/"
+      << stage_steps << "  loss " << window_loss_ / static_cast<double>(window_steps_) << "  acc "
+      << window_.accuracy / n << "  exact " << window_.exact_accuracy / n << "  act " << window_.steps / n << "  lr "
+      << m.lr << "  " << static_cast<int64_t>(static_cast<double>(window_tokens_) / window_seconds_) << " tok/s  ETA "
+      << duration(eta);
     return s.str();
   };
   const bool log_now = m.step % log_interval_ == 0 || m.stage_step == stage_steps;
@@ -115,13 +121,22 @@ void MetricsLog::step(const StepMetrics& m, const std::string& stage_name, int64
 }
 
 void MetricsLog::eval(const EvalResult& r, int64_t step, int stage, const std::string& stage_name) {
-  write({{"step", step}, {"stage", stage}, {"stage_name", stage_name}, {"eval_examples", r.examples}, {"eval_loss", r.loss},
-         {"eval_token_accuracy", r.token_accuracy}, {"eval_exact_accuracy", r.exact_accuracy},
-         {"eval_exact_by_segment", r.exact_by_segment}, {"eval_q_halt_exact_accuracy", r.q_halt_exact_accuracy},
+  write({{"step", step},
+         {"stage", stage},
+         {"stage_name", stage_name},
+         {"eval_examples", r.examples},
+         {"eval_loss", r.loss},
+         {"eval_token_accuracy", r.token_accuracy},
+         {"eval_exact_accuracy", r.exact_accuracy},
+         {"eval_exact_by_segment", r.exact_by_segment},
+         {"eval_q_halt_exact_accuracy", r.q_halt_exact_accuracy},
          {"eval_mean_q_halt_segments", r.mean_q_halt_segments}});
   if (enabled_) {
-    spdlog::info("eval @ {} [{}]: loss {:.4f}  exact {:.4f}  token {:.4f}  (q-halt exact {:.4f} at {:.2f} segments; {} examples)", step,
-                 stage_name, r.loss, r.exact_accuracy, r.token_accuracy, r.q_halt_exact_accuracy, r.mean_q_halt_segments, r.examples);
+    spdlog::info(
+        "eval @ {} [{}]: loss {:.4f}  exact {:.4f}  token {:.4f}  (q-halt exact {:.4f} at {:.2f} segments; {} "
+        "examples)",
+        step, stage_name, r.loss, r.exact_accuracy, r.token_accuracy, r.q_halt_exact_accuracy, r.mean_q_halt_segments,
+        r.examples);
   }
 }
 

@@ -33,7 +33,9 @@ const std::vector<Plot> kPlots = {
     {"throughput", "tokens per second", {"tokens_per_s"}},
     {"memory", "resident memory (MiB)", {"rss_mb", "peak_rss_mb"}},
     {"eval_loss", "held-out LM loss (per token)", {"eval_loss"}},
-    {"eval_accuracy", "held-out accuracy", {"eval_token_accuracy", "eval_exact_accuracy", "eval_q_halt_exact_accuracy"}},
+    {"eval_accuracy",
+     "held-out accuracy",
+     {"eval_token_accuracy", "eval_exact_accuracy", "eval_q_halt_exact_accuracy"}},
 };
 
 }  // namespace
@@ -57,7 +59,8 @@ ReportFiles write_training_report(const std::string& metrics_path, const std::st
       if (value.is_number() && key != "step") series[key].emplace_back(step, value.get<double>());
     }
   }
-  if (series.empty()) throw Error(metrics_path + ": no metrics lines with a step", "is this a metrics.jsonl of hrm-train?");
+  if (series.empty())
+    throw Error(metrics_path + ": no metrics lines with a step", "is this a metrics.jsonl of hrm-train?");
   fs::create_directories(out_dir);
   std::ostringstream script;
   script << "set grid\nset key outside bottom center horizontal\nset xlabel 'step'\n";
@@ -81,12 +84,13 @@ ReportFiles write_training_report(const std::string& metrics_path, const std::st
     }
     for (const char* fmt : {"png", "svg"}) {
       const auto image = (fs::path(out_dir) / (std::string(plot.name) + "." + fmt)).string();
-      script << (std::string(fmt) == "png" ? "set terminal pngcairo size 900,540 noenhanced\n" : "set terminal svg size 900,540 dynamic noenhanced\n");
+      script << (std::string(fmt) == "png" ? "set terminal pngcairo size 900,540 noenhanced\n"
+                                           : "set terminal svg size 900,540 dynamic noenhanced\n");
       script << "set output '" << image << "'\nset title '" << plot.title << "'\n"
              << (plot.log_y && positive ? "set logscale y\n" : "unset logscale y\n") << "plot ";
       for (size_t i = 0; i < present.size(); ++i) {
-        script << (i ? ", " : "") << "'" << (fs::path(out_dir) / (std::string(present[i]) + ".tsv")).string() << "' using 1:2 with lines lw 2 title '"
-               << present[i] << "'";
+        script << (i ? ", " : "") << "'" << (fs::path(out_dir) / (std::string(present[i]) + ".tsv")).string()
+               << "' using 1:2 with lines lw 2 title '" << present[i] << "'";
       }
       script << "\nunset output\n";
       files.images.push_back(image);
@@ -101,9 +105,9 @@ ReportFiles write_training_report(const std::string& metrics_path, const std::st
     std::string log;
     try {
       log = read_file(log_path);
-    } catch (const Error&) {
-    }
-    throw Error("gnuplot failed (exit status " + std::to_string(rc) + ") on " + script_path.string() + ": " + log.substr(0, 400),
+    } catch (const Error&) {}
+    throw Error("gnuplot failed (exit status " + std::to_string(rc) + ") on " + script_path.string() + ": " +
+                    log.substr(0, 400),
                 "install it with `apt-get install gnuplot-nox` (tools/setup.sh lists it)");
   }
   for (const auto& f : files.images) {

@@ -12,7 +12,9 @@ uint64_t mix_seed(uint64_t a, uint64_t b) {
   return z ^ (z >> 31);
 }
 
-void MixtureSampler::Source::shuffle() { order = shuffled_indices(static_cast<size_t>(size), mix_seed(seed, static_cast<uint64_t>(epoch))); }
+void MixtureSampler::Source::shuffle() {
+  order = shuffled_indices(static_cast<size_t>(size), mix_seed(seed, static_cast<uint64_t>(epoch)));
+}
 
 MixtureSampler::MixtureSampler(std::vector<int64_t> sizes, std::vector<double> weights, uint64_t seed) : seed_(seed) {
   HRM_CHECK(!sizes.empty() && sizes.size() == weights.size(), "MixtureSampler: one weight per source is needed");
@@ -59,7 +61,8 @@ std::vector<SampleRef> MixtureSampler::next(int64_t count) {
 
 nlohmann::json MixtureSampler::state() const {
   nlohmann::json s = {{"drawn", drawn_}, {"sources", nlohmann::json::array()}};
-  for (const auto& src : sources_) s["sources"].push_back({{"epoch", src.epoch}, {"position", src.position}, {"size", src.size}});
+  for (const auto& src : sources_)
+    s["sources"].push_back({{"epoch", src.epoch}, {"position", src.position}, {"size", src.size}});
   return s;
 }
 
@@ -74,7 +77,8 @@ void MixtureSampler::restore(const nlohmann::json& state, const std::string& whe
     for (size_t i = 0; i < sources_.size(); ++i) {
       auto& src = sources_[i];
       if (list[i].at("size").get<int64_t>() != src.size) {
-        throw Error(where + ": data source " + std::to_string(i) + " had " + std::to_string(list[i].at("size").get<int64_t>()) +
+        throw Error(where + ": data source " + std::to_string(i) + " had " +
+                        std::to_string(list[i].at("size").get<int64_t>()) +
                         " examples when the checkpoint was written and has " + std::to_string(src.size) + " now",
                     "the training data changed; resume with the same shard sets");
       }

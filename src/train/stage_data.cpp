@@ -44,7 +44,8 @@ void check_documents(const ShardReader& r, const std::string& path, int64_t seq_
     const auto n = static_cast<int64_t>(doc.end - doc.begin);
     if (n > seq_len + 1) {
       throw Error(where + ": document " + std::to_string(d) + " of shard set '" + path + "' has " + std::to_string(n) +
-                      " tokens; model.seq_len " + std::to_string(seq_len) + " fits at most " + std::to_string(seq_len + 1),
+                      " tokens; model.seq_len " + std::to_string(seq_len) + " fits at most " +
+                      std::to_string(seq_len + 1),
                   "raise model.seq_len or rebuild the shards with max_document_tokens <= model.seq_len + 1");
     }
   }
@@ -60,7 +61,8 @@ ShardReader open_shards(const std::string& path, const ModelConfig& model, const
   if (r.num_documents() == 0) throw Error(where + ": shard set '" + path + "' has no documents");
   if (r.packing()) {
     if (r.num_sequences(model.seq_len + 1) == 0) {
-      throw Error(where + ": packed shard set '" + path + "' has fewer than model.seq_len + 1 = " + std::to_string(model.seq_len + 1) + " tokens");
+      throw Error(where + ": packed shard set '" + path +
+                  "' has fewer than model.seq_len + 1 = " + std::to_string(model.seq_len + 1) + " tokens");
     }
   } else {
     check_documents(r, path, model.seq_len, where);
@@ -75,13 +77,15 @@ std::string find_tokenizer(const StageConfig& stage, const std::string& where) {
     for (const auto& src : stage.train) {
       const auto candidate = fs::path(src.path).parent_path() / "tokenizer.model";
       if (!fs::exists(candidate)) {
-        throw Error(where + ": no tokenizer.model next to shard set '" + src.path + "' (looked for " + candidate.string() + ")",
-                    "set `tokenizer:` in the stage to the .model the shards were built with");
+        throw Error(
+            where + ": no tokenizer.model next to shard set '" + src.path + "' (looked for " + candidate.string() + ")",
+            "set `tokenizer:` in the stage to the .model the shards were built with");
       }
       if (path.empty()) {
         path = candidate.string();
       } else if (read_file(candidate) != read_file(path)) {
-        throw Error(where + ": shard sets '" + stage.train.front().path + "' and '" + src.path + "' were built with different tokenizers",
+        throw Error(where + ": shard sets '" + stage.train.front().path + "' and '" + src.path +
+                        "' were built with different tokenizers",
                     "one stage trains one vocabulary; rebuild the shards with the same tokenizer");
       }
     }
@@ -100,9 +104,9 @@ StageData::StageData(const StageConfig& stage, const ModelConfig& model, const s
     const auto& dir = stage.train.at(0).path;
     puzzles_ = with_context("loading dataset '" + dir + "'", [&] { return puzzle::PuzzleDataset::load(dir); });
     if (model.vocab_size != puzzles_.meta.vocab_size || model.seq_len != puzzles_.meta.seq_len) {
-      throw Error(config_source + ": model vocab_size/seq_len (" + std::to_string(model.vocab_size) + "/" + std::to_string(model.seq_len) +
-                      ") do not match dataset '" + dir + "' (" + std::to_string(puzzles_.meta.vocab_size) + "/" +
-                      std::to_string(puzzles_.meta.seq_len) + ")",
+      throw Error(config_source + ": model vocab_size/seq_len (" + std::to_string(model.vocab_size) + "/" +
+                      std::to_string(model.seq_len) + ") do not match dataset '" + dir + "' (" +
+                      std::to_string(puzzles_.meta.vocab_size) + "/" + std::to_string(puzzles_.meta.seq_len) + ")",
                   "set model.vocab_size and model.seq_len to the values in dataset.json");
     }
     if (model.puzzle_emb_ndim > 0 && model.num_puzzle_identifiers < puzzles_.meta.num_puzzle_identifiers) {
@@ -124,8 +128,8 @@ StageData::StageData(const StageConfig& stage, const ModelConfig& model, const s
   tokenizer_path_ = find_tokenizer(stage, where);
   const auto tok = with_context(where, [&] { return Tokenizer::load(tokenizer_path_); });
   if (tok.vocab_size() != shards_->train.front().vocab_size()) {
-    throw Error(where + ": tokenizer '" + tokenizer_path_ + "' has " + std::to_string(tok.vocab_size()) + " pieces but the shards were built with " +
-                    std::to_string(shards_->train.front().vocab_size()),
+    throw Error(where + ": tokenizer '" + tokenizer_path_ + "' has " + std::to_string(tok.vocab_size()) +
+                    " pieces but the shards were built with " + std::to_string(shards_->train.front().vocab_size()),
                 "point `tokenizer:` at the .model the shards were built with");
   }
 }
@@ -168,7 +172,8 @@ Batch documents_batch(const std::vector<std::pair<const ShardReader*, int64_t>>&
       in_a[i][j] = tokens[static_cast<size_t>(j)];
       if (mask[static_cast<size_t>(j + 1)]) lab_a[i][j] = tokens[static_cast<size_t>(j + 1)];
     }
-    pre_a[i] = reader->packing() ? 0 : std::min<int64_t>(reader->document(d).prompt_length, std::max<int64_t>(0, n - 1));
+    pre_a[i] =
+        reader->packing() ? 0 : std::min<int64_t>(reader->document(d).prompt_length, std::max<int64_t>(0, n - 1));
   }
   return {inputs.to(device), labels.to(device), torch::zeros({b}, torch::kLong).to(device), prefix.to(device)};
 }

@@ -28,7 +28,8 @@ YAML::Node load_yaml(const std::string& path) {
   try {
     return YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
-    throw Error("cannot open config file '" + path + "'", "check the path (relative paths are from the current directory)");
+    throw Error("cannot open config file '" + path + "'",
+                "check the path (relative paths are from the current directory)");
   } catch (const YAML::ParserException& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                 ": YAML syntax error: " + e.msg);
@@ -77,7 +78,8 @@ void read_optimizer(ConfigReader r, OptimizerConfig& o) {
 void check_stage(ConfigReader& r, const StageConfig& s, const ModelConfig& model, bool legacy) {
   r.check(s.global_batch_size >= 1, legacy ? "batch_size" : "global_batch_size", "must be >= 1");
   r.check(s.micro_batch_size >= 0 && (s.micro_batch_size == 0 || s.global_batch_size % s.micro_batch_size == 0),
-          "micro_batch_size", "must be 0 or divide the global batch size (" + std::to_string(s.global_batch_size) + ")");
+          "micro_batch_size",
+          "must be 0 or divide the global batch size (" + std::to_string(s.global_batch_size) + ")");
   r.check(s.steps >= 1, "steps", "must be >= 1");
   r.check(s.ema_decay >= 0 && s.ema_decay < 1, "ema_decay", "must be in [0, 1)");
   r.check(s.bp_steps_final == 0 || (s.bp_steps_final >= model.bp_steps && s.bp_steps_final <= model.module_calls()),
@@ -116,7 +118,9 @@ StageConfig read_legacy_stage(ConfigReader& r) {
 bool present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
 
 std::vector<DataSourceConfig> read_sources(const YAML::Node& list, const std::string& source, const std::string& key) {
-  if (!list.IsSequence() || list.size() == 0) throw Error(where(source, list, key) + " must be a non-empty list", "e.g. [{path: runs/data/sft/train, weight: 1}]");
+  if (!list.IsSequence() || list.size() == 0)
+    throw Error(where(source, list, key) + " must be a non-empty list",
+                "e.g. [{path: runs/data/sft/train, weight: 1}]");
   std::vector<DataSourceConfig> out;
   for (size_t i = 0; i < list.size(); ++i) {
     const auto item_key = key + "." + std::to_string(i);
@@ -170,18 +174,25 @@ void read_code_eval(ConfigReader c, StageConfig& s, const std::string& source) {
   c.get("temperature", o.temperature);
   c.get("max_new_tokens", o.max_new_tokens);
   c.finish();
-  c.check(fs::exists(o.problems), "problems", "'" + o.problems + "' does not exist (LiveCodeBench-format JSONL, e.g. hrm-data synth's lcb/test_instance.jsonl)");
+  c.check(fs::exists(o.problems), "problems",
+          "'" + o.problems +
+              "' does not exist (LiveCodeBench-format JSONL, e.g. hrm-data synth's lcb/test_instance.jsonl)");
   c.check(o.limit >= 0, "limit", "must be >= 0 (0: every problem)");
   c.check(o.n >= 1, "n", "must be >= 1");
   for (int k : o.ks) c.check(k >= 1 && k <= o.n, "ks", "every k must be in [1, n]");
   c.check(o.temperature >= 0, "temperature", "must be >= 0 (0: greedy)");
   c.check(o.max_new_tokens >= 1, "max_new_tokens", "must be >= 1");
   c.check(s.kind == StageKind::kSft, "problems", "code evaluation needs a text (sft) stage");
-  c.check(code_evaluator() != nullptr, "problems", "this program has no code evaluator (hrm-train has one; library users call hrm::rl::register_trainer_extensions())");
+  c.check(code_evaluator() != nullptr, "problems",
+          "this program has no code evaluator (hrm-train has one; library users call "
+          "hrm::rl::register_trainer_extensions())");
 }
 
-StageConfig read_stage(YAML::Node node, const std::string& source, const std::string& prefix, const ModelConfig& model) {
-  if (!node.IsMap()) throw Error(where(source, node, prefix) + " must be a mapping", "each stage is {kind: puzzle|sft, steps: N, data: {...}, ...}");
+StageConfig read_stage(YAML::Node node, const std::string& source, const std::string& prefix,
+                       const ModelConfig& model) {
+  if (!node.IsMap())
+    throw Error(where(source, node, prefix) + " must be a mapping",
+                "each stage is {kind: puzzle|sft, steps: N, data: {...}, ...}");
   node = YAML::Clone(node);
   if (node["kind"] && node["kind"].IsScalar()) {
     const auto kind = node["kind"].as<std::string>();
@@ -220,7 +231,9 @@ StageConfig read_stage(YAML::Node node, const std::string& source, const std::st
     e.finish();
   }
   r.finish();
-  if (!present(data)) throw Error(source + ": missing required key '" + prefix + ".data'", "puzzle: data: {path: <dataset dir>}; sft: data: {train: [...], validation: [...]}");
+  if (!present(data))
+    throw Error(source + ": missing required key '" + prefix + ".data'",
+                "puzzle: data: {path: <dataset dir>}; sft: data: {train: [...], validation: [...]}");
   YAML::Node train = take(data, "train"), validation = take(data, "validation");
   ConfigReader d(data, source, prefix + ".data");
   if (s.kind == StageKind::kPuzzle) {
@@ -229,13 +242,18 @@ StageConfig read_stage(YAML::Node node, const std::string& source, const std::st
     d.finish();
     src.path = absolute(resolve_path(source, src.path));
     s.train.push_back(src);
-    if (present(train) || present(validation)) throw Error(source + ": '" + prefix + ".data': a puzzle stage takes {path: <dataset dir>} (its test split is the validation set)");
+    if (present(train) || present(validation))
+      throw Error(source + ": '" + prefix +
+                  ".data': a puzzle stage takes {path: <dataset dir>} (its test split is the validation set)");
   } else {
     d.finish();
-    if (!present(train)) throw Error(source + ": missing required key '" + prefix + ".data.train'", "list the shard sets of `hrm-data build` (mode sft), e.g. [{path: runs/data/sft/train}]");
+    if (!present(train))
+      throw Error(source + ": missing required key '" + prefix + ".data.train'",
+                  "list the shard sets of `hrm-data build` (mode sft), e.g. [{path: runs/data/sft/train}]");
     s.train = read_sources(train, source, prefix + ".data.train");
     if (present(validation)) {
-      for (const auto& v : read_sources(validation, source, prefix + ".data.validation")) s.validation.push_back(v.path);
+      for (const auto& v : read_sources(validation, source, prefix + ".data.validation"))
+        s.validation.push_back(v.path);
     }
   }
   check_stage(r, s, model, /*legacy=*/false);
@@ -270,7 +288,8 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
   }
   TrainConfig c;
   c.source = path;
-  if (!root["model"]) throw Error(path + ": missing required key 'model'", "give a path to an arch config or an inline mapping");
+  if (!root["model"])
+    throw Error(path + ": missing required key 'model'", "give a path to an arch config or an inline mapping");
   YAML::Node model_node;
   std::string model_source = path, model_prefix = "model";
   if (root["model"].IsScalar()) {
@@ -303,12 +322,14 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
   r.get("log_interval", c.log_interval);
   r.get("max_bad_steps", c.max_bad_steps);
   r.get("data_cutoff", c.data_cutoff);
-  r.check(c.data_cutoff.empty() || is_iso_date(c.data_cutoff), "data_cutoff", "'" + c.data_cutoff + "' is not a date: write YYYY-MM-DD");
+  r.check(c.data_cutoff.empty() || is_iso_date(c.data_cutoff), "data_cutoff",
+          "'" + c.data_cutoff + "' is not a date: write YYYY-MM-DD");
   r.get("init", c.init);
   if (!c.init.empty()) {
     c.init = absolute(resolve_path(path, c.init));
     r.check(fs::exists(fs::path(c.init) / "model.safetensors"), "init",
-            "'" + c.init + "' is not a checkpoint directory (no model.safetensors): give a run's final/ or checkpoints/step-N/");
+            "'" + c.init +
+                "' is not a checkpoint directory (no model.safetensors): give a run's final/ or checkpoints/step-N/");
   }
   if (r.has("distributed")) {
     auto d = r.child("distributed");
@@ -319,7 +340,9 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
     d.check(c.distributed.timeout_s > 0, "timeout_s", "must be > 0");
     d.check(c.distributed.bucket_mb > 0, "bucket_mb", "must be > 0");
   }
-  if (present(checkpoint) && !checkpoint.IsMap()) throw Error(where(path, checkpoint, "checkpoint") + " must be a mapping {interval, keep_last, keep_best, best_metric}");
+  if (present(checkpoint) && !checkpoint.IsMap())
+    throw Error(where(path, checkpoint, "checkpoint") +
+                " must be a mapping {interval, keep_last, keep_best, best_metric}");
   if (present(checkpoint)) {
     ConfigReader k(checkpoint, path, "checkpoint");
     k.get("interval", c.checkpoint.interval);
@@ -330,16 +353,19 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
     k.check(c.checkpoint.keep_last >= 1, "keep_last", "must be >= 1");
   }
   if (present(stages)) {
-    if (!stages.IsSequence() || stages.size() == 0) throw Error(where(path, stages, "stages") + " must be a non-empty list of stages");
+    if (!stages.IsSequence() || stages.size() == 0)
+      throw Error(where(path, stages, "stages") + " must be a non-empty list of stages");
     r.finish();
-    for (size_t i = 0; i < stages.size(); ++i) c.stages.push_back(read_stage(stages[i], path, "stages." + std::to_string(i), c.model));
+    for (size_t i = 0; i < stages.size(); ++i)
+      c.stages.push_back(read_stage(stages[i], path, "stages." + std::to_string(i), c.model));
     if (c.stages.front().kind == StageKind::kExternal && !present(root["init"])) {
       throw Error(path + ": stages.0 ('" + c.stages.front().name + "') is a " + c.stages.front().external_kind +
                       " stage, which starts from a text checkpoint",
                   "set init: <checkpoint dir> (e.g. an SFT run's final/), or put an sft stage first");
     }
   } else {
-    if (!r.has("data")) throw Error(path + ": missing required key 'stages' (or the single-stage 'data')", "see docs/training.md");
+    if (!r.has("data"))
+      throw Error(path + ": missing required key 'stages' (or the single-stage 'data')", "see docs/training.md");
     c.stages.push_back(read_legacy_stage(r));
     r.get("checkpoint_interval", c.checkpoint.interval);
     r.finish();
@@ -361,31 +387,36 @@ std::string TrainConfig::to_yaml() const {
   e << YAML::Key << "max_bad_steps" << YAML::Value << max_bad_steps;
   if (!init.empty()) e << YAML::Key << "init" << YAML::Value << init;
   if (!data_cutoff.empty()) e << YAML::Key << "data_cutoff" << YAML::Value << data_cutoff;
-  e << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value << checkpoint.interval
-    << YAML::Key << "keep_last" << YAML::Value << checkpoint.keep_last << YAML::Key << "keep_best" << YAML::Value
-    << checkpoint.keep_best << YAML::Key << "best_metric" << YAML::Value << checkpoint.best_metric << YAML::EndMap;
+  e << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value
+    << checkpoint.interval << YAML::Key << "keep_last" << YAML::Value << checkpoint.keep_last << YAML::Key
+    << "keep_best" << YAML::Value << checkpoint.keep_best << YAML::Key << "best_metric" << YAML::Value
+    << checkpoint.best_metric << YAML::EndMap;
   e << YAML::Key << "distributed" << YAML::Value << YAML::BeginMap << YAML::Key << "backend" << YAML::Value
-    << distributed.backend << YAML::Key << "timeout_s" << YAML::Value << distributed.timeout_s << YAML::Key << "bucket_mb"
-    << YAML::Value << distributed.bucket_mb << YAML::EndMap;
+    << distributed.backend << YAML::Key << "timeout_s" << YAML::Value << distributed.timeout_s << YAML::Key
+    << "bucket_mb" << YAML::Value << distributed.bucket_mb << YAML::EndMap;
   e << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;
   for (const auto& s : stages) {
     if (s.kind == StageKind::kExternal) {
-      e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value << s.external_kind;
+      e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value
+        << s.external_kind;
       const YAML::Node own = YAML::Load(s.external_yaml);
       for (const auto& kv : own) e << YAML::Key << kv.first << YAML::Value << kv.second;
       e << YAML::EndMap;
       continue;
     }
     const auto& o = s.optimizer;
-    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value << to_string(s.kind);
-    e << YAML::Key << "steps" << YAML::Value << s.steps << YAML::Key << "global_batch_size" << YAML::Value << s.global_batch_size
-      << YAML::Key << "micro_batch_size" << YAML::Value << s.micro_batch_size;
+    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "kind" << YAML::Value
+      << to_string(s.kind);
+    e << YAML::Key << "steps" << YAML::Value << s.steps << YAML::Key << "global_batch_size" << YAML::Value
+      << s.global_batch_size << YAML::Key << "micro_batch_size" << YAML::Value << s.micro_batch_size;
     e << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
     if (s.kind == StageKind::kPuzzle) {
       e << YAML::Key << "path" << YAML::Value << s.train.at(0).path;
     } else {
       e << YAML::Key << "train" << YAML::Value << YAML::BeginSeq;
-      for (const auto& d : s.train) e << YAML::Flow << YAML::BeginMap << YAML::Key << "path" << YAML::Value << d.path << YAML::Key << "weight" << YAML::Value << d.weight << YAML::EndMap;
+      for (const auto& d : s.train)
+        e << YAML::Flow << YAML::BeginMap << YAML::Key << "path" << YAML::Value << d.path << YAML::Key << "weight"
+          << YAML::Value << d.weight << YAML::EndMap;
       e << YAML::EndSeq;
       if (!s.validation.empty()) e << YAML::Key << "validation" << YAML::Value << s.validation;
     }
@@ -393,17 +424,18 @@ std::string TrainConfig::to_yaml() const {
     if (!s.tokenizer.empty()) e << YAML::Key << "tokenizer" << YAML::Value << s.tokenizer;
     e << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << o.name
       << YAML::Key << "lr" << YAML::Value << o.lr << YAML::Key << "lr_min_ratio" << YAML::Value << o.lr_min_ratio
-      << YAML::Key << "warmup_steps" << YAML::Value << o.warmup_steps << YAML::Key << "weight_decay" << YAML::Value << o.weight_decay
-      << YAML::Key << "beta1" << YAML::Value << o.beta1 << YAML::Key << "beta2" << YAML::Value << o.beta2 << YAML::Key
-      << "grad_clip" << YAML::Value << o.grad_clip << YAML::Key << "puzzle_emb_lr" << YAML::Value << o.puzzle_emb_lr
-      << YAML::Key << "puzzle_emb_weight_decay" << YAML::Value << o.puzzle_emb_weight_decay << YAML::Key << "lr_mult_H"
-      << YAML::Value << o.lr_mult_H << YAML::Key << "lr_mult_L" << YAML::Value << o.lr_mult_L << YAML::Key << "lr_mult_heads"
-      << YAML::Value << o.lr_mult_heads << YAML::Key << "lr_mult_embed" << YAML::Value << o.lr_mult_embed << YAML::EndMap;
-    e << YAML::Key << "ema_decay" << YAML::Value << s.ema_decay << YAML::Key << "bp_steps_final" << YAML::Value << s.bp_steps_final
-      << YAML::Key << "bp_warmup_fraction" << YAML::Value << s.bp_warmup_fraction;
-    e << YAML::Key << "eval" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value << s.eval.interval
-      << YAML::Key << "max_examples" << YAML::Value << s.eval.max_examples << YAML::Key << "batch_size" << YAML::Value
-      << s.eval.batch_size;
+      << YAML::Key << "warmup_steps" << YAML::Value << o.warmup_steps << YAML::Key << "weight_decay" << YAML::Value
+      << o.weight_decay << YAML::Key << "beta1" << YAML::Value << o.beta1 << YAML::Key << "beta2" << YAML::Value
+      << o.beta2 << YAML::Key << "grad_clip" << YAML::Value << o.grad_clip << YAML::Key << "puzzle_emb_lr"
+      << YAML::Value << o.puzzle_emb_lr << YAML::Key << "puzzle_emb_weight_decay" << YAML::Value
+      << o.puzzle_emb_weight_decay << YAML::Key << "lr_mult_H" << YAML::Value << o.lr_mult_H << YAML::Key << "lr_mult_L"
+      << YAML::Value << o.lr_mult_L << YAML::Key << "lr_mult_heads" << YAML::Value << o.lr_mult_heads << YAML::Key
+      << "lr_mult_embed" << YAML::Value << o.lr_mult_embed << YAML::EndMap;
+    e << YAML::Key << "ema_decay" << YAML::Value << s.ema_decay << YAML::Key << "bp_steps_final" << YAML::Value
+      << s.bp_steps_final << YAML::Key << "bp_warmup_fraction" << YAML::Value << s.bp_warmup_fraction;
+    e << YAML::Key << "eval" << YAML::Value << YAML::BeginMap << YAML::Key << "interval" << YAML::Value
+      << s.eval.interval << YAML::Key << "max_examples" << YAML::Value << s.eval.max_examples << YAML::Key
+      << "batch_size" << YAML::Value << s.eval.batch_size;
     if (const auto& c = s.eval.code; !c.problems.empty()) {
       e << YAML::Key << "code" << YAML::Value << YAML::BeginMap << YAML::Key << "problems" << YAML::Value << c.problems
         << YAML::Key << "limit" << YAML::Value << c.limit << YAML::Key << "n" << YAML::Value << c.n << YAML::Key << "ks"

@@ -82,23 +82,26 @@ void Trainer::run_code_eval(Stage& st) {
     const auto pass_at = (*code_evaluator())(dir, c, mix_seed(config_.seed, static_cast<uint64_t>(step_)));
     fs::remove_all(dir, ec);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    nlohmann::json j{{"event", "code_eval"}, {"step", step_}, {"stage", st.index}, {"stage_name", st.config.name},
-                     {"problems", c.problems}, {"limit", c.limit}, {"n", c.n}, {"seconds", seconds}};
+    nlohmann::json j{{"event", "code_eval"},   {"step", step_},    {"stage", st.index}, {"stage_name", st.config.name},
+                     {"problems", c.problems}, {"limit", c.limit}, {"n", c.n},          {"seconds", seconds}};
     std::string line;
     for (const auto& [k, v] : pass_at) {
       j["eval_pass@" + std::to_string(k)] = v;
       line += fmt::format(" pass@{} {:.3f}", k, v);
     }
     log_->event(j);
-    spdlog::info("code eval @ {} [{}]:{} ({} samples per problem, sandbox, {:.1f} s)", step_, st.config.name, line, c.n, seconds);
+    spdlog::info("code eval @ {} [{}]:{} ({} samples per problem, sandbox, {:.1f} s)", step_, st.config.name, line, c.n,
+                 seconds);
   }
   dist_->barrier();  // the other ranks wait for rank 0's evaluation
 }
 
 void Trainer::run_external_stage(Stage& st) {
-  const auto what = "stages." + std::to_string(st.index) + " ('" + st.config.name + "', kind " + st.config.external_kind + ")";
-  HRM_CHECK(dist_->world_size() == 1, what + " runs in one process, this run has " + std::to_string(dist_->world_size()),
-            "run the data-parallel stages as one job and this stage as a second hrm-train job with init: <first job>/final");
+  const auto what =
+      "stages." + std::to_string(st.index) + " ('" + st.config.name + "', kind " + st.config.external_kind + ")";
+  HRM_CHECK(
+      dist_->world_size() == 1, what + " runs in one process, this run has " + std::to_string(dist_->world_size()),
+      "run the data-parallel stages as one job and this stage as a second hrm-train job with init: <first job>/final");
   HRM_CHECK(device_.is_cpu(), what + " runs on the CPU", "train it with --device cpu (or as its own job)");
   const auto* kind = find_stage_kind(st.config.external_kind);
   HRM_CHECK(kind != nullptr, what + ": the kind is not registered in this program");
@@ -117,8 +120,12 @@ void Trainer::run_external_stage(Stage& st) {
   save_checkpoint(start, *model_->inner, state);
   fs::copy_file(st.external_tokenizer, fs::path(start) / "tokenizer.model");
   spdlog::info("stage {}: {} steps from {}, logs in {}", what, st.config.steps, start, dir.string());
-  log_->event({{"event", "stage_start"}, {"stage", st.index}, {"stage_name", st.config.name}, {"kind", st.config.external_kind},
-               {"step", step_}, {"dir", dir.string()}});
+  log_->event({{"event", "stage_start"},
+               {"stage", st.index},
+               {"stage_name", st.config.name},
+               {"kind", st.config.external_kind},
+               {"step", step_},
+               {"dir", dir.string()}});
   kind->run(st.config.external_yaml, start, dir.string(), at::get_num_threads());
   const auto result = (dir / "final").string();
   const auto c = load_checkpoint(result, *model_->inner);
@@ -127,7 +134,10 @@ void Trainer::run_external_stage(Stage& st) {
   st.external_tokenizer = (fs::path(result) / "tokenizer.model").string();
   st.step = st.config.steps;
   step_ += st.config.steps;
-  log_->event({{"event", "stage_end"}, {"stage", st.index}, {"stage_name", st.config.name}, {"step", step_},
+  log_->event({{"event", "stage_end"},
+               {"stage", st.index},
+               {"stage_name", st.config.name},
+               {"step", step_},
                {"metrics", (dir / "metrics.jsonl").string()}});
   maybe_save_periodic(/*stage_end=*/true, nullptr);
 }
@@ -139,42 +149,50 @@ StepMetrics Trainer::step() {
   st.apply_bp_warmup(*model_->inner);
   StepMetrics m;
   st.optimizer->zero_grad();
-  micro_batches(st, m);                       // next batch → forward(carry) → act_loss → backward, per micro-batch
-  m.grad_norm = reduce_gradients(st);         // all-reduce over ranks, norm, clip
+  micro_batches(st, m);                // next batch → forward(carry) → act_loss → backward, per micro-batch
+  m.grad_norm = reduce_gradients(st);  // all-reduce over ranks, norm, clip
   m.skipped = !std::isfinite(m.loss) || !std::isfinite(m.grad_norm);
   m.lr = st.scheduled_lr();
-  if (!m.skipped) apply_update(st, m.lr);     // optimizer, SignSGD, EMA
+  if (!m.skipped) apply_update(st, m.lr);  // optimizer, SignSGD, EMA
   ++st.step;
   ++step_;
   bad_steps_ = m.skipped ? bad_steps_ + 1 : 0;
   m.step = step_, m.stage = st.index, m.stage_step = st.step;
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (m.skipped) {
-    spdlog::warn("step {}: non-finite loss ({}) or gradient norm ({}); update skipped ({} in a row)", step_, m.loss, m.grad_norm, bad_steps_);
-    log_->event({{"event", "skipped_step"}, {"step", step_}, {"loss", m.loss}, {"grad_norm", m.grad_norm}, {"in_a_row", bad_steps_}});
+    spdlog::warn("step {}: non-finite loss ({}) or gradient norm ({}); update skipped ({} in a row)", step_, m.loss,
+                 m.grad_norm, bad_steps_);
+    log_->event({{"event", "skipped_step"},
+                 {"step", step_},
+                 {"loss", m.loss},
+                 {"grad_norm", m.grad_norm},
+                 {"in_a_row", bad_steps_}});
     if (bad_steps_ >= config_.max_bad_steps) {
-      throw Error("stopping at step " + std::to_string(step_) + ": " + std::to_string(bad_steps_) + " non-finite steps in a row",
-                  "lower the learning rate, set optimizer.grad_clip, or train in float32; the last checkpoint is intact");
+      throw Error(
+          "stopping at step " + std::to_string(step_) + ": " + std::to_string(bad_steps_) +
+              " non-finite steps in a row",
+          "lower the learning rate, set optimizer.grad_clip, or train in float32; the last checkpoint is intact");
     }
   }
   return m;
 }
 
 void Trainer::micro_batches(Stage& st, StepMetrics& m) {
-  const auto rows = st.sampler->next(st.global_batch);  // the same global batch on every rank
+  const auto rows = st.sampler->next(st.global_batch);            // the same global batch on every rank
   const auto scale = 1.0 / static_cast<double>(st.global_batch);  // the reference's 1/global_batch
   // loss, examples, tokens, the 8 ActMetrics sums, a stop flag: summed over ranks in one collective.
   std::vector<double> sums(12, 0.0);
   std::vector<torch::Tensor> ids;
   for (int64_t k = 0; k < st.accumulation; ++k) {
     const int64_t chunk = st.first_chunk + k;
-    const std::vector<SampleRef> part(rows.begin() + chunk * st.micro_batch, rows.begin() + (chunk + 1) * st.micro_batch);
+    const std::vector<SampleRef> part(rows.begin() + chunk * st.micro_batch,
+                                      rows.begin() + (chunk + 1) * st.micro_batch);
     const auto batch = st.data->train_batch(part, device_);
     model_->generator().set_current_seed(st.exploration_seed(chunk));
     auto& carry = st.carries[static_cast<size_t>(k)];
     if (!carry.steps.defined()) carry = model_->initial_carry(batch);
     auto [next, out] = model_->forward(carry, batch, LogitPositions::kLabelled);  // one ACT segment
-    const auto loss = act_loss(next, out, config_.model.loss);       // lm + 0.5 (q_halt + q_continue)
+    const auto loss = act_loss(next, out, config_.model.loss);                    // lm + 0.5 (q_halt + q_continue)
     (loss.loss * scale).backward();
     if (st.puzzle_emb_optimizer) ids.push_back(next.current.puzzle_ids);
     carry = std::move(next);
@@ -230,8 +248,9 @@ EvalResult Trainer::evaluate() {
   const auto n = st.config.eval.max_examples > 0 ? std::min(st.config.eval.max_examples, total) : total;
   const auto w = static_cast<int64_t>(dist_->world_size()), r = static_cast<int64_t>(dist_->rank());
   if (st.ema) st.ema->swap();
-  auto sums = evaluate_examples(model_, n * r / w, n * (r + 1) / w, st.config.eval.batch_size,
-                                [&](int64_t b, int64_t e) { return st.data->held_out_batch(b, e, device_); }, config_.model.loss);
+  auto sums = evaluate_examples(
+      model_, n * r / w, n * (r + 1) / w, st.config.eval.batch_size,
+      [&](int64_t b, int64_t e) { return st.data->held_out_batch(b, e, device_); }, config_.model.loss);
   if (st.ema) st.ema->swap();
   sums.values = dist_->sum(sums.values);
   return sums.to_result();
@@ -262,12 +281,15 @@ EvalResult Trainer::run() {
       const auto dir = (fs::path(checkpoints_dir()) / checkpoint_name(step_)).string();
       save(dir);
       prune_checkpoints();
-      if (dist_->is_main()) spdlog::warn("stop requested (signal {}): checkpoint {} written at step {}; continue with --resume", stop_signal(), dir, step_);
+      if (dist_->is_main())
+        spdlog::warn("stop requested (signal {}): checkpoint {} written at step {}; continue with --resume",
+                     stop_signal(), dir, step_);
       return last;
     }
     maybe_save_periodic(stage_end, evaluated ? &eval : nullptr);
   }
-  if (last.examples == 0 && stage_->data && stage_->data->held_out_size() > 0) last = evaluate();  // e.g. resumed at the very end
+  if (last.examples == 0 && stage_->data && stage_->data->held_out_size() > 0)
+    last = evaluate();  // e.g. resumed at the very end
   save((fs::path(out_dir_) / "final").string());
   return last;
 }

@@ -40,12 +40,12 @@ struct Trainer::Stage {
   std::unique_ptr<SparseSignSGD> puzzle_emb_optimizer;
   std::unique_ptr<EmaWeights> ema;
   int64_t global_batch = 0, micro_batch = 0, accumulation = 0;  // global = micro * accumulation * world
-  int64_t first_chunk = 0;            // this rank's micro-batches are chunks [first_chunk, first_chunk + accumulation)
-  std::vector<Carry> carries;         // one per micro-batch of this rank; undefined until the first step
+  int64_t first_chunk = 0;     // this rank's micro-batches are chunks [first_chunk, first_chunk + accumulation)
+  std::vector<Carry> carries;  // one per micro-batch of this rank; undefined until the first step
   int64_t step = 0;
   bool stop_requested = false;
-  torch::Tensor step_puzzle_ids;      // task ids of the global batch (for SparseSignSGD)
-  std::string external_tokenizer;     // external stages: the tokenizer of the checkpoint they started from
+  torch::Tensor step_puzzle_ids;   // task ids of the global batch (for SparseSignSGD)
+  std::string external_tokenizer;  // external stages: the tokenizer of the checkpoint they started from
 };
 
 // "step-00000120": periodic checkpoint directories sort by step.

@@ -42,7 +42,8 @@ void apply_override(YAML::Node root, const ConfigOverride& o) {
         throw Error("--set '" + o.text + "': '" + key + "' must be an index into a list");
       }
       if (idx >= cur.size()) {
-        throw Error("--set '" + o.text + "': index " + key + " is past the end of a list of " + std::to_string(cur.size()));
+        throw Error("--set '" + o.text + "': index " + key + " is past the end of a list of " +
+                    std::to_string(cur.size()));
       }
       chain.push_back(cur[idx]);
     } else if (cur.IsScalar()) {

@@ -16,7 +16,8 @@ ConfigReader ConfigReader::from_file(const std::string& path) {
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
-    throw Error("cannot open config file '" + path + "'", "check the path (relative paths are from the current directory)");
+    throw Error("cannot open config file '" + path + "'",
+                "check the path (relative paths are from the current directory)");
   } catch (const YAML::ParserException& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                 ": YAML syntax error: " + e.msg);

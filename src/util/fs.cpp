@@ -24,7 +24,9 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
   const auto tmp = path.string() + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + tmp + "': " + std::strerror(errno), "check that the directory exists and is writable");
+    if (!out)
+      throw Error("cannot write '" + tmp + "': " + std::strerror(errno),
+                  "check that the directory exists and is writable");
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     out.flush();
     if (!out) throw Error("error writing '" + tmp + "' (disk full?)");

@@ -17,8 +17,9 @@ using namespace hrm::test_support;
 // A pretraining JSONL of the six fixture files plus numbered variants, with a few bad lines.
 fs::path write_pretrain_jsonl(const fs::path& dir, bool with_bad_lines) {
   std::string out;
-  const std::pair<const char*, const char*> files[] = {{"sample.cpp", "cpp"},  {"sample.go", "go"},   {"Sample.java", "java"},
-                                                       {"sample.js", "javascript"}, {"sample.py", "python"}, {"sample.rs", "rust"}};
+  const std::pair<const char*, const char*> files[] = {{"sample.cpp", "cpp"},   {"sample.go", "go"},
+                                                       {"Sample.java", "java"}, {"sample.js", "javascript"},
+                                                       {"sample.py", "python"}, {"sample.rs", "rust"}};
   for (int copy = 0; copy < 5; ++copy) {
     for (const auto& [name, lang] : files) {
       nlohmann::json row{{"content", "// copy " + std::to_string(copy) + "\n" + hrm::read_file(fixtures_dir() / name)},
@@ -62,9 +63,12 @@ TEST(BuildConfig, ReadsTypedKeysAndRejectsUnknownOnes) {
   EXPECT_EQ(c.decontamination.ngram, 8);
   EXPECT_EQ(c.decontamination.lcb_cutoff, "2024-08-01");
 
-  auto msg = error_of([] { hrm::BuildConfig::from_yaml("tokenizer: t\nout: o\ninputs: [a]\nseq_lenn: 3\n", "c.yaml"); });
+  auto msg =
+      error_of([] { hrm::BuildConfig::from_yaml("tokenizer: t\nout: o\ninputs: [a]\nseq_lenn: 3\n", "c.yaml"); });
   EXPECT_NE(msg.find("c.yaml: unknown key 'seq_lenn'"), std::string::npos) << msg;
-  msg = error_of([] { hrm::BuildConfig::from_yaml("tokenizer: t\nout: o\ninputs: [a]\ndecontamination:\n  treshold: 1\n", "c.yaml"); });
+  msg = error_of([] {
+    hrm::BuildConfig::from_yaml("tokenizer: t\nout: o\ninputs: [a]\ndecontamination:\n  treshold: 1\n", "c.yaml");
+  });
   EXPECT_NE(msg.find("unknown key 'decontamination.treshold'"), std::string::npos) << msg;
   msg = error_of([] { hrm::BuildConfig::from_yaml("tokenizer: t\nout: o\ninputs: [a]\nmode: finetune\n", "c.yaml"); });
   EXPECT_NE(msg.find("'mode' is 'finetune'"), std::string::npos) << msg;
@@ -154,7 +158,8 @@ TEST(Build, ShufflingIsDeterministicPerSeed) {
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) EXPECT_EQ(sorted[i], i);
   // Pinned: std::mt19937_64 is specified by the standard, so this order is the same everywhere.
-  EXPECT_EQ(hrm::shuffled_indices(6, 42), (std::vector<size_t>{3, 1, 5, 2, 4, 0})) << ::testing::PrintToString(hrm::shuffled_indices(6, 42));
+  EXPECT_EQ(hrm::shuffled_indices(6, 42), (std::vector<size_t>{3, 1, 5, 2, 4, 0}))
+      << ::testing::PrintToString(hrm::shuffled_indices(6, 42));
 }
 
 TEST(Build, OnErrorStopNamesFileAndLine) {
@@ -180,21 +185,24 @@ TEST(Build, SftLossMasksCoverExactlyTheResponses) {
     jsonl += nlohmann::json{{"prompt", "Write add" + std::to_string(i) + " in Python."},
                             {"response", "def add" + std::to_string(i) + "(a, b):\n    return a + b\n"},
                             {"language", "python"}}
-                 .dump() + "\n";
+                 .dump() +
+             "\n";
   }
-  jsonl += nlohmann::json{{"messages", {{{"role", "system"}, {"content", "Be brief."}},
-                                        {{"role", "user"}, {"content", "Hi"}},
-                                        {{"role", "assistant"}, {"content", "Hello."}},
-                                        {{"role", "user"}, {"content", "Sum 1..3?"}},
-                                        {{"role", "assistant"}, {"content", "6"}}}}}
-               .dump() + "\n";
+  jsonl += nlohmann::json{{"messages",
+                           {{{"role", "system"}, {"content", "Be brief."}},
+                            {{"role", "user"}, {"content", "Hi"}},
+                            {{"role", "assistant"}, {"content", "Hello."}},
+                            {{"role", "user"}, {"content", "Sum 1..3?"}},
+                            {{"role", "assistant"}, {"content", "6"}}}}}
+               .dump() +
+           "\n";
   jsonl += nlohmann::json{{"prompt", std::string(400, 'x')}, {"response", "too long"}}.dump() + "\n";
   jsonl += nlohmann::json{{"messages", {{{"role", "wizard"}, {"content", "?"}}}}}.dump() + "\n";
   write(dir / "sft.jsonl", jsonl);
-  auto config = hrm::BuildConfig::from_yaml("tokenizer: " + tokenizer_path().string() + "\nout: " + (dir / "out").string() +
-                                                "\nmode: sft\ninputs: [" + (dir / "sft.jsonl").string() +
-                                                "]\nseq_len: 64\npacking: false\nvalidation_fraction: 0\n",
-                                            "sft.yaml");
+  auto config = hrm::BuildConfig::from_yaml(
+      "tokenizer: " + tokenizer_path().string() + "\nout: " + (dir / "out").string() + "\nmode: sft\ninputs: [" +
+          (dir / "sft.jsonl").string() + "]\nseq_len: 64\npacking: false\nvalidation_fraction: 0\n",
+      "sft.yaml");
   const auto stats = hrm::run_build(config);
   EXPECT_EQ(stats.dropped.at("too_long"), 1u);
   EXPECT_EQ(stats.dropped.at("bad_row"), 1u);

@@ -32,7 +32,8 @@ Run run(const std::string& args) {
 
 TEST(HrmDataCli, TokenizerTrainEncodeDecodeRoundTrip) {
   const auto dir = scratch_dir("cli-tok");
-  auto r = run("tokenizer train --input " + fixtures_dir().string() + " --vocab-size 450 --out " + (dir / "tok.model").string());
+  auto r = run("tokenizer train --input " + fixtures_dir().string() + " --vocab-size 450 --out " +
+               (dir / "tok.model").string());
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("vocab 450 from 7 files"), std::string::npos) << r.output;
   for (const char* name : {"sample.rs", "whitespace.txt", "Sample.java"}) {
@@ -78,7 +79,8 @@ TEST(HrmDataCli, CorpusBuildInspectAndDecontam) {
   const auto reader = hrm::ShardReader::open(dir / "shards" / "train");
   EXPECT_EQ(reader.num_documents(), 5);
 
-  r = run("inspect --shards " + (dir / "shards" / "train").string() + " --tokenizer " + tokenizer_path().string() + " --show 1");
+  r = run("inspect --shards " + (dir / "shards" / "train").string() + " --tokenizer " + tokenizer_path().string() +
+          " --show 1");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("5 documents"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("--- document 0:"), std::string::npos) << r.output;
@@ -96,7 +98,8 @@ TEST(HrmDataCli, CorpusBuildInspectAndDecontam) {
   r = run("decontam --train " + (dir / "corpus.jsonl").string() + " --benchmark " + (dir / "bench").string());
   EXPECT_EQ(r.code, 3) << r.output;
   EXPECT_NE(r.output.find("rust/stack-machine"), std::string::npos) << r.output;
-  write(dir / "bench.yaml", hrm::read_file(dir / "build.yaml") + "decontamination:\n  benchmarks: [" + (dir / "bench").string() + "]\n");
+  write(dir / "bench.yaml",
+        hrm::read_file(dir / "build.yaml") + "decontamination:\n  benchmarks: [" + (dir / "bench").string() + "]\n");
   r = run("build --config " + (dir / "bench.yaml").string());
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("refusing to build"), std::string::npos) << r.output;

@@ -22,7 +22,8 @@ std::vector<nlohmann::json> read_rows(const fs::path& path) {
 // A long, distinctive Python file (so near-dup detection has enough shingles).
 std::string long_python(const std::string& name) {
   std::string s = "def " + name + "(xs):\n    total = 0\n";
-  for (int i = 0; i < 60; ++i) s += "    total += xs[" + std::to_string(i) + "] * " + std::to_string(i * 7 % 13) + "  # step\n";
+  for (int i = 0; i < 60; ++i)
+    s += "    total += xs[" + std::to_string(i) + "] * " + std::to_string(i * 7 % 13) + "  # step\n";
   return s + "    return total\n";
 }
 
@@ -87,11 +88,15 @@ TEST(Corpus, KeepsSourceFilesAndCountsEveryDropReason) {
   EXPECT_EQ(per_language["python"], 2);  // sample.py and sums.py
   EXPECT_EQ(per_language["rust"], 2);
   // Kept rows in sorted path order; the first copy of a duplicate wins; the license is found upwards.
-  const auto py = std::find_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r["path"].get<std::string>().find("sample.py") != std::string::npos; });
+  const auto py = std::find_if(rows.begin(), rows.end(), [](const nlohmann::json& r) {
+    return r["path"].get<std::string>().find("sample.py") != std::string::npos;
+  });
   ASSERT_NE(py, rows.end());
   EXPECT_EQ((*py)["license"], fs::canonical(root / "proj" / "LICENSE").string());
   EXPECT_EQ((*py)["content"], hrm::read_file(fixtures_dir() / "sample.py"));
-  const auto rs = std::find_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r["path"].get<std::string>().find("lib.rs") != std::string::npos; });
+  const auto rs = std::find_if(rows.begin(), rows.end(), [](const nlohmann::json& r) {
+    return r["path"].get<std::string>().find("lib.rs") != std::string::npos;
+  });
   ASSERT_NE(rs, rows.end());
   EXPECT_TRUE((*rs)["license"].is_null());
   EXPECT_TRUE(fs::exists(out.string() + ".stats.json"));
@@ -136,7 +141,8 @@ TEST(Corpus, ContentFiltersExplainThemselves) {
   EXPECT_EQ(detail, "invalid UTF-8 at byte offset 3 (line 2, byte 0xff)");
   // A marker far below the top does not count.
   std::string late(40, '\n');
-  EXPECT_EQ(hrm::content_drop_reason("a.go", "package a\n" + late + "// DO NOT EDIT this table by hand\n", options), "");
+  EXPECT_EQ(hrm::content_drop_reason("a.go", "package a\n" + late + "// DO NOT EDIT this table by hand\n", options),
+            "");
 }
 
 }  // namespace

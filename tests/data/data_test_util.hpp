@@ -40,7 +40,8 @@ inline std::string error_of(const std::function<void()>& fn) {
 // A 600-piece tokenizer trained once on data/tokenizer-fixtures.
 inline const std::filesystem::path& tokenizer_path() {
   static const std::filesystem::path path = [] {
-    auto p = std::filesystem::temp_directory_path() / ("hrm-data-test-" + std::to_string(::getpid())) / "tok" / "tok.model";
+    auto p =
+        std::filesystem::temp_directory_path() / ("hrm-data-test-" + std::to_string(::getpid())) / "tok" / "tok.model";
     TokenizerTrainOptions options;
     options.vocab_size = 600;
     options.character_coverage = 1.0;

@@ -44,11 +44,19 @@ TEST(Decontam, LoadsPolyglotExercisesAndLcbRowsAfterTheCutoff) {
   EXPECT_NE(problems[1].text.find("count_visible([3, 1, 4, 1, 5])"), std::string::npos);
   EXPECT_NE(problems[1].text.find("heights of towers"), std::string::npos);
 
-  write(dir / "lcb.jsonl",
-        nlohmann::json{{"question_id", "old1"}, {"question_title", "Old"}, {"question_content", "old text"},
-                       {"contest_date", "2023-05-01T00:00:00"}}.dump() + "\n" +
-        nlohmann::json{{"question_id", "new1"}, {"question_title", "New"}, {"question_content", kInstructions},
-                       {"contest_date", "2024-09-15T00:00:00"}, {"starter_code", "class Solution:"}}.dump() + "\n");
+  write(dir / "lcb.jsonl", nlohmann::json{{"question_id", "old1"},
+                                          {"question_title", "Old"},
+                                          {"question_content", "old text"},
+                                          {"contest_date", "2023-05-01T00:00:00"}}
+                                   .dump() +
+                               "\n" +
+                               nlohmann::json{{"question_id", "new1"},
+                                              {"question_title", "New"},
+                                              {"question_content", kInstructions},
+                                              {"contest_date", "2024-09-15T00:00:00"},
+                                              {"starter_code", "class Solution:"}}
+                                   .dump() +
+                               "\n");
   EXPECT_EQ(hrm::load_benchmark(dir / "lcb.jsonl").size(), 2u);
   const auto recent = hrm::load_benchmark(dir / "lcb.jsonl", "2024-08-01");
   ASSERT_EQ(recent.size(), 1u);
@@ -85,13 +93,14 @@ TEST(Decontam, MeasuresOverlapPerProblem) {
 TEST(Decontam, BuildRefusesContaminatedDataUnlessForced) {
   const auto dir = scratch_dir("decontam-build");
   const auto bench = make_polyglot(dir);
-  write(dir / "train.jsonl", nlohmann::json{{"text", "clean row about sorting numbers in a list quickly"}}.dump() + "\n" +
-                                 nlohmann::json{{"text", std::string("Exercise: ") + kInstructions}}.dump() + "\n");
-  auto config = hrm::BuildConfig::from_yaml("tokenizer: " + tokenizer_path().string() + "\nout: " + (dir / "out").string() +
-                                                "\ninputs: [" + (dir / "train.jsonl").string() +
-                                                "]\nvalidation_fraction: 0\ndecontamination:\n  benchmarks: [" +
-                                                bench.string() + "]\n",
-                                            "d.yaml");
+  write(dir / "train.jsonl", nlohmann::json{{"text", "clean row about sorting numbers in a list quickly"}}.dump() +
+                                 "\n" + nlohmann::json{{"text", std::string("Exercise: ") + kInstructions}}.dump() +
+                                 "\n");
+  auto config = hrm::BuildConfig::from_yaml(
+      "tokenizer: " + tokenizer_path().string() + "\nout: " + (dir / "out").string() + "\ninputs: [" +
+          (dir / "train.jsonl").string() + "]\nvalidation_fraction: 0\ndecontamination:\n  benchmarks: [" +
+          bench.string() + "]\n",
+      "d.yaml");
   const auto msg = error_of([&] { hrm::run_build(config); });
   EXPECT_NE(msg.find("refusing to build: 1 benchmark problem(s)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("python/sunset-towers"), std::string::npos) << msg;

@@ -24,7 +24,8 @@ TEST(Language, DetectsByExtension) {
 }
 
 TEST(Language, SniffsExtensionlessFiles) {
-  EXPECT_EQ(hrm::detect_language("/usr/include/c++/12/vector", "// <vector> -*- C++ -*-\n\n// Copyright"), Language::Cpp);
+  EXPECT_EQ(hrm::detect_language("/usr/include/c++/12/vector", "// <vector> -*- C++ -*-\n\n// Copyright"),
+            Language::Cpp);
   EXPECT_EQ(hrm::detect_language("bin/tool", "#!/usr/bin/env python3\nprint(1)\n"), Language::Python);
   EXPECT_EQ(hrm::detect_language("bin/cli", "#!/usr/bin/env node\n"), Language::JavaScript);
   EXPECT_FALSE(hrm::detect_language("bin/run", "#!/bin/sh\n").has_value());
@@ -34,8 +35,9 @@ TEST(Language, SniffsExtensionlessFiles) {
 TEST(Language, NamesAndTagsRoundTrip) {
   for (Language l : hrm::kAllLanguages) {
     EXPECT_EQ(hrm::language_from_name(hrm::language_name(l)), l);
-    EXPECT_EQ(std::string(hrm::tok::kSpecialPieces[static_cast<size_t>(hrm::language_tag_id(l) - hrm::tok::kFirstSpecialId)]),
-              "<|" + std::string(hrm::language_name(l)) + "|>");
+    EXPECT_EQ(
+        std::string(hrm::tok::kSpecialPieces[static_cast<size_t>(hrm::language_tag_id(l) - hrm::tok::kFirstSpecialId)]),
+        "<|" + std::string(hrm::language_name(l)) + "|>");
   }
   EXPECT_FALSE(hrm::language_from_name("c").has_value());
 }

@@ -9,8 +9,9 @@
 namespace {
 
 std::string random_words(std::mt19937& rng, int n) {
-  static const char* vocab[] = {"alpha", "beta", "gamma", "delta", "x", "y", "return", "if", "for", "(", ")", "{", "}",
-                                "=", "+", "count", "index", "value", "node", "list", "map", "i", "j", "k", "0", "1"};
+  static const char* vocab[] = {"alpha", "beta", "gamma", "delta", "x", "y", "return", "if",    "for",
+                                "(",     ")",    "{",     "}",     "=", "+", "count",  "index", "value",
+                                "node",  "list", "map",   "i",     "j", "k", "0",      "1"};
   std::string s;
   for (int i = 0; i < n; ++i) s += std::string(vocab[rng() % std::size(vocab)]) + (rng() % 7 == 0 ? "\n" : " ");
   return s;
@@ -23,7 +24,8 @@ TEST(Hash, IsStableAcrossRunsAndSensitiveToEveryByte) {
   EXPECT_NE(hrm::hash64("abcdefgh1"), hrm::hash64("abcdefgh2"));
   EXPECT_NE(hrm::hash64("a"), hrm::hash64("a", 1));
   EXPECT_NE(hrm::hash64(std::string("\0", 1)), hrm::hash64(""));
-  EXPECT_EQ(hrm::hash64("the quick brown fox"), 0x58f104e85ba3945aULL) << std::hex << hrm::hash64("the quick brown fox");
+  EXPECT_EQ(hrm::hash64("the quick brown fox"), 0x58f104e85ba3945aULL)
+      << std::hex << hrm::hash64("the quick brown fox");
 }
 
 TEST(MinHash, EstimatesJaccardAndFindsNearDuplicates) {
@@ -33,7 +35,8 @@ TEST(MinHash, EstimatesJaccardAndFindsNearDuplicates) {
   // Change a few words: still a near duplicate.
   auto words = hrm::split_words(base);
   std::string edited;
-  for (size_t i = 0; i < words.size(); ++i) edited += (i % 150 == 7 ? std::string("CHANGED") : std::string(words[i])) + " ";
+  for (size_t i = 0; i < words.size(); ++i)
+    edited += (i % 150 == 7 ? std::string("CHANGED") : std::string(words[i])) + " ";
   const std::string other = random_words(rng, 600);
 
   const auto sb = hrm::minhash_signature(base, options), se = hrm::minhash_signature(edited, options),

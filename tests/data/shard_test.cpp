@@ -114,7 +114,10 @@ TEST(Shards, WriterRejectsBadDocuments) {
   hrm::ShardWriter::Options o;
   o.vocab_size = 10;
   hrm::ShardWriter w(dir, o);
-  EXPECT_NE(error_of([&] { w.add({1, 10}, {1, 1}); }).find("token id 10 outside the vocabulary of 10"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              w.add({1, 10}, {1, 1});
+            }).find("token id 10 outside the vocabulary of 10"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { w.add({1, 2}, {1}); }).find("2 tokens but 1 loss mask"), std::string::npos);
 }
 

@@ -29,7 +29,8 @@ struct TempDir {
 
 TEST(WholeFormat, ParsesFileListings) {
   const std::string reply =
-      "Here is the fix.\n\n**src/main/java/Bob.java**\n```java\nclass Bob {}\n```\n\nand\n\nbob_util.py:\n```\nx = 1\n```\n";
+      "Here is the fix.\n\n**src/main/java/Bob.java**\n```java\nclass Bob {}\n```\n\nand\n\nbob_util.py:\n```\nx = "
+      "1\n```\n";
   const auto parsed = hrm::eval::parse_reply(EditFormat::kWhole, reply, {"src/main/java/Bob.java", "bob_util.py"});
   ASSERT_FALSE(parsed.malformed()) << parsed.errors[0];
   ASSERT_EQ(parsed.edits.size(), 2u);
@@ -41,7 +42,8 @@ TEST(WholeFormat, ParsesFileListings) {
 
 TEST(WholeFormat, ResolvesBaseNamesAndNamelessBlocks) {
   // A bare base name goes to the chat file with that name.
-  auto parsed = hrm::eval::parse_reply(EditFormat::kWhole, "Bob.java\n```\nclass Bob {}\n```\n", {"src/main/java/Bob.java"});
+  auto parsed =
+      hrm::eval::parse_reply(EditFormat::kWhole, "Bob.java\n```\nclass Bob {}\n```\n", {"src/main/java/Bob.java"});
   ASSERT_EQ(parsed.edits.size(), 1u);
   EXPECT_EQ(parsed.edits[0].path, "src/main/java/Bob.java");
   // No name line: the only chat file.
@@ -59,7 +61,8 @@ TEST(WholeFormat, UnclosedFenceIsMalformedAndLaterBlockWins) {
   auto parsed = hrm::eval::parse_reply(EditFormat::kWhole, "a.py\n```\nx = 1\n", {"a.py"});
   EXPECT_TRUE(parsed.malformed());
   EXPECT_TRUE(parsed.edits.empty());
-  parsed = hrm::eval::parse_reply(EditFormat::kWhole, "a.py\n```\nx = 1\n```\nbetter:\na.py\n```\nx = 2\n```\n", {"a.py"});
+  parsed =
+      hrm::eval::parse_reply(EditFormat::kWhole, "a.py\n```\nx = 1\n```\nbetter:\na.py\n```\nx = 2\n```\n", {"a.py"});
   ASSERT_FALSE(parsed.malformed());
   ASSERT_EQ(parsed.edits.size(), 1u);
   EXPECT_EQ(parsed.edits[0].replace, "x = 2\n");
@@ -126,11 +129,11 @@ TEST(ApplyEdits, DiffCreatesAppendsFallsBackAndRefuses) {
   hrm::write_file_atomic(tmp.path / "b.py", "y = 1\n");
   const std::vector<std::string> chat = {"a.py", "b.py"};
   std::vector<hrm::eval::FileEdit> edits = {
-      {"a.py", "", "z = 3\n"},           // empty SEARCH appends
-      {"a.py", "y = 1\n", "y = 2\n"},   // matches b.py instead (Aider's fallback)
-      {"new/c.py", "", "c = 1\n"},       // new file inside the exercise
-      {"../escape.py", "", "bad\n"},     // refused
-      {"a.py", "nowhere\n", "x\n"},      // matches nothing
+      {"a.py", "", "z = 3\n"},         // empty SEARCH appends
+      {"a.py", "y = 1\n", "y = 2\n"},  // matches b.py instead (Aider's fallback)
+      {"new/c.py", "", "c = 1\n"},     // new file inside the exercise
+      {"../escape.py", "", "bad\n"},   // refused
+      {"a.py", "nowhere\n", "x\n"},    // matches nothing
   };
   const auto errors = hrm::eval::apply_edits(EditFormat::kDiff, edits, tmp.path, chat);
   ASSERT_EQ(errors.size(), 2u);
@@ -156,7 +159,8 @@ TEST(RenderReply, RoundTripsInBothFormatsEvenWithFencesInside) {
     const auto parsed = hrm::eval::parse_reply(format, reply, chat);
     ASSERT_FALSE(parsed.malformed()) << parsed.errors[0];
     EXPECT_TRUE(hrm::eval::apply_edits(format, parsed.edits, tmp.path, chat).empty());
-    for (const auto& [p, c] : after) EXPECT_EQ(hrm::read_file(tmp.path / p), c) << p << " in " << edit_format_name(format);
+    for (const auto& [p, c] : after)
+      EXPECT_EQ(hrm::read_file(tmp.path / p), c) << p << " in " << edit_format_name(format);
   }
 }
 

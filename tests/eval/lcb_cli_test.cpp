@@ -95,7 +95,8 @@ TEST(LcbCli, CodeGenerationFromCustomOutputsWithContaminationGuardAndResume) {
   for (const char* key : {"question_title", "question_content", "platform", "contest_id", "contest_date",
                           "starter_code", "difficulty", "output_list", "code_list"})
     EXPECT_TRUE(sum.contains(key)) << key;
-  EXPECT_EQ(by_id["hrmC_words"]["results"], json::parse("[[true,true,true],[true,-4],[true,true,-3],[-4],[true,true,true]]"));
+  EXPECT_EQ(by_id["hrmC_words"]["results"],
+            json::parse("[[true,true,true],[true,-4],[true,true,-3],[-4],[true,true,true]]"));
   EXPECT_EQ(by_id["9001"]["results"], json::parse("[[true,true,true],[false],[-4],[true,true,true],[-4]]"));
 
   const json eval = read_json(out / "eval.json");  // [metrics, results, metadata] as lcb_runner
@@ -128,9 +129,9 @@ TEST(LcbCli, RepliesThroughTheBackendAreExtractedThenSelfRepaired) {
   EXPECT_EQ(graded.at("hrmB_avg"), json::parse("[true, false, true, true, false]"));
 
   const fs::path repaired = fresh_out("selfrepair");
-  const auto sr = run("--scenario selfrepair --data " + kFixtures + " --release v1 --model predictions:" + kFixtures +
-                      "/replies.jsonl --codegen-results " + (out / "eval_all.json").string() + " --out " +
-                      repaired.string());
+  const auto sr =
+      run("--scenario selfrepair --data " + kFixtures + " --release v1 --model predictions:" + kFixtures +
+          "/replies.jsonl --codegen-results " + (out / "eval_all.json").string() + " --out " + repaired.string());
   ASSERT_EQ(sr.rc, 0) << sr.output;
   const json all = read_json(repaired / "eval_all.json");
   ASSERT_EQ(all.size(), 3u);
@@ -171,8 +172,9 @@ TEST(LcbRun, TheSeedReachesTheBackend) {
 
 TEST(LcbCli, TestOutputPredictionAndCodeExecution) {
   const fs::path to = fresh_out("testoutput");
-  const auto r = run("--scenario testoutputprediction --data " + kFixtures + "/testoutput.jsonl --model predictions:" +
-                     kFixtures + "/testoutput_outputs.json --k 1 --out " + to.string());
+  const auto r =
+      run("--scenario testoutputprediction --data " + kFixtures + "/testoutput.jsonl --model predictions:" + kFixtures +
+          "/testoutput_outputs.json --k 1 --out " + to.string());
   ASSERT_EQ(r.rc, 0) << r.output;
   const json all = read_json(to / "eval_all.json");
   ASSERT_EQ(all.size(), 2u);
@@ -182,12 +184,13 @@ TEST(LcbCli, TestOutputPredictionAndCodeExecution) {
   EXPECT_NEAR(group(read_json(to / "summary.json"), "all")["pass@1"].get<double>(), 0.5, 1e-12);
 
   const fs::path ex = fresh_out("execution");
-  const auto e = run("--scenario codeexecution --data " + kFixtures + "/execution.jsonl --model predictions:" +
-                     kFixtures + "/execution_outputs.json --k 1 --out " + ex.string());
+  const auto e =
+      run("--scenario codeexecution --data " + kFixtures + "/execution.jsonl --model predictions:" + kFixtures +
+          "/execution_outputs.json --k 1 --out " + ex.string());
   ASSERT_EQ(e.rc, 0) << e.output;
   const json eall = read_json(ex / "eval_all.json");
   ASSERT_EQ(eall.size(), 2u);
-  EXPECT_EQ(eall[0]["id"], "sample_2");  // sorted by the number in the id
+  EXPECT_EQ(eall[0]["id"], "sample_2");                                           // sorted by the number in the id
   EXPECT_EQ(eall[0]["graded_list"], json::parse("[true, false, false, false]"));  // wrong, repeats input, times out
   EXPECT_EQ(eall[1]["graded_list"], json::parse("[true, true, false, false]"));   // (9, 4) != [9, 4]
   EXPECT_NEAR(group(read_json(ex / "summary.json"), "all")["pass@1"].get<double>(), 0.375, 1e-12);

@@ -8,10 +8,12 @@ namespace lcb = hrm::eval::lcb;
 
 TEST(LcbCompare, StripsLikePython) {
   EXPECT_EQ(lcb::py_strip("  a b \n\t"), "a b");
-  EXPECT_EQ(lcb::py_strip("\x1c\x0b a\xc2\xa0"), "a");          // \x1c, \v and NBSP are Python whitespace
-  EXPECT_EQ(lcb::py_strip("\xe3\x80\x80x\xe2\x80\x83"), "x");     // U+3000, U+2003
-  EXPECT_EQ(lcb::py_strip("\xe2\x80\x8bx"), "\xe2\x80\x8bx");    // U+200B is not whitespace in Python
-  const auto parts = lcb::py_split(" 1  2\t3\xc2\xa0" "4 ");
+  EXPECT_EQ(lcb::py_strip("\x1c\x0b a\xc2\xa0"), "a");         // \x1c, \v and NBSP are Python whitespace
+  EXPECT_EQ(lcb::py_strip("\xe3\x80\x80x\xe2\x80\x83"), "x");  // U+3000, U+2003
+  EXPECT_EQ(lcb::py_strip("\xe2\x80\x8bx"), "\xe2\x80\x8bx");  // U+200B is not whitespace in Python
+  const auto parts = lcb::py_split(
+      " 1  2\t3\xc2\xa0"
+      "4 ");
   ASSERT_EQ(parts.size(), 4u);
   EXPECT_EQ(parts[3], "4");
 }
@@ -57,7 +59,7 @@ TEST(LcbCompare, AcceptsAndRejectsOutputsAsLiveCodeBench) {
   EXPECT_FALSE(lcb::outputs_match("1.3333333\n", "1.333\n", &why));
   EXPECT_EQ(why, "Wrong answer at output_line_idx=0: 1.3333333 != 1.333");
   EXPECT_FALSE(lcb::outputs_match("1  2", "1 2 0", &why));  // token counts differ
-  EXPECT_FALSE(lcb::outputs_match("yes", "Yes"));          // text is case-sensitive
+  EXPECT_FALSE(lcb::outputs_match("yes", "Yes"));           // text is case-sensitive
   EXPECT_FALSE(lcb::outputs_match("1 2", "1\n2"));
   EXPECT_TRUE(lcb::outputs_match("", "\n"));
 }

@@ -14,7 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-json vectors() { return json::parse(hrm::read_file(std::string(HRM_SOURCE_DIR) + "/data/lcb-fixtures/decoder_vectors.json")); }
+json vectors() {
+  return json::parse(hrm::read_file(std::string(HRM_SOURCE_DIR) + "/data/lcb-fixtures/decoder_vectors.json"));
+}
 
 std::string error_of(const std::function<void()>& fn) {
   try {
@@ -28,7 +30,8 @@ std::string error_of(const std::function<void()>& fn) {
 std::string compress(const std::string& s) {
   uLongf n = compressBound(s.size());
   std::string out(n, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(s.data()), s.size(), 9), Z_OK);
+  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(s.data()), s.size(), 9),
+            Z_OK);
   out.resize(n);
   return out;
 }
@@ -60,7 +63,8 @@ TEST(LcbBase64, RejectsBadInput) {
 TEST(LcbZlib, InflatesAndBoundsTheOutput) {
   const std::string text(100000, 'x');
   EXPECT_EQ(lcb::zlib_decompress(compress(text)), text);
-  EXPECT_NE(error_of([&] { lcb::zlib_decompress(compress(text), 1000); }).find("exceeds 1000 bytes"), std::string::npos);
+  EXPECT_NE(error_of([&] { lcb::zlib_decompress(compress(text), 1000); }).find("exceeds 1000 bytes"),
+            std::string::npos);
   std::string cut = compress("hello world, hello world");
   cut.resize(cut.size() - 6);
   EXPECT_NE(error_of([&] { lcb::zlib_decompress(cut); }).find("truncated"), std::string::npos);
@@ -82,8 +86,8 @@ TEST(LcbPickle, ReadsHandWrittenOpcodes) {
   // protocol 2: BINUNICODE + BINPUT
   EXPECT_EQ(lcb::unpickle_string(bytes({0x80, 2, 'X', 2, 0, 0, 0, 'h', 'i', 'q', 0, '.'})), "hi");
   // protocol 4: FRAME + BINUNICODE8 + LONG_BINPUT
-  EXPECT_EQ(lcb::unpickle_string(bytes({0x80, 4, 0x95, 15, 0, 0, 0, 0, 0, 0, 0, 0x8d, 3, 0, 0, 0, 0, 0, 0, 0, 'a',
-                                        'b', 'c', 'r', 1, 0, 0, 0, '.'})),
+  EXPECT_EQ(lcb::unpickle_string(bytes({0x80, 4, 0x95, 15, 0, 0,   0,   0,   0,   0, 0, 0x8d, 3, 0,  0,
+                                        0,    0, 0,    0,  0, 'a', 'b', 'c', 'r', 1, 0, 0,    0, '.'})),
             "abc");
   // UTF-8 is kept as is; trailing bytes after STOP are ignored (as pickle.loads does).
   EXPECT_EQ(lcb::unpickle_string(bytes({0x80, 5, 0x8c, 2, 0xc3, 0xa9, 0x94, '.', 'z'})), "\xc3\xa9");
@@ -92,27 +96,39 @@ TEST(LcbPickle, ReadsHandWrittenOpcodes) {
 TEST(LcbPickle, RejectsEverythingThatIsNotASingleString) {
   const json v = vectors();
   const std::string global = lcb::zlib_decompress(lcb::base64_decode(v["hostile"]["global_reduce"].get<std::string>()));
-  EXPECT_NE(error_of([&] { lcb::unpickle_string(global); }).find("refusing opcode 0x93 (STACK_GLOBAL)"), std::string::npos);
+  EXPECT_NE(error_of([&] { lcb::unpickle_string(global); }).find("refusing opcode 0x93 (STACK_GLOBAL)"),
+            std::string::npos);
   const std::string list = lcb::zlib_decompress(lcb::base64_decode(v["hostile"]["list"].get<std::string>()));
   EXPECT_NE(error_of([&] { lcb::unpickle_string(list); }).find("EMPTY_LIST"), std::string::npos);
   const std::string proto0 = lcb::zlib_decompress(lcb::base64_decode(v["hostile"]["protocol0"].get<std::string>()));
   EXPECT_NE(error_of([&] { lcb::unpickle_string(proto0); }).find("(UNICODE)"), std::string::npos);
   // GLOBAL 'os\nsystem' + REDUCE, protocol 2
-  EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 2, 'c', 'o', 's', '\n', 's', 'y', 's', '\n', 'R', '.'})); })
-                .find("(GLOBAL)"),
+  EXPECT_NE(error_of([] {
+              lcb::unpickle_string(bytes({0x80, 2, 'c', 'o', 's', '\n', 's', 'y', 's', '\n', 'R', '.'}));
+            }).find("(GLOBAL)"),
             std::string::npos);
   EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 1, '.'})); }).find("protocol 1"), std::string::npos);
   EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, '.'})); }).find("empty stack"), std::string::npos);
-  EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, 0x8c, 1, 'a', 0x8c, 1, 'b', '.'})); }).find("2 objects"),
+  EXPECT_NE(error_of([] {
+              lcb::unpickle_string(bytes({0x80, 4, 0x8c, 1, 'a', 0x8c, 1, 'b', '.'}));
+            }).find("2 objects"),
             std::string::npos);
-  EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, 0x8c, 9, 'a'})); }).find("truncated string"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              lcb::unpickle_string(bytes({0x80, 4, 0x8c, 9, 'a'}));
+            }).find("truncated string"),
+            std::string::npos);
   EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, 0x8c, 1, 'a'})); }).find("no STOP"), std::string::npos);
-  EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, 0x8d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, '.'})); })
-                .find("truncated string"),
+  EXPECT_NE(error_of([] {
+              lcb::unpickle_string(bytes({0x80, 4, 0x8d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, '.'}));
+            }).find("truncated string"),
             std::string::npos);
-  EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, 0x8c, 1, 0xff, '.'})); }).find("not valid UTF-8"),
+  EXPECT_NE(error_of([] {
+              lcb::unpickle_string(bytes({0x80, 4, 0x8c, 1, 0xff, '.'}));
+            }).find("not valid UTF-8"),
             std::string::npos);
-  EXPECT_NE(error_of([] { lcb::unpickle_string(bytes({0x80, 4, 0x95, 0xff, 0, 0, 0, 0, 0, 0, 0, '.'})); }).find("overruns"),
+  EXPECT_NE(error_of([] {
+              lcb::unpickle_string(bytes({0x80, 4, 0x95, 0xff, 0, 0, 0, 0, 0, 0, 0, '.'}));
+            }).find("overruns"),
             std::string::npos);
 }
 
@@ -122,6 +138,8 @@ TEST(LcbPickle, PrivateTestsFieldAcceptsJsonAndNamesTheFailingStage) {
   EXPECT_NE(error_of([] { lcb::decode_private_tests("[not json"); }).find("(base64 stage)"), std::string::npos);
   EXPECT_NE(error_of([] { lcb::decode_private_tests("aGVsbG8="); }).find("(zlib stage)"), std::string::npos);
   const json v = vectors();
-  EXPECT_NE(error_of([&] { lcb::decode_private_tests(v["hostile"]["global_reduce"].get<std::string>()); }).find("(pickle stage)"),
+  EXPECT_NE(error_of([&] {
+              lcb::decode_private_tests(v["hostile"]["global_reduce"].get<std::string>());
+            }).find("(pickle stage)"),
             std::string::npos);
 }

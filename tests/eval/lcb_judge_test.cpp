@@ -60,13 +60,15 @@ TEST(LcbJudge, StdinVerdicts) {
   EXPECT_EQ(j.samples[2].metadata["error_code"], -3);
   EXPECT_EQ(j.samples[2].metadata["error_message"], "Time Limit Exceeded");
   EXPECT_EQ(j.samples[3].metadata["error"], "ValueError(-5)");
-  EXPECT_NE(j.samples[4].metadata["error_message"].get<std::string>().find("Error during testing: '(' was never closed"),
-            std::string::npos);
+  EXPECT_NE(
+      j.samples[4].metadata["error_message"].get<std::string>().find("Error during testing: '(' was never closed"),
+      std::string::npos);
 }
 
 TEST(LcbJudge, FloatOutputsAndFormatting) {
   const auto j = judge("hrmB_avg");
-  EXPECT_EQ(j.results, json::parse("[[true,true,true,true],[true,-2],[true,true,true,true],[true,true,true,true],[-2]]"));
+  EXPECT_EQ(j.results,
+            json::parse("[[true,true,true,true],[true,-2],[true,true,true,true],[true,true,true,true],[-2]]"));
   EXPECT_EQ(j.samples[4].metadata["error_message"], "Wrong answer: mismatched output length");
 }
 
@@ -112,7 +114,8 @@ TEST(LcbJudge, OneProcessPerSampleMatchesOneProcessForAll) {
   opt.timeout_seconds = 1;
   opt.samples_per_process = 1;
   opt.work_root = fs::path(HRM_BINARY_DIR) / "lcb-judge-test";
-  const auto r = lcb::judge_problem(p, lcb::problem_tests(p), {"print(3)", "a, b = map(int, input().split())\nprint(a + b)"}, opt);
+  const auto r =
+      lcb::judge_problem(p, lcb::problem_tests(p), {"print(3)", "a, b = map(int, input().split())\nprint(a + b)"}, opt);
   EXPECT_EQ(r[0].results, json::parse("[true,-2]"));
   EXPECT_EQ(r[1].results, json::parse("[true,true,true,true]"));
 }

@@ -56,7 +56,8 @@ TEST(LcbExtract, TestOutputAndExecutionAnswers) {
   EXPECT_EQ(lcb::extract_test_output("```\nignored\n```\n```python\nf(1) == 2\n```"), "f(1) == 2");
   EXPECT_EQ(lcb::extract_test_output("nothing"), "");
   EXPECT_EQ(lcb::extract_execution_answer("[ANSWER]\nassert f(1) == 'ab'\n[/ANSWER]", false), "'ab'");
-  EXPECT_EQ(lcb::extract_execution_answer("thinking...\n[ANSWER]\nassert f(x = 1) == [1, 2]\n[/ANSWER]", true), "[1, 2]");
+  EXPECT_EQ(lcb::extract_execution_answer("thinking...\n[ANSWER]\nassert f(x = 1) == [1, 2]\n[/ANSWER]", true),
+            "[1, 2]");
   EXPECT_EQ(lcb::extract_execution_answer("assert f() == 5\nmore text", false), "5");
 }
 

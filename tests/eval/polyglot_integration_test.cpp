@@ -77,7 +77,8 @@ TEST(PolyglotIntegration, OracleOnAllFixtures) {
   EXPECT_NE(test_output(result(tmp.path / "out", "java/matrix-trace")).find("2 tests successful"), std::string::npos);
   EXPECT_NE(test_output(result(tmp.path / "out", "javascript/vowel-count")).find("1 failed, 2 passed, 3 total"),
             std::string::npos);
-  EXPECT_NE(test_output(result(tmp.path / "out", "rust/checked-div")).find("attempt to divide by zero"), std::string::npos);
+  EXPECT_NE(test_output(result(tmp.path / "out", "rust/checked-div")).find("attempt to divide by zero"),
+            std::string::npos);
   EXPECT_NE(test_output(result(tmp.path / "out", "rust/triangle-kind")).find("Compiling anyhow"), std::string::npos)
       << "the reference's Cargo-example.toml dependency comes from Debian's registry, offline";
   EXPECT_NE(test_output(result(tmp.path / "out", "go/word-count")).find("want map[go:2 stop:3]"), std::string::npos);
@@ -108,8 +109,9 @@ TEST(PolyglotIntegration, StubPassesOnlyWorkingStubs) {
 TEST(PolyglotIntegration, OracleInDiffFormatWithPrivateCaches) {
   TempDir tmp("pg-diff");
   // Also with private caches (nothing shared between runs): same outcomes.
-  const auto run = hrm_eval(tmp.path / "out", "--model oracle --edit-format diff --no-shared-caches --exercises "
-                                              "reverse-words,median,tidy-report,matrix-trace");
+  const auto run = hrm_eval(tmp.path / "out",
+                            "--model oracle --edit-format diff --no-shared-caches --exercises "
+                            "reverse-words,median,tidy-report,matrix-trace");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::map<std::string, std::string> expected = {{"cpp/reverse-words", "pass"},
                                                        {"java/matrix-trace", "pass"},
@@ -127,14 +129,16 @@ TEST(PolyglotIntegration, PredictionsSecondTryMalformedRepliesAndResume) {
       {{"task", "python/median"}, {"try", 1}, {"reply", "median.py\n```\ndef median(values):\n    return 0\n```\n"}},
       {{"task", "python/median"},
        {"try", 2},
-       {"reply", "median.py\n```\ndef median(v):\n    s = sorted(v)\n    m = len(s) // 2\n"
-                 "    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2\n```\n"}},
+       {"reply",
+        "median.py\n```\ndef median(v):\n    s = sorted(v)\n    m = len(s) // 2\n"
+        "    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2\n```\n"}},
       // Malformed on try 1 (unclosed fence), right on try 2.
       {{"task", "python/acronym-maker"}, {"try", 1}, {"reply", "acronym_maker.py\n```\ndef abbreviate(p):\n"}},
       {{"task", "python/acronym-maker"},
        {"try", 2},
-       {"reply", "acronym_maker.py\n```\nimport re\n\n\ndef abbreviate(p):\n"
-                 "    return ''.join(w[0].upper() for w in re.split(r'[\\s-]+', p) if w)\n```\n"}},
+       {"reply",
+        "acronym_maker.py\n```\nimport re\n\n\ndef abbreviate(p):\n"
+        "    return ''.join(w[0].upper() for w in re.split(r'[\\s-]+', p) if w)\n```\n"}},
       // python/tidy-report has no prediction: an empty reply, and its stub already passes.
   });
   std::string text;
@@ -174,7 +178,8 @@ TEST(PolyglotIntegration, OpenAIBackendGetsTheTestOutputOnTryTwo) {
   TempDir tmp("pg-openai");
   hrm_test::MockServer server(tmp.path, "median", false);
   ASSERT_GT(server.port(), 0);
-  const auto run = hrm_eval(tmp.path / "out", "--model openai:" + server.base() + "/mock-coder --exercises python/median");
+  const auto run =
+      hrm_eval(tmp.path / "out", "--model openai:" + server.base() + "/mock-coder --exercises python/median");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(result(tmp.path / "out", "python/median")["tests_outcomes"], nlohmann::json({false, true}));
   const auto reqs = server.requests();

@@ -44,10 +44,10 @@ const std::string kFixtures = std::string(HRM_SOURCE_DIR) + "/data/polyglot-fixt
 
 TEST(PolyglotReport, AiderPassRatesAndWellFormed) {
   std::vector<ExerciseRecord> rs = {
-      record("go", "a", {true}),                                   // pass on try 1
-      record("go", "b", {false, true}, 1),                         // pass on try 2, one malformed reply
-      record("python", "c", {false, false}, 2),                    // fail, two malformed replies
-      record("rust", "d", {false, false}, 0, "unsupported"),       // known offline limit
+      record("go", "a", {true}),                              // pass on try 1
+      record("go", "b", {false, true}, 1),                    // pass on try 2, one malformed reply
+      record("python", "c", {false, false}, 2),               // fail, two malformed replies
+      record("rust", "d", {false, false}, 0, "unsupported"),  // known offline limit
   };
   rs[3].unsupported_reason = "needs a crate";
   rs[2].syntax_errors = 3;
@@ -105,7 +105,8 @@ TEST(PolyglotExercise, FindsFixturesAndMapsReferences) {
   EXPECT_NE(rust.at("src/lib.rs").find("anyhow::ensure!"), std::string::npos);
   EXPECT_NE(rust.at("Cargo.toml").find("anyhow"), std::string::npos);
   // A helper class of the Java reference becomes a new file beside the solution file.
-  const auto trace = hrm::eval::reference_solution(hrm::eval::find_exercises(kFixtures, {"java"}, "matrix-trace").at(0));
+  const auto trace =
+      hrm::eval::reference_solution(hrm::eval::find_exercises(kFixtures, {"java"}, "matrix-trace").at(0));
   ASSERT_EQ(trace.size(), 2u);
   EXPECT_NE(trace.at("src/main/java/MatrixTrace.java").find("new Diagonal"), std::string::npos);
   EXPECT_NE(trace.at("src/main/java/Diagonal.java").find("class Diagonal"), std::string::npos);
@@ -159,7 +160,8 @@ TEST(PolyglotLanguages, SharedCachesAreWritableForEveryRunUid) {
   fs::permissions(root / "go-build" / "0a" / "entry-d", fs::perms::owner_read | fs::perms::owner_write);
   const auto caches = hrm::eval::make_caches(root);
   EXPECT_TRUE(caches.shared());
-  EXPECT_EQ(fs::status(caches.jest).permissions(), fs::perms::all) << "no sticky bit: runs replace each other's entries";
+  EXPECT_EQ(fs::status(caches.jest).permissions(), fs::perms::all)
+      << "no sticky bit: runs replace each other's entries";
   EXPECT_EQ(fs::status(root / "go-build" / "0a").permissions(), fs::perms::all);
   const auto rw = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write |
                   fs::perms::others_read | fs::perms::others_write;
@@ -177,6 +179,7 @@ TEST(PolyglotLanguages, SharedCachesAreWritableForEveryRunUid) {
 
 TEST(PolyglotLanguages, CleansTestOutput) {
   const std::string out = hrm::eval::clean_test_output(
-      "\x1b[31mFAILED\x1b[0m /tmp/r/work/python/median/median_test.py::x - 1 failed in 0.12s\n", "/tmp/r/work/python/median");
+      "\x1b[31mFAILED\x1b[0m /tmp/r/work/python/median/median_test.py::x - 1 failed in 0.12s\n",
+      "/tmp/r/work/python/median");
   EXPECT_EQ(out, "FAILED median/median_test.py::x - 1 failed \n");
 }

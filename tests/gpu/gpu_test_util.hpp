@@ -6,8 +6,8 @@
 
 #include <limits>
 
-#define HRM_REQUIRE_CUDA()                                                                                   \
-  do {                                                                                                       \
+#define HRM_REQUIRE_CUDA()                                                                                          \
+  do {                                                                                                              \
     if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (the gpu suite runs via tools/gpu/check.sh)"; \
   } while (0)
 

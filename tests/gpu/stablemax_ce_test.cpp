@@ -34,8 +34,8 @@ TEST_P(FusedStablemax, MatchesReferenceForwardAndBackward) {
   ASSERT_EQ(out.scalar_type(), torch::kFloat64);
   ASSERT_EQ(out.sizes(), ref.sizes());
   EXPECT_LT(rel_err(out, ref), 1e-12);  // both float64 from the same inputs
-  EXPECT_TRUE(torch::equal(out.masked_select(ignored).cpu(), torch::zeros({ignored.sum().item<int64_t>()},
-                                                                          torch::kFloat64)));
+  EXPECT_TRUE(
+      torch::equal(out.masked_select(ignored).cpu(), torch::zeros({ignored.sum().item<int64_t>()}, torch::kFloat64)));
   // The loss as act_loss uses it: per-token losses over a per-sequence divisor, summed.
   const auto divisor = (labels != kIgnoreLabel).sum(-1, true).clamp_min(1).to(torch::kFloat64);
   (ref / divisor).sum().backward();

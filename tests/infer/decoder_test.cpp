@@ -26,8 +26,8 @@ struct Errors {
 
 // Prefills rows of `tokens` with prompt lengths `lens`, then feeds the rows' own next tokens for
 // `steps` steps (teacher forcing), comparing each logits row with the full forward at that position.
-Errors teacher_forced(hrm::HRMInner& model, Decoder& decoder, const torch::Tensor& tokens, const std::vector<int64_t>& lens,
-                      int64_t segments, int64_t steps) {
+Errors teacher_forced(hrm::HRMInner& model, Decoder& decoder, const torch::Tensor& tokens,
+                      const std::vector<int64_t>& lens, int64_t segments, int64_t steps) {
   const auto ref = full_forward(model, tokens, lens, segments).logits;
   std::vector<std::vector<int32_t>> prompts;
   for (size_t b = 0; b < lens.size(); ++b) prompts.push_back(row_prefix(tokens, static_cast<int64_t>(b), lens[b]));
@@ -40,10 +40,12 @@ Errors teacher_forced(hrm::HRMInner& model, Decoder& decoder, const torch::Tenso
       ++e.positions;
     }
   };
-  compare(decoder.prefill(prompts, std::vector<int64_t>(lens.size(), 1), {false, segments}, model->config().seq_len), 0);
+  compare(decoder.prefill(prompts, std::vector<int64_t>(lens.size(), 1), {false, segments}, model->config().seq_len),
+          0);
   for (int64_t s = 0; s < steps; ++s) {
     std::vector<int32_t> next;
-    for (size_t b = 0; b < lens.size(); ++b) next.push_back(static_cast<int32_t>(tokens[static_cast<int64_t>(b)][lens[b] + s].item<int64_t>()));
+    for (size_t b = 0; b < lens.size(); ++b)
+      next.push_back(static_cast<int32_t>(tokens[static_cast<int64_t>(b)][lens[b] + s].item<int64_t>()));
     compare(decoder.step(next), s + 1);
   }
   return e;
@@ -57,7 +59,8 @@ struct Variant {
   hrm::ZHInit z_H_init;
   const char* dtype;
   int64_t segments;
-  double tolerance;  // max abs logit error; logits reach ~3.5 (measured: fp32 ~4e-6, bf16 ~0.04, one bf16 ulp at 2..4 is 0.016)
+  double tolerance;  // max abs logit error; logits reach ~3.5 (measured: fp32 ~4e-6, bf16 ~0.04, one bf16 ulp at 2..4
+                     // is 0.016)
 };
 
 class CachedMatchesFull : public ::testing::TestWithParam<Variant> {};
@@ -81,19 +84,18 @@ TEST_P(CachedMatchesFull, AtEveryPosition) {
 
 INSTANTIATE_TEST_SUITE_P(
     Variants, CachedMatchesFull,
-    ::testing::Values(
-        Variant{"causal_rope_post_fp32", AttentionMode::kCausal, hrm::NormStyle::kPost, hrm::PosEncoding::kRope,
-                hrm::ZHInit::kLearned, "float32", 2, 5e-5},
-        Variant{"causal_learned_pre_embinit_fp32", AttentionMode::kCausal, hrm::NormStyle::kPre,
-                hrm::PosEncoding::kLearned, hrm::ZHInit::kEmbedding, "float32", 3, 5e-5},
-        Variant{"prefix_rope_pre_embinit_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPre, hrm::PosEncoding::kRope,
-                hrm::ZHInit::kEmbedding, "float32", 2, 5e-5},
-        Variant{"prefix_learned_post_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPost, hrm::PosEncoding::kLearned,
-                hrm::ZHInit::kLearned, "float32", 3, 5e-5},
-        Variant{"causal_rope_post_bf16", AttentionMode::kCausal, hrm::NormStyle::kPost, hrm::PosEncoding::kRope,
-                hrm::ZHInit::kLearned, "bfloat16", 2, 0.1},
-        Variant{"prefix_rope_pre_embinit_bf16", AttentionMode::kPrefixLM, hrm::NormStyle::kPre, hrm::PosEncoding::kRope,
-                hrm::ZHInit::kEmbedding, "bfloat16", 2, 0.1}),
+    ::testing::Values(Variant{"causal_rope_post_fp32", AttentionMode::kCausal, hrm::NormStyle::kPost,
+                              hrm::PosEncoding::kRope, hrm::ZHInit::kLearned, "float32", 2, 5e-5},
+                      Variant{"causal_learned_pre_embinit_fp32", AttentionMode::kCausal, hrm::NormStyle::kPre,
+                              hrm::PosEncoding::kLearned, hrm::ZHInit::kEmbedding, "float32", 3, 5e-5},
+                      Variant{"prefix_rope_pre_embinit_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPre,
+                              hrm::PosEncoding::kRope, hrm::ZHInit::kEmbedding, "float32", 2, 5e-5},
+                      Variant{"prefix_learned_post_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPost,
+                              hrm::PosEncoding::kLearned, hrm::ZHInit::kLearned, "float32", 3, 5e-5},
+                      Variant{"causal_rope_post_bf16", AttentionMode::kCausal, hrm::NormStyle::kPost,
+                              hrm::PosEncoding::kRope, hrm::ZHInit::kLearned, "bfloat16", 2, 0.1},
+                      Variant{"prefix_rope_pre_embinit_bf16", AttentionMode::kPrefixLM, hrm::NormStyle::kPre,
+                              hrm::PosEncoding::kRope, hrm::ZHInit::kEmbedding, "bfloat16", 2, 0.1}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Prefix-LM decoding is not silently causal (HRM-Text's pitfall of a lost prefix mask): the same
@@ -190,7 +192,8 @@ TEST(Decoder, AdaptiveActPicksSegmentsPerPromptFromTheQHead) {
           << "row " << b << " step " << step;
     }
     std::vector<int32_t> next;
-    for (int64_t b = 0; b < rows; ++b) next.push_back(static_cast<int32_t>(tokens[b][lens[static_cast<size_t>(b)] + step].item<int64_t>()));
+    for (int64_t b = 0; b < rows; ++b)
+      next.push_back(static_cast<int32_t>(tokens[b][lens[static_cast<size_t>(b)] + step].item<int64_t>()));
     logits = decoder.step(next);
   }
 }
@@ -209,7 +212,8 @@ TEST(Decoder, KeepRowsAndCopiesMatchSeparateRows) {
   EXPECT_EQ(decoder.positions(), (std::vector<int64_t>{4, 4, 6}));
   const auto ref = full_forward(model, tokens, {4, 6}, 2).logits;
   decoder.keep_rows({2, 1});
-  logits = decoder.step({static_cast<int32_t>(tokens[1][6].item<int64_t>()), static_cast<int32_t>(tokens[0][4].item<int64_t>())});
+  logits = decoder.step(
+      {static_cast<int32_t>(tokens[1][6].item<int64_t>()), static_cast<int32_t>(tokens[0][4].item<int64_t>())});
   EXPECT_LT((logits[0] - ref[1][6]).abs().max().item<double>(), 1e-4);
   EXPECT_LT((logits[1] - ref[0][4]).abs().max().item<double>(), 1e-4);
   EXPECT_EQ(decoder.positions(), (std::vector<int64_t>{7, 5}));

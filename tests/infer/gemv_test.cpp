@@ -24,8 +24,8 @@ TEST(FewRowLinear, MatchesTorchLinear) {
         // fp32: summation order only; bf16: the output's rounding (half a bf16 ulp, 2^-9 relative).
         const auto err = (y.to(torch::kFloat32) - ref).abs();
         const auto bound = dtype == torch::kFloat32 ? torch::full_like(ref, 1e-4) : ref.abs() * (1.0 / 256) + 1e-3;
-        EXPECT_TRUE((err <= bound).all().item<bool>()) << c10::toString(dtype) << " rows " << rows << " in " << in
-                                                       << ": max err " << err.max().item<double>();
+        EXPECT_TRUE((err <= bound).all().item<bool>())
+            << c10::toString(dtype) << " rows " << rows << " in " << in << ": max err " << err.max().item<double>();
       }
     }
   }
@@ -49,7 +49,8 @@ TEST(FewRowLinear, Bf16MatchesFp32ReferenceWithTails) {
         // fp32 accumulation (summation order: in * 2^-24 of sum |x w|, doubled) plus the output's
         // rounding to bf16 (half an ulp: at most 2^-8 relative).
         const auto scale = torch::matmul(xf.abs(), wf.abs().t());
-        const auto bound = ref.abs() * std::ldexp(1.0, -8) + scale * (2.0 * static_cast<double>(in) * std::ldexp(1.0, -24)) + 1e-30;
+        const auto bound =
+            ref.abs() * std::ldexp(1.0, -8) + scale * (2.0 * static_cast<double>(in) * std::ldexp(1.0, -24)) + 1e-30;
         const auto err = (y.to(torch::kFloat32) - ref).abs();
         EXPECT_TRUE((err <= bound).all().item<bool>())
             << "rows " << rows << " in " << in << " out " << out << ": max err " << err.max().item<double>();
@@ -81,10 +82,10 @@ TEST(FewRowLinear, StridedInputAndLeadingDims) {
 
 TEST(FewRowLinear, DeclinesWhatItDoesNotHandle) {
   const auto w = torch::randn({8, 16});
-  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({5, 16}), w).defined());              // too many rows
-  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}).to(torch::kDouble), w).defined());  // dtype
+  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({5, 16}), w).defined());                       // too many rows
+  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}).to(torch::kDouble), w).defined());    // dtype
   EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}), w.t().contiguous().t()).defined());  // layout
-  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}), w.requires_grad_()).defined());     // autograd
+  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}), w.requires_grad_()).defined());      // autograd
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ std::string letters(int32_t id) {
 std::vector<double> frequencies(const SamplingParams& p, const std::vector<float>& logits, int draws) {
   Sampler sampler(p, 123);
   std::vector<double> f(logits.size(), 0.0);
-  for (int i = 0; i < draws; ++i) f[static_cast<size_t>(sampler.sample(logits.data(), static_cast<int64_t>(logits.size())))] += 1.0 / draws;
+  for (int i = 0; i < draws; ++i)
+    f[static_cast<size_t>(sampler.sample(logits.data(), static_cast<int64_t>(logits.size())))] += 1.0 / draws;
   return f;
 }
 
@@ -163,7 +164,8 @@ TEST_F(Fixture, SamplesShareThePrefillAndEqualSeparateRuns) {
   k1.samples = 1;
   k1.sampling.top_k = 1;
   k1.sampling.temperature = 3.0;
-  EXPECT_EQ(generate(*decoder, prompts, greedy).completions[1].tokens, generate(*decoder, prompts, k1).completions[1].tokens);
+  EXPECT_EQ(generate(*decoder, prompts, greedy).completions[1].tokens,
+            generate(*decoder, prompts, k1).completions[1].tokens);
 }
 
 TEST_F(Fixture, StopTokensStopSequencesAndStreaming) {
@@ -178,7 +180,8 @@ TEST_F(Fixture, StopTokensStopSequencesAndStreaming) {
   // Stop at the 4th generated token: the first three stay, the stop token is dropped.
   auto stop_tok = o;
   stop_tok.stop_tokens = {free_run.tokens[3]};
-  const auto first = std::find(free_run.tokens.begin(), free_run.tokens.end(), free_run.tokens[3]) - free_run.tokens.begin();
+  const auto first =
+      std::find(free_run.tokens.begin(), free_run.tokens.end(), free_run.tokens[3]) - free_run.tokens.begin();
   const auto stopped = generate(*decoder, {prompts[0]}, stop_tok, letters).completions[0];
   EXPECT_EQ(stopped.finish, FinishReason::kStopToken);
   EXPECT_EQ(stopped.tokens, std::vector<int32_t>(free_run.tokens.begin(), free_run.tokens.begin() + first));

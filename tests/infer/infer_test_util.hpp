@@ -39,7 +39,7 @@ inline std::vector<int32_t> row_prefix(const torch::Tensor& tokens, int64_t row,
 }
 
 struct FullForward {
-  torch::Tensor logits;  // [B, seq_len, vocab] fp32 after the last segment
+  torch::Tensor logits;            // [B, seq_len, vocab] fp32 after the last segment
   std::vector<torch::Tensor> z_H;  // per segment: [B, seq_len, hidden]
 };
 

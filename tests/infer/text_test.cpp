@@ -107,7 +107,8 @@ TEST(TextModel, GeneratesTextThroughTheChatTemplate) {
 TEST(TextModel, MissingTokenizerIsAnError) {
   const auto dir = scratch() / "no-tokenizer";
   fs::create_directories(dir);
-  for (const auto* f : {"model.safetensors", "config.yaml", "train_state.json"}) fs::copy_file(fs::path(checkpoint()) / f, dir / f);
+  for (const auto* f : {"model.safetensors", "config.yaml", "train_state.json"})
+    fs::copy_file(fs::path(checkpoint()) / f, dir / f);
   try {
     hrm::infer::TextModel::load(dir.string());
     FAIL() << "expected an error";
@@ -209,8 +210,8 @@ struct Output {
 
 Output run(const std::string& args) {
   const auto out_path = scratch() / "stdout.txt", err_path = scratch() / "stderr.txt";
-  const std::string cmd = std::string(HRM_BINARY_DIR) + "/bin/hrm-generate --threads 1 " + args + " >" + out_path.string() +
-                          " 2>" + err_path.string();
+  const std::string cmd = std::string(HRM_BINARY_DIR) + "/bin/hrm-generate --threads 1 " + args + " >" +
+                          out_path.string() + " 2>" + err_path.string();
   Output o;
   o.status = WEXITSTATUS(std::system(cmd.c_str()));
   const auto slurp = [](const fs::path& p) {
@@ -234,18 +235,21 @@ TEST(HrmGenerate, PromptStreamAndFileModes) {
   ASSERT_EQ(plain.status, 0) << plain.err;
   EXPECT_EQ(plain.out, expected + "\n");
   EXPECT_NE(plain.err.find("bytes/token"), std::string::npos) << plain.err;
-  const auto streamed = run("--ckpt " + checkpoint() + " --max-new-tokens 8 --stream --prompt " + quoted(kHello[0].content));
+  const auto streamed =
+      run("--ckpt " + checkpoint() + " --max-new-tokens 8 --stream --prompt " + quoted(kHello[0].content));
   ASSERT_EQ(streamed.status, 0) << streamed.err;
   EXPECT_EQ(streamed.out, plain.out);
 
   const auto prompts = scratch() / "prompts.jsonl";
   {
     std::ofstream f(prompts);
-    f << R"({"prompt": "Write a function that adds two numbers.", "id": "a"})" << "\n\n"
-      << R"({"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]})" << "\n";
+    f << R"({"prompt": "Write a function that adds two numbers.", "id": "a"})"
+      << "\n\n"
+      << R"({"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]})"
+      << "\n";
   }
-  const auto file = run("--ckpt " + checkpoint() + " --max-new-tokens 6 --n 2 --temperature 0.7 --seed 3 --batch 1 --file " +
-                        prompts.string());
+  const auto file = run("--ckpt " + checkpoint() +
+                        " --max-new-tokens 6 --n 2 --temperature 0.7 --seed 3 --batch 1 --file " + prompts.string());
   ASSERT_EQ(file.status, 0) << file.err;
   std::istringstream lines(file.out);
   std::string line;
@@ -272,7 +276,10 @@ TEST(HrmGenerate, BadInputNamesTheFileAndLine) {
   const auto prompts = scratch() / "bad.jsonl";
   {
     std::ofstream f(prompts);
-    f << R"({"prompt": "ok"})" << "\n" << R"({"promt": "typo"})" << "\n";
+    f << R"({"prompt": "ok"})"
+      << "\n"
+      << R"({"promt": "typo"})"
+      << "\n";
   }
   const auto r = run("--ckpt " + checkpoint() + " --file " + prompts.string());
   EXPECT_EQ(r.status, 1);

@@ -49,8 +49,10 @@ TEST(Checkpoint, SafetensorsRoundTripKeepsDtypesAndMetadata) {
   const auto dir = tmp_dir("st");
   fs::create_directories(dir);
   const auto path = dir + "/t.safetensors";
-  hrm::TensorMap in = {{"a", torch::randn({2, 3})}, {"b", torch::arange(5, torch::kLong)},
-                       {"c", torch::randn({4}).to(torch::kBFloat16)}, {"d", torch::tensor({true, false})}};
+  hrm::TensorMap in = {{"a", torch::randn({2, 3})},
+                       {"b", torch::arange(5, torch::kLong)},
+                       {"c", torch::randn({4}).to(torch::kBFloat16)},
+                       {"d", torch::tensor({true, false})}};
   hrm::save_safetensors(path, in, {{"k", "v"}});
   std::map<std::string, std::string> meta;
   const auto out = hrm::load_safetensors(path, &meta);

@@ -41,7 +41,8 @@ TEST(ModelConfig, RejectsUnknownKeysWrongTypesAndImpossibleValues) {
   EXPECT_NE(load_error(base + "hiden_size: 64\n").find("unknown key 'hiden_size'"), std::string::npos);
   EXPECT_NE(load_error(base + "hidden_size: big\n").find("'hidden_size' must be an integer"), std::string::npos);
   EXPECT_NE(load_error(base + "hidden_size: 30\nnum_heads: 4\n").find("multiple of num_heads"), std::string::npos);
-  EXPECT_NE(load_error(base + "attention: sideways\n").find("use one of: bidirectional, causal, prefix_lm"), std::string::npos);
+  EXPECT_NE(load_error(base + "attention: sideways\n").find("use one of: bidirectional, causal, prefix_lm"),
+            std::string::npos);
   EXPECT_NE(load_error(base + "bp_steps: 7\n").find("bp_steps"), std::string::npos);
   EXPECT_NE(load_error("seq_len: 16\n").find("missing required key 'vocab_size'"), std::string::npos);
   EXPECT_NE(load_error(base + "halt_exploration_prob: 1.5\n").find("hrm_config_test.yaml"), std::string::npos);

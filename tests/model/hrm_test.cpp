@@ -123,7 +123,8 @@ TEST(HRMInner, Bfloat16CachedWeightCastsMatchPerCallCastsExactly) {
   auto& linear = *m->L->layers->ptr<hrm::BlockImpl>(0)->qkv;
   const auto xin = torch::randn({2, 8, 32}).to(torch::kBFloat16);
   linear.weight.mul_(2.0);
-  EXPECT_TRUE(torch::equal(linear.forward(xin), torch::nn::functional::linear(xin, linear.weight.to(torch::kBFloat16))));
+  EXPECT_TRUE(
+      torch::equal(linear.forward(xin), torch::nn::functional::linear(xin, linear.weight.to(torch::kBFloat16))));
 }
 
 TEST(HRMInner, MoreBpStepsChangesTheGradient) {

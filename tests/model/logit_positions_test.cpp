@@ -18,7 +18,8 @@ hrm::Batch reply_only_batch(const hrm::ModelConfig& c, int64_t b, uint64_t seed)
   auto batch = random_batch(c, b, seed);
   batch.prefix_lens = torch::arange(b, torch::kLong).remainder(c.seq_len - 2) + 1;
   const auto pos = torch::arange(c.seq_len, torch::kLong).view({1, -1});
-  batch.labels = torch::where(pos >= batch.prefix_lens.view({-1, 1}), batch.labels, torch::full_like(batch.labels, hrm::kIgnoreLabel));
+  batch.labels = torch::where(pos >= batch.prefix_lens.view({-1, 1}), batch.labels,
+                              torch::full_like(batch.labels, hrm::kIgnoreLabel));
   return batch;
 }
 
@@ -86,8 +87,8 @@ TEST(LogitPositions, ActLossAndGradientsMatchTheDenseForward) {
     ASSERT_EQ(sparse.grads.size(), dense.grads.size());
     for (size_t i = 0; i < dense.grads.size(); ++i) {
       EXPECT_TRUE(torch::allclose(sparse.grads[i], dense.grads[i], 1e-5, 1e-6))
-          << "parameter " << i << ": max diff " << (sparse.grads[i] - dense.grads[i]).abs().max().item<double>() << " of "
-          << dense.grads[i].abs().max().item<double>();
+          << "parameter " << i << ": max diff " << (sparse.grads[i] - dense.grads[i]).abs().max().item<double>()
+          << " of " << dense.grads[i].abs().max().item<double>();
     }
     EXPECT_GT(dense.grads[0].abs().sum().item<double>(), 0.0);  // the token embedding learns
   }

@@ -44,7 +44,9 @@ TEST(Losses, ActLossCombinesTermsAndNormalisesPerSequence) {
   const auto r = hrm::act_loss(c, out, hrm::LossType::kSoftmax);
   const auto per = hrm::softmax_cross_entropy(out.logits, c.current.labels);
   const double lm = (per[0].sum() / 2 + per[1].sum() / 3).item<double>();
-  const auto bce = [](double x, double y) { return -(y * std::log(1 / (1 + std::exp(-x))) + (1 - y) * std::log(1 - 1 / (1 + std::exp(-x)))); };
+  const auto bce = [](double x, double y) {
+    return -(y * std::log(1 / (1 + std::exp(-x))) + (1 - y) * std::log(1 - 1 / (1 + std::exp(-x))));
+  };
   const double qh = bce(0.5, 1) + bce(-0.5, 0);
   const double qc = bce(0.0, 0.25) + bce(0.0, 0.75);
   EXPECT_NEAR(r.loss.item<double>(), lm + 0.5 * (qh + qc), 1e-5);

@@ -42,9 +42,10 @@ void check_parity(bool causal) {
   const auto dir = fs::temp_directory_path() / (causal ? "hrm_parity_causal" : "hrm_parity_bidir");
   fs::create_directories(dir);
   const auto weights = (dir / "w.safetensors").string(), io = (dir / "io.json").string();
-  const std::string cmd = "/usr/bin/python3 " + script.string() +
-                          " --hidden 64 --heads 4 --h-layers 2 --l-layers 2 --seq-len 16 --batch 2 --vocab 32 --seed 3" +
-                          (causal ? " --causal" : "") + " --save-weights " + weights + " --reference-io " + io;
+  const std::string cmd =
+      "/usr/bin/python3 " + script.string() +
+      " --hidden 64 --heads 4 --h-layers 2 --l-layers 2 --seq-len 16 --batch 2 --vocab 32 --seed 3" +
+      (causal ? " --causal" : "") + " --save-weights " + weights + " --reference-io " + io;
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
 
   hrm::ModelConfig c;

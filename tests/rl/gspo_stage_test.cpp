@@ -27,10 +27,17 @@ namespace fs = std::filesystem;
 std::string problem_row(const std::string& id, const std::string& question, const std::string& input,
                         const std::string& output) {
   const nlohmann::json tests = nlohmann::json::array({{{"input", input}, {"output", output}, {"testtype", "stdin"}}});
-  return nlohmann::json{{"question_title", id}, {"question_content", question}, {"platform", "atcoder"},
-                        {"question_id", id}, {"contest_id", "synth"}, {"contest_date", "2025-01-01T00:00:00"},
-                        {"starter_code", ""}, {"difficulty", "easy"}, {"public_test_cases", tests.dump()},
-                        {"private_test_cases", tests.dump()}, {"metadata", "{}"}}
+  return nlohmann::json{{"question_title", id},
+                        {"question_content", question},
+                        {"platform", "atcoder"},
+                        {"question_id", id},
+                        {"contest_id", "synth"},
+                        {"contest_date", "2025-01-01T00:00:00"},
+                        {"starter_code", ""},
+                        {"difficulty", "easy"},
+                        {"public_test_cases", tests.dump()},
+                        {"private_test_cases", tests.dump()},
+                        {"metadata", "{}"}}
       .dump();
 }
 
@@ -74,7 +81,8 @@ Fixture make_fixture(const std::string& name) {
   EXPECT_EQ(problems.size(), 2u);
   {
     std::ofstream text(dir / "corpus.txt");
-    for (const auto& p : problems) text << hrm::render_prompt(prompt_of(p)) << "\nprint(int(input()))\n```python\n```\n";
+    for (const auto& p : problems)
+      text << hrm::render_prompt(prompt_of(p)) << "\nprint(int(input()))\n```python\n```\n";
   }
   hrm::TokenizerTrainOptions tok_options;
   tok_options.vocab_size = 400;
@@ -173,13 +181,13 @@ hrm::rl::GspoStageConfig stage_config(const fs::path& file, const std::string& y
 // minibatch, so it is measured before any step), later ones a positive KL. Per-module clip keys run too.
 TEST(GspoStage, KlAgainstTheFrozenReferenceStartsAtZeroAndGrows) {
   auto f = make_fixture("gspo-kl");
-  const auto config = stage_config(
-      f.dir / "kl.yaml",
-      "policy: policy\nproblems: problems.jsonl\nsteps: 4\nprompts_per_step: 2\ngroup_size: 6\n"
-      "minibatches: 1\nsegments: 2\nsampling: {temperature: 1.5, max_new_tokens: 32}\n"
-      "gspo: {kl_coef: 0.1}\nreward: {kind: binary, length_penalty: 0.01}\n"
-      "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0, grad_clip_heads: 0.5, grad_clip_H: 2.0}\n"
-      "seed: 3\n");
+  const auto config =
+      stage_config(f.dir / "kl.yaml",
+                   "policy: policy\nproblems: problems.jsonl\nsteps: 4\nprompts_per_step: 2\ngroup_size: 6\n"
+                   "minibatches: 1\nsegments: 2\nsampling: {temperature: 1.5, max_new_tokens: 32}\n"
+                   "gspo: {kl_coef: 0.1}\nreward: {kind: binary, length_penalty: 0.01}\n"
+                   "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0, grad_clip_heads: 0.5, grad_clip_H: 2.0}\n"
+                   "seed: 3\n");
   EXPECT_EQ(config.reference, config.policy);  // the default reference
   EXPECT_EQ(config.module_clip.heads, 0.5);
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
@@ -197,10 +205,10 @@ TEST(GspoStage, KlAgainstTheFrozenReferenceStartsAtZeroAndGrows) {
 // nothing is updated (the loss and the row selection are tested on hand-made batches in rft_test.cpp).
 TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
   auto f = make_fixture("gspo-rft");
-  const auto config = stage_config(
-      f.dir / "rft.yaml",
-      "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
-      "group_size: 2\nsampling: {max_new_tokens: 8}\n");
+  const auto config =
+      stage_config(f.dir / "rft.yaml",
+                   "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
+                   "group_size: 2\nsampling: {max_new_tokens: 8}\n");
   EXPECT_TRUE(config.reference.empty());  // no KL penalty: no reference
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
   const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
@@ -224,10 +232,10 @@ TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
 // step spends its whole budget (1 + 2 rollout batches, all judged) and still updates nothing.
 TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
   auto f = make_fixture("gspo-resample");
-  const auto config = stage_config(
-      f.dir / "rft.yaml",
-      "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
-      "group_size: 2\nresample_zero_signal: 2\nsampling: {max_new_tokens: 8}\n");
+  const auto config =
+      stage_config(f.dir / "rft.yaml",
+                   "policy: policy\nproblems: problems.jsonl\nobjective: rft\nsteps: 2\nprompts_per_step: 2\n"
+                   "group_size: 2\nresample_zero_signal: 2\nsampling: {max_new_tokens: 8}\n");
   EXPECT_EQ(config.resample_zero_signal, 2);
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
   const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
@@ -243,13 +251,16 @@ TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
 
 TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
   auto f = make_fixture("gspo-cli");
-  hrm::write_file_atomic(f.dir / "run.yaml",
-                         "kind: gspo\nthreads: 1\npolicy: policy\nproblems: problems.jsonl\nsteps: 1\nprompts_per_step: 2\n"
-                         "group_size: 2\nsampling: {max_new_tokens: 8}\n");
+  hrm::write_file_atomic(
+      f.dir / "run.yaml",
+      "kind: gspo\nthreads: 1\npolicy: policy\nproblems: problems.jsonl\nsteps: 1\nprompts_per_step: 2\n"
+      "group_size: 2\nsampling: {max_new_tokens: 8}\n");
   const std::string train = std::string(HRM_BINARY_DIR) + "/bin/hrm-train";
   const auto out = f.dir / "run";
   ASSERT_EQ(std::system((train + " --config " + (f.dir / "run.yaml").string() + " --out " + out.string() +
-                         " --set steps=2 > " + (f.dir / "log").string() + " 2>&1").c_str()), 0)
+                         " --set steps=2 > " + (f.dir / "log").string() + " 2>&1")
+                            .c_str()),
+            0)
       << hrm::read_file(f.dir / "log");
   EXPECT_TRUE(fs::exists(out / "final" / "model.safetensors"));
   EXPECT_TRUE(fs::exists(out / "final" / "tokenizer.model"));
@@ -261,7 +272,9 @@ TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
   // A typo is an error naming the key.
   hrm::write_file_atomic(f.dir / "bad.yaml", "kind: gspo\npolicy: policy\nproblems: problems.jsonl\nstep: 1\n");
   EXPECT_NE(std::system((train + " --config " + (f.dir / "bad.yaml").string() + " --out " + out.string() + " > " +
-                         (f.dir / "log").string() + " 2>&1").c_str()), 0);
+                         (f.dir / "log").string() + " 2>&1")
+                            .c_str()),
+            0);
   EXPECT_NE(hrm::read_file(f.dir / "log").find("'step'"), std::string::npos) << hrm::read_file(f.dir / "log");
   fs::remove_all(f.dir);
 }
@@ -328,27 +341,35 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
   std::string jsonl;
   for (int i = 0; i < 10; ++i) jsonl += rows;
   hrm::write_file_atomic(f.dir / "sft.jsonl", jsonl);
-  hrm::run_build(hrm::BuildConfig::from_yaml("tokenizer: " + (f.dir / "tok.model").string() + "\nout: " + (f.dir / "shards").string() +
-                                                 "\nmode: sft\ninputs: [" + (f.dir / "sft.jsonl").string() + "]\nseq_len: " +
-                                                 std::to_string(f.config.seq_len) + "\npacking: false\nvalidation_fraction: 0.2\n",
-                                             (f.dir / "data.yaml").string()));
-  const std::string sft = "    kind: sft\n    global_batch_size: 4\n    data: {train: [shards/train], validation: [shards/validation]}\n"
-                          "    optimizer: {lr: 1.0e-3, warmup_steps: 0}\n    eval: {interval: 100, batch_size: 4}\n";
+  hrm::run_build(hrm::BuildConfig::from_yaml(
+      "tokenizer: " + (f.dir / "tok.model").string() + "\nout: " + (f.dir / "shards").string() +
+          "\nmode: sft\ninputs: [" + (f.dir / "sft.jsonl").string() +
+          "]\nseq_len: " + std::to_string(f.config.seq_len) + "\npacking: false\nvalidation_fraction: 0.2\n",
+      (f.dir / "data.yaml").string()));
+  const std::string sft =
+      "    kind: sft\n    global_batch_size: 4\n    data: {train: [shards/train], validation: [shards/validation]}\n"
+      "    optimizer: {lr: 1.0e-3, warmup_steps: 0}\n    eval: {interval: 100, batch_size: 4}\n";
   // The first stage also measures pass@k on the problems through the sandbox at its evaluation.
-  const std::string code_eval = "    eval: {interval: 100, batch_size: 4, code: {problems: problems.jsonl, n: 3, ks: [1, 3], "
-                                "temperature: 1.0, max_new_tokens: 16}}\n";
-  hrm::write_file_atomic(f.dir / "run.yaml",
-                         "model: policy/config.yaml\ninit: policy\nthreads: 1\nstages:\n  - name: warm\n    steps: 2\n" +
-                             sft.substr(0, sft.find("    eval:")) + code_eval +
-                             "  - name: rl\n    kind: gspo\n    problems: problems.jsonl\n    steps: 2\n    prompts_per_step: 2\n"
-                             "    group_size: 4\n    minibatches: 1\n    segments: 2\n    sampling: {temperature: 1.5, max_new_tokens: 24}\n"
-                             "    reward: {kind: binary, length_penalty: 0.01}\n    optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0}\n"
-                             "  - name: polish\n    steps: 1\n" + sft);
+  const std::string code_eval =
+      "    eval: {interval: 100, batch_size: 4, code: {problems: problems.jsonl, n: 3, ks: [1, 3], "
+      "temperature: 1.0, max_new_tokens: 16}}\n";
+  hrm::write_file_atomic(
+      f.dir / "run.yaml",
+      "model: policy/config.yaml\ninit: policy\nthreads: 1\nstages:\n  - name: warm\n    steps: 2\n" +
+          sft.substr(0, sft.find("    eval:")) + code_eval +
+          "  - name: rl\n    kind: gspo\n    problems: problems.jsonl\n    steps: 2\n    prompts_per_step: 2\n"
+          "    group_size: 4\n    minibatches: 1\n    segments: 2\n    sampling: {temperature: 1.5, max_new_tokens: "
+          "24}\n"
+          "    reward: {kind: binary, length_penalty: 0.01}\n    optimizer: {name: adamw, lr: 1.0e-2, weight_decay: "
+          "0.0}\n"
+          "  - name: polish\n    steps: 1\n" +
+          sft);
   const std::string train = std::string(HRM_BINARY_DIR) + "/bin/hrm-train";
   const auto out = f.dir / "run";
   const auto log = (f.dir / "log").string();
   const auto run = [&](const std::string& config, const std::string& extra) {
-    return std::system((train + " --config " + config + " --out " + out.string() + extra + " > " + log + " 2>&1").c_str());
+    return std::system(
+        (train + " --config " + config + " --out " + out.string() + extra + " > " + log + " 2>&1").c_str());
   };
   ASSERT_EQ(run((f.dir / "run.yaml").string(), ""), 0) << hrm::read_file(log);
 
@@ -385,13 +406,14 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
   };
   auto start = weights(stage_dir / "start"), gspo_final = weights(stage_dir / "final");
   auto after_gspo = weights(out / "checkpoints" / "step-00000004"), initial = weights(f.dir / "policy");
-  EXPECT_FALSE(equal(start, initial));        // the sft stage trained
-  EXPECT_TRUE(equal(gspo_final, after_gspo)); // the run took over the gspo stage's result
+  EXPECT_FALSE(equal(start, initial));         // the sft stage trained
+  EXPECT_TRUE(equal(gspo_final, after_gspo));  // the run took over the gspo stage's result
   const auto meta = hrm::read_checkpoint_meta((out / "final").string());
   EXPECT_EQ(meta.train_state.at("step"), 5);
   EXPECT_EQ(meta.train_state.at("stage_name"), "polish");
   EXPECT_EQ(meta.train_state.at("data_cutoff"), "2025-01-01");
-  EXPECT_EQ(hrm::read_checkpoint_meta((out / "checkpoints" / "step-00000004").string()).train_state.at("stage_kind"), "gspo");
+  EXPECT_EQ(hrm::read_checkpoint_meta((out / "checkpoints" / "step-00000004").string()).train_state.at("stage_kind"),
+            "gspo");
 
   // The saved, resolved config is itself a valid config; resuming the finished run trains nothing.
   ASSERT_EQ(run((out / "train_config.yaml").string(), " --resume"), 0) << hrm::read_file(log);
@@ -399,10 +421,14 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
   EXPECT_TRUE(equal(gspo_final, after_gspo));
 
   // Stage-list errors: the policy comes from the run, and a typo'd kind lists the known ones.
-  hrm::write_file_atomic(f.dir / "bad.yaml", "model: policy/config.yaml\ninit: policy\nstages:\n  - {kind: gspo, policy: policy, problems: problems.jsonl}\n");
+  hrm::write_file_atomic(
+      f.dir / "bad.yaml",
+      "model: policy/config.yaml\ninit: policy\nstages:\n  - {kind: gspo, policy: policy, problems: problems.jsonl}\n");
   EXPECT_NE(run((f.dir / "bad.yaml").string(), ""), 0);
   EXPECT_NE(hrm::read_file(log).find("stages.0.policy"), std::string::npos) << hrm::read_file(log);
-  hrm::write_file_atomic(f.dir / "bad.yaml", "model: policy/config.yaml\ninit: policy\nstages:\n  - {kind: gpso, problems: problems.jsonl}\n");
+  hrm::write_file_atomic(
+      f.dir / "bad.yaml",
+      "model: policy/config.yaml\ninit: policy\nstages:\n  - {kind: gpso, problems: problems.jsonl}\n");
   EXPECT_NE(run((f.dir / "bad.yaml").string(), ""), 0);
   EXPECT_NE(hrm::read_file(log).find("puzzle, sft, gspo"), std::string::npos) << hrm::read_file(log);
   fs::remove_all(f.dir);

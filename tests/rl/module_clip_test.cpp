@@ -41,9 +41,9 @@ TEST(ModuleClip, ModuleAboveItsLimitIsScaledToItOthersUntouched) {
   for (const auto& p : model->parameters()) before.push_back(p.grad().clone());
 
   hrm::rl::ModuleClip clip;
-  clip.H = h / 4;       // exceeded: scaled to the limit
-  clip.L = l * 2;       // within: untouched
-  clip.heads = 0;       // no limit: untouched
+  clip.H = h / 4;  // exceeded: scaled to the limit
+  clip.L = l * 2;  // within: untouched
+  clip.heads = 0;  // no limit: untouched
   hrm::rl::clip_module_grad_norms(groups, clip);
   EXPECT_NEAR(norm(groups.H), h / 4, 1e-4 * h);
   EXPECT_NEAR(norm(groups.heads), heads, 1e-9);

@@ -9,10 +9,12 @@ namespace {
 hrm::eval::lcb::Problem sum_problem() {
   const nlohmann::json tests = nlohmann::json::array({{{"input", "1 2\n"}, {"output", "3\n"}, {"testtype", "stdin"}},
                                                       {{"input", "5 5\n"}, {"output", "10\n"}, {"testtype", "stdin"}}});
-  const auto row = nlohmann::json{{"question_title", "Sum"}, {"question_content", "Print A+B."}, {"platform", "atcoder"},
-                                  {"question_id", "sum"}, {"contest_id", "t"}, {"contest_date", "2025-01-01T00:00:00"},
-                                  {"starter_code", ""}, {"difficulty", "easy"}, {"public_test_cases", "[]"},
-                                  {"private_test_cases", tests.dump()}, {"metadata", "{}"}};
+  const auto row = nlohmann::json{{"question_title", "Sum"},   {"question_content", "Print A+B."},
+                                  {"platform", "atcoder"},     {"question_id", "sum"},
+                                  {"contest_id", "t"},         {"contest_date", "2025-01-01T00:00:00"},
+                                  {"starter_code", ""},        {"difficulty", "easy"},
+                                  {"public_test_cases", "[]"}, {"private_test_cases", tests.dump()},
+                                  {"metadata", "{}"}};
   return hrm::eval::lcb::parse_problem(row.dump(), "test:1");
 }
 

@@ -34,7 +34,9 @@ TEST_F(SandboxTest, CannotConnectToAHostListenerOnLoopback) {
       "import socket, sys\n"
       "for fam, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):\n"
       "    try:\n"
-      "        s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(2); s.connect((host, " + std::to_string(port) + "))\n"
+      "        s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(2); s.connect((host, " +
+      std::to_string(port) +
+      "))\n"
       "        print('CONNECTED'); sys.exit(0)\n"
       "    except OSError as e:\n"
       "        print('refused', e.errno)\n";
@@ -68,8 +70,8 @@ TEST_F(SandboxTest, CannotWriteOutsideTheWorkDir) {
   HRM_REQUIRE_PROTECTION("mount namespace");
   std::string source_dir = HRM_SOURCE_DIR;
   // System directories, the project and root's home: every write must fail.
-  std::vector<std::string> refused = {"/usr/hrm-x", "/etc/hrm-x", "/hrm-x", "/opt/hrm-x", source_dir + "/hrm-x",
-                                      "/root/hrm-x", "/sys/hrm-x", "/proc/hrm-x"};
+  std::vector<std::string> refused = {"/usr/hrm-x",          "/etc/hrm-x",  "/hrm-x",     "/opt/hrm-x",
+                                      source_dir + "/hrm-x", "/root/hrm-x", "/sys/hrm-x", "/proc/hrm-x"};
   std::string script = "for f in";
   for (const auto& f : refused) script += " " + f;
   script +=
@@ -79,7 +81,9 @@ TEST_F(SandboxTest, CannotWriteOutsideTheWorkDir) {
       "ln -s /etc/passwd link 2>/dev/null; echo pwned > link 2>/dev/null && echo WROTE through link\n"
       "ln /etc/passwd hard 2>/dev/null && echo HARDLINKED\n"
       // The work dir's parent exists inside only as an empty directory of the private /tmp.
-      "echo pwned > " + dir_.string() + "/hrm-x 2>/dev/null\n"
+      "echo pwned > " +
+      dir_.string() +
+      "/hrm-x 2>/dev/null\n"
       "echo done\n";
   RunResult r = sh(script);
   EXPECT_TRUE(r.ok()) << describe(r);
@@ -105,8 +109,10 @@ TEST_F(SandboxTest, CannotReadSecretsPlantedOutsideTheWorkDir) {
   }
   std::string script = "for f in";
   for (const auto& p : planted) script += " " + p.string();
-  script += " " + std::string(HRM_SOURCE_DIR) + "/CMakeLists.txt /root/.bashrc /root/.npmrc /etc/shadow; do cat $f; done 2>/dev/null;"
-            " grep -r " + secret + " /tmp /var/tmp /home /dev/shm 2>/dev/null; ls -A /root; echo end";
+  script += " " + std::string(HRM_SOURCE_DIR) +
+            "/CMakeLists.txt /root/.bashrc /root/.npmrc /etc/shadow; do cat $f; done 2>/dev/null;"
+            " grep -r " +
+            secret + " /tmp /var/tmp /home /dev/shm 2>/dev/null; ls -A /root; echo end";
   RunResult r = sh(script);
   for (const auto& p : planted) fs::remove(p);
   // Root's home shows only the toolchains that live there.

@@ -114,12 +114,12 @@ inline bool sandbox_has(const std::string& protection) {
 
 // A test of a protection fails where this machine should offer it, and is skipped only where the
 // tester switched it off on purpose (HRM_SANDBOX_DISABLE; see docs/sandbox.md).
-#define HRM_REQUIRE_PROTECTION(name)                                                   \
-  do {                                                                                 \
-    if (!sandbox_has(name) && std::getenv("HRM_SANDBOX_DISABLE")) {                    \
-      GTEST_SKIP() << name << " disabled by HRM_SANDBOX_DISABLE";                      \
-    }                                                                                  \
-    ASSERT_TRUE(sandbox_has(name)) << name << " is not active on this machine";        \
+#define HRM_REQUIRE_PROTECTION(name)                                            \
+  do {                                                                          \
+    if (!sandbox_has(name) && std::getenv("HRM_SANDBOX_DISABLE")) {             \
+      GTEST_SKIP() << name << " disabled by HRM_SANDBOX_DISABLE";               \
+    }                                                                           \
+    ASSERT_TRUE(sandbox_has(name)) << name << " is not active on this machine"; \
   } while (0)
 
 inline std::string describe(const RunResult& r) {

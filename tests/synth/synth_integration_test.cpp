@@ -86,8 +86,10 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
   ASSERT_FALSE(test_instance.empty());
   ASSERT_FALSE(test_family.empty());
   std::set<std::string> train_families, train_tasks;
-  for (const auto& row : train) train_families.insert(row["family"].get<std::string>()), train_tasks.insert(row["task_id"].get<std::string>());
-  for (const auto& row : test_family) EXPECT_EQ(train_families.count(row["family"].get<std::string>()), 0u) << row["family"];
+  for (const auto& row : train)
+    train_families.insert(row["family"].get<std::string>()), train_tasks.insert(row["task_id"].get<std::string>());
+  for (const auto& row : test_family)
+    EXPECT_EQ(train_families.count(row["family"].get<std::string>()), 0u) << row["family"];
   for (const auto& row : test_instance) {
     EXPECT_EQ(train_tasks.count(row["task_id"].get<std::string>()), 0u);
     EXPECT_EQ(train_families.count(row["family"].get<std::string>()), 1u);
@@ -119,7 +121,8 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
   write_replies(tests, "livecodebench", dir / "lcb-replies.jsonl");
   for (const char* split : {"test_instance", "test_family"}) {
     const fs::path out = dir / (std::string("lcb-") + split);
-    r = run("hrm-eval", "--bench livecodebench --data " + (dir / "a" / "lcb" / (std::string(split) + ".jsonl")).string() +
+    r = run("hrm-eval", "--bench livecodebench --data " +
+                            (dir / "a" / "lcb" / (std::string(split) + ".jsonl")).string() +
                             " --model predictions:" + (dir / "lcb-replies.jsonl").string() + " --n 1 --k 1 --jobs 2" +
                             " --no-progress --out " + out.string());
     ASSERT_EQ(r.code, 0) << r.output;
@@ -140,16 +143,17 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
 
 TEST(SynthIntegration, EveryLanguageVerifiesWithItsNativeTests) {
   const fs::path dir = scratch("languages");
-  CommandResult r = run("hrm-data", "synth --out " + (dir / "s").string() +
-                              " --families map-add --languages cpp,go,java,javascript,python,rust --per-family 1"
-                              " --repairs 1 --jobs 2 --formats polyglot");
+  CommandResult r =
+      run("hrm-data", "synth --out " + (dir / "s").string() +
+                          " --families map-add --languages cpp,go,java,javascript,python,rust --per-family 1"
+                          " --repairs 1 --jobs 2 --formats polyglot");
   ASSERT_EQ(r.code, 0) << r.output;
   const json stats = json::parse(hrm::read_file(dir / "s" / "stats.json"));
   for (const char* lang : {"cpp", "go", "java", "javascript", "python", "rust"}) {
     const auto& g = stats["verified"][std::string("stage1/") + lang + "/polyglot"];
     EXPECT_EQ(g["passed"], 1) << lang << ": " << stats["failures"].dump();
-    EXPECT_TRUE(fs::exists(dir / "s" / "polyglot" / "train" / lang / "exercises" / "practice" / "map-add-0000" / ".meta" /
-                           "config.json"));
+    EXPECT_TRUE(fs::exists(dir / "s" / "polyglot" / "train" / lang / "exercises" / "practice" / "map-add-0000" /
+                           ".meta" / "config.json"));
   }
   // Each language's mutant is caught by its tests, and both edit formats are emitted for it.
   const auto repairs = read_jsonl(dir / "s" / "repair" / "train.jsonl");

@@ -135,7 +135,8 @@ TEST(SynthPolyglot, ExercisesLoadWithTheRunnersReaderAndMapTheReference) {
     std::string all;
     for (const auto& m : messages) all += m.content;
     EXPECT_NE(all.find(statement(f, inst, lang)), std::string::npos) << lang;
-    for (const auto& t : ex.test_files) EXPECT_EQ(all.find(hrm::read_file(dir / t)), std::string::npos) << "tests shown";
+    for (const auto& t : ex.test_files)
+      EXPECT_EQ(all.find(hrm::read_file(dir / t)), std::string::npos) << "tests shown";
     // The oracle's reply parses back into the reference.
     const std::string reply = hrm::eval::render_reply(hrm::eval::EditFormat::kWhole, current, reference);
     const auto parsed = hrm::eval::parse_reply(hrm::eval::EditFormat::kWhole, reply, ex.solution_files);
@@ -160,7 +161,8 @@ TEST(SynthMutate, EveryKindChangesTheBodyAndTheEditUndoesIt) {
       const auto parsed = hrm::eval::parse_reply(hrm::eval::EditFormat::kDiff, edit, {"sol"});
       ASSERT_FALSE(parsed.malformed()) << edit;
       ASSERT_EQ(parsed.edits.size(), 1u);
-      const auto applied = hrm::eval::replace_most_similar_chunk(broken, parsed.edits[0].search, parsed.edits[0].replace);
+      const auto applied =
+          hrm::eval::replace_most_similar_chunk(broken, parsed.edits[0].search, parsed.edits[0].replace);
       ASSERT_TRUE(applied.has_value()) << edit;
       EXPECT_EQ(*applied, fixed) << edit;
     }

@@ -109,7 +109,9 @@ TEST(EditFormat, RendersAndParsesBlocks) {
 }
 
 TEST(EditFormat, MalformedBlocksNameTheOffset) {
-  EXPECT_NE(error_of([] { hrm::parse_edits("ab<|file|>x.py\n<|search|>\nfoo"); }).find("unterminated edit block at byte offset 2"),
+  EXPECT_NE(error_of([] {
+              hrm::parse_edits("ab<|file|>x.py\n<|search|>\nfoo");
+            }).find("unterminated edit block at byte offset 2"),
             std::string::npos);
   EXPECT_NE(error_of([] { hrm::parse_edits("<|file|>x.py\nno marker"); }).find("expected '<|whole_file|>\n'"),
             std::string::npos);

@@ -8,7 +8,9 @@
 
 namespace hrm::test_support {
 
-inline std::filesystem::path fixtures_dir() { return std::filesystem::path(HRM_SOURCE_DIR) / "data" / "tokenizer-fixtures"; }
+inline std::filesystem::path fixtures_dir() {
+  return std::filesystem::path(HRM_SOURCE_DIR) / "data" / "tokenizer-fixtures";
+}
 
 inline std::filesystem::path scratch_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("hrm-tok-test-" + std::to_string(::getpid())) / name;

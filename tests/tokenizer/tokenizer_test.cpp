@@ -81,7 +81,8 @@ TEST(Tokenizer, SpecialTokensAreNeverSplit) {
   const std::string fillers[] = {"", " ", "x", "\n", "<", "|", "<|", "|>", "def f():", "\t\t", "\xF0\x9F\x98\x80"};
   for (int trial = 0; trial < 300; ++trial) {
     const auto& special = hrm::tok::kSpecialPieces[rng() % hrm::tok::kSpecialPieces.size()];
-    const std::string text = fillers[rng() % std::size(fillers)] + std::string(special) + fillers[rng() % std::size(fillers)];
+    const std::string text =
+        fillers[rng() % std::size(fillers)] + std::string(special) + fillers[rng() % std::size(fillers)];
     const auto ids = tok.encode(text);
     const int want = *hrm::tok::special_id(special);
     EXPECT_EQ(std::count(ids.begin(), ids.end(), want), 1) << text;
@@ -101,14 +102,27 @@ TEST(Tokenizer, RoundTripsCodeInAllSixLanguages) {
 
 TEST(Tokenizer, RoundTripsWhitespaceAndUnusualText) {
   expect_round_trip(hrm::read_file(fixtures_dir() / "whitespace.txt"));
-  for (const std::string& s :
-       {std::string(""), std::string(" "), std::string("  "), std::string("\n"), std::string("\r\n"), std::string("\t"),
-        std::string("   leading"), std::string("trailing   "), std::string(" both "), std::string("a  b   c\t\td"),
-        std::string("\xE2\x96\x81"), std::string("\xE2\x96\x81\xE2\x96\x81 x \xE2\x96\x81"),
-        std::string("<0x41> is not a byte piece"), std::string("<s></s><pad><unk>"),
-        std::string("nul\0inside", 10), std::string("\xF0\x9F\x98\x80\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"),
-        std::string("\xEF\xBB\xBF" "BOM first"), std::string("\xEF\xBF\xBD replacement char"),
-        std::string("12345678901234567890"), std::string("\xE3\x80\x80ideographic space")}) {
+  for (const std::string& s : {std::string(""),
+                               std::string(" "),
+                               std::string("  "),
+                               std::string("\n"),
+                               std::string("\r\n"),
+                               std::string("\t"),
+                               std::string("   leading"),
+                               std::string("trailing   "),
+                               std::string(" both "),
+                               std::string("a  b   c\t\td"),
+                               std::string("\xE2\x96\x81"),
+                               std::string("\xE2\x96\x81\xE2\x96\x81 x \xE2\x96\x81"),
+                               std::string("<0x41> is not a byte piece"),
+                               std::string("<s></s><pad><unk>"),
+                               std::string("nul\0inside", 10),
+                               std::string("\xF0\x9F\x98\x80\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"),
+                               std::string("\xEF\xBB\xBF"
+                                           "BOM first"),
+                               std::string("\xEF\xBF\xBD replacement char"),
+                               std::string("12345678901234567890"),
+                               std::string("\xE3\x80\x80ideographic space")}) {
     expect_round_trip(s);
   }
 }
@@ -130,13 +144,30 @@ TEST(Tokenizer, RoundTripsRandomValidUtf8WithWhitespaceRuns) {
     const int parts = 1 + static_cast<int>(pick(12));
     for (int p = 0; p < parts; ++p) {
       switch (pick(7)) {
-        case 0: s.append(1 + pick(9), " \t\n\r"[pick(4)]); break;  // whitespace run
-        case 1: for (int k = 0, n = 1 + static_cast<int>(pick(8)); k < n; ++k) s += static_cast<char>(0x20 + pick(95)); break;
-        case 2: append_utf8(s, 0x80 + pick(0x7FF - 0x80)); break;
-        case 3: { uint32_t cp = 0x800 + pick(0xFFFF - 0x800); if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0x2581; append_utf8(s, cp); break; }
-        case 4: append_utf8(s, 0x10000 + pick(0x10FFFF - 0x10000)); break;
-        case 5: s += std::string(hrm::tok::kSpecialPieces[pick(hrm::tok::kSpecialPieces.size())]); break;
-        default: append_utf8(s, pick(0x20)); break;  // control characters, NUL included
+        case 0:
+          s.append(1 + pick(9), " \t\n\r"[pick(4)]);
+          break;  // whitespace run
+        case 1:
+          for (int k = 0, n = 1 + static_cast<int>(pick(8)); k < n; ++k) s += static_cast<char>(0x20 + pick(95));
+          break;
+        case 2:
+          append_utf8(s, 0x80 + pick(0x7FF - 0x80));
+          break;
+        case 3: {
+          uint32_t cp = 0x800 + pick(0xFFFF - 0x800);
+          if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0x2581;
+          append_utf8(s, cp);
+          break;
+        }
+        case 4:
+          append_utf8(s, 0x10000 + pick(0x10FFFF - 0x10000));
+          break;
+        case 5:
+          s += std::string(hrm::tok::kSpecialPieces[pick(hrm::tok::kSpecialPieces.size())]);
+          break;
+        default:
+          append_utf8(s, pick(0x20));
+          break;  // control characters, NUL included
       }
     }
     ASSERT_TRUE(hrm::utf8::is_valid(s));
@@ -179,7 +210,8 @@ TEST(Tokenizer, ControlIdsDecodeToNothing) {
 TEST(Tokenizer, LoadRejectsFilesThatAreNotHrmModels) {
   const auto dir = hrm::test_support::scratch_dir("bad-models");
   hrm::write_file_atomic(dir / "garbage.model", "this is not a protobuf");
-  EXPECT_NE(error_of([&] { hrm::Tokenizer::load(dir / "garbage.model"); }).find("not a SentencePiece model"), std::string::npos);
+  EXPECT_NE(error_of([&] { hrm::Tokenizer::load(dir / "garbage.model"); }).find("not a SentencePiece model"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { hrm::Tokenizer::load(dir / "missing.model"); }).find("missing.model"), std::string::npos);
 
   // A plain SentencePiece model (default ids, no hrm specials) is refused with the id that differs.
@@ -232,11 +264,13 @@ TEST(Tokenizer, TrainingSkipsAndCountsNonUtf8Files) {
 TEST(Tokenizer, TrainsOnCorpusAndSftJsonlRows) {
   const auto dir = hrm::test_support::scratch_dir("jsonl-train");
   const std::string code = hrm::read_file(fixtures_dir() / "sample.py");
-  nlohmann::json sft_messages = {{"messages", {{{"role", "user"}, {"content", "Write add_seven(x)."}},
-                                                {{"role", "assistant"}, {"content", code}}}}};
+  nlohmann::json sft_messages = {
+      {"messages",
+       {{{"role", "user"}, {"content", "Write add_seven(x)."}}, {{"role", "assistant"}, {"content", code}}}}};
   nlohmann::json sft_pair = {{"prompt", "Write mul_three(x)."}, {"response", "def mul_three(x):\n    return x * 3\n"}};
-  hrm::write_file_atomic(dir / "rows.jsonl", nlohmann::json{{"content", code}}.dump() + "\n" + sft_messages.dump() + "\n" +
-                                                 sft_pair.dump() + "\n" + nlohmann::json{{"id", 3}}.dump() + "\n");
+  hrm::write_file_atomic(dir / "rows.jsonl", nlohmann::json{{"content", code}}.dump() + "\n" + sft_messages.dump() +
+                                                 "\n" + sft_pair.dump() + "\n" + nlohmann::json{{"id", 3}}.dump() +
+                                                 "\n");
   hrm::TokenizerTrainOptions options;
   options.vocab_size = 400;
   const auto summary = hrm::train_tokenizer({dir / "rows.jsonl"}, options, dir / "t.model");
@@ -251,12 +285,12 @@ TEST(Utf8, FindsTheFirstInvalidByte) {
   EXPECT_TRUE(hrm::utf8::is_valid("plain ascii\n"));
   EXPECT_TRUE(hrm::utf8::is_valid("\xF0\x9F\x98\x80 \xE2\x82\xAC \xC3\xA9 \xF4\x8F\xBF\xBF"));
   EXPECT_EQ(hrm::utf8::first_invalid("ab\xFF"), 2u);
-  EXPECT_EQ(hrm::utf8::first_invalid("a\xC0\xAF"), 1u);          // overlong
-  EXPECT_EQ(hrm::utf8::first_invalid("a\xE0\x80\xAF"), 1u);      // overlong
-  EXPECT_EQ(hrm::utf8::first_invalid("ab\xED\xA0\x80"), 2u);     // surrogate
-  EXPECT_EQ(hrm::utf8::first_invalid("\xF4\x90\x80\x80"), 0u);   // above U+10FFFF
-  EXPECT_EQ(hrm::utf8::first_invalid("abc\xE2\x82"), 3u);        // truncated
-  EXPECT_EQ(hrm::utf8::first_invalid("\x80"), 0u);               // lone continuation
+  EXPECT_EQ(hrm::utf8::first_invalid("a\xC0\xAF"), 1u);         // overlong
+  EXPECT_EQ(hrm::utf8::first_invalid("a\xE0\x80\xAF"), 1u);     // overlong
+  EXPECT_EQ(hrm::utf8::first_invalid("ab\xED\xA0\x80"), 2u);    // surrogate
+  EXPECT_EQ(hrm::utf8::first_invalid("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(hrm::utf8::first_invalid("abc\xE2\x82"), 3u);       // truncated
+  EXPECT_EQ(hrm::utf8::first_invalid("\x80"), 0u);              // lone continuation
   EXPECT_EQ(hrm::utf8::describe_invalid("x\ny\n\xFE"), "invalid UTF-8 at byte offset 4 (line 3, byte 0xfe)");
 }
 

@@ -17,8 +17,8 @@ using namespace hrm::train_test;
 int port_for(int offset) { return 20000 + static_cast<int>(::getpid() % 20000) + offset; }
 
 std::string launch(int nproc, int port, const std::string& args, int& status) {
-  return run_command(bin("hrm-launch") + " --nproc-per-node " + std::to_string(nproc) + " --master-port " + std::to_string(port) +
-                         " --grace 5 -- " + bin("hrm-train") + " " + args,
+  return run_command(bin("hrm-launch") + " --nproc-per-node " + std::to_string(nproc) + " --master-port " +
+                         std::to_string(port) + " --grace 5 -- " + bin("hrm-train") + " " + args,
                      status);
 }
 
@@ -34,8 +34,10 @@ struct DistributedFixture : ::testing::Test {
   static void SetUpTestSuite() {
     root = scratch("dist");
     const auto shards = build_sft_shards(root / "data", 60, 3);
-    write(root / "ddp.yaml", tiny_text_model() + "seed: 4\nthreads: 1\nlog_interval: 100\ncheckpoint: {interval: 3, keep_last: 5}\n"
-                                 "distributed: {timeout_s: 20}\nstages:\n" + sft_stage(shards, "sft", 6, "    micro_batch_size: 4\n"));
+    write(root / "ddp.yaml", tiny_text_model() +
+                                 "seed: 4\nthreads: 1\nlog_interval: 100\ncheckpoint: {interval: 3, keep_last: 5}\n"
+                                 "distributed: {timeout_s: 20}\nstages:\n" +
+                                 sft_stage(shards, "sft", 6, "    micro_batch_size: 4\n"));
   }
   static fs::path root;
 };
@@ -49,24 +51,30 @@ TEST_F(DistributedFixture, TwoGlooProcessesMatchOneProcessWithTheSameGlobalBatch
   log = launch(2, port_for(0), "--config " + cfg + " --out " + (root / "two").string(), status);
   ASSERT_EQ(status, 0) << log;
   EXPECT_NE(log.find("world size 2, gloo"), std::string::npos) << log;
-  EXPECT_LT(max_param_diff(root / "one" / "final" / "model.safetensors", root / "two" / "final" / "model.safetensors"), 1e-4);
+  EXPECT_LT(max_param_diff(root / "one" / "final" / "model.safetensors", root / "two" / "final" / "model.safetensors"),
+            1e-4);
 
   // Resume with 2 processes from the step-3 checkpoint of the 2-process run: same end point.
   const auto resumed = root / "two_resumed";
   fs::create_directories(resumed / "checkpoints");
-  fs::copy(root / "two" / "checkpoints" / "step-00000003", resumed / "checkpoints" / "step-00000003", fs::copy_options::recursive);
+  fs::copy(root / "two" / "checkpoints" / "step-00000003", resumed / "checkpoints" / "step-00000003",
+           fs::copy_options::recursive);
   log = launch(2, port_for(1), "--config " + cfg + " --out " + resumed.string() + " --resume", status);
   ASSERT_EQ(status, 0) << log;
   EXPECT_NE(log.find("resumed from"), std::string::npos) << log;
-  EXPECT_LT(max_param_diff(root / "two" / "final" / "model.safetensors", resumed / "final" / "model.safetensors"), 1e-5);
+  EXPECT_LT(max_param_diff(root / "two" / "final" / "model.safetensors", resumed / "final" / "model.safetensors"),
+            1e-5);
 }
 
 TEST_F(DistributedFixture, SigintReachesEveryRankAndLeavesAResumableCheckpoint) {
   const auto out = root / "interrupted";
-  const auto script = "cd " + root.string() + " && " + bin("hrm-launch") + " --nproc-per-node 2 --master-port " + std::to_string(port_for(3)) +
-                      " -- " + bin("hrm-train") + " --config ddp.yaml --out " + out.string() +
+  const auto script = "cd " + root.string() + " && " + bin("hrm-launch") + " --nproc-per-node 2 --master-port " +
+                      std::to_string(port_for(3)) + " -- " + bin("hrm-train") + " --config ddp.yaml --out " +
+                      out.string() +
                       " --set stages.0.steps=400 --set log_interval=1 & pid=$!; "
-                      "for i in $(seq 600); do [ -s " + (out / "metrics.jsonl").string() + " ] && break; sleep 0.1; done; "
+                      "for i in $(seq 600); do [ -s " +
+                      (out / "metrics.jsonl").string() +
+                      " ] && break; sleep 0.1; done; "
                       "kill -INT $pid; wait $pid; echo \"launch status $?\"";
   int status = 0;
   const auto log = run_command("sh -c '" + script + "'", status);
@@ -84,9 +92,9 @@ TEST_F(DistributedFixture, SigintReachesEveryRankAndLeavesAResumableCheckpoint) 
 
 TEST_F(DistributedFixture, AMissingRankFailsWithAClearMessage) {
   int status = 0;
-  const auto log = run_command("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port_for(2)) + " " +
-                                   bin("hrm-train") + " --config " + (root / "ddp.yaml").string() + " --out " + (root / "alone").string() +
-                                   " --set distributed.timeout_s=2",
+  const auto log = run_command("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port_for(2)) +
+                                   " " + bin("hrm-train") + " --config " + (root / "ddp.yaml").string() + " --out " +
+                                   (root / "alone").string() + " --set distributed.timeout_s=2",
                                status);
   EXPECT_NE(status, 0);
   EXPECT_NE(log.find("rank 0 of 2"), std::string::npos) << log;
@@ -108,11 +116,12 @@ TEST_F(DistributedFixture, SingleNodeJobsWithoutAPortPickFreeOnesAndRunSideBySid
   // And real training: two 2-process hrm-train jobs at once.
   const auto cfg = (root / "ddp.yaml").string();
   const auto train = [&](const std::string& name) {
-    return bin("hrm-launch") + " --nproc-per-node 2 -- " + bin("hrm-train") + " --config " + cfg + " --out " + (root / name).string() +
-           " --set stages.0.steps=2 > " + (root / (name + ".log")).string() + " 2>&1";
+    return bin("hrm-launch") + " --nproc-per-node 2 -- " + bin("hrm-train") + " --config " + cfg + " --out " +
+           (root / name).string() + " --set stages.0.steps=2 > " + (root / (name + ".log")).string() + " 2>&1";
   };
-  const auto both = run_command("sh -c '(" + train("side_a") + ") & a=$!; (" + train("side_b") + ") & b=$!; "
-                                "wait $a; sa=$?; wait $b; echo \"status $sa $?\"'",
+  const auto both = run_command("sh -c '(" + train("side_a") + ") & a=$!; (" + train("side_b") +
+                                    ") & b=$!; "
+                                    "wait $a; sa=$?; wait $b; echo \"status $sa $?\"'",
                                 status);
   EXPECT_NE(both.find("status 0 0"), std::string::npos) << both;
   EXPECT_TRUE(fs::exists(root / "side_a" / "final")) << hrm::read_file(root / "side_a.log");
@@ -121,7 +130,8 @@ TEST_F(DistributedFixture, SingleNodeJobsWithoutAPortPickFreeOnesAndRunSideBySid
 
 TEST_F(DistributedFixture, LauncherStopsTheOtherRanksWhenOneDies) {
   int status = 0;
-  const auto log = run_command(bin("hrm-launch") + " --nproc-per-node 2 --grace 2 -- sh -c 'if [ \"$RANK\" = 1 ]; then exit 3; fi; "
+  const auto log = run_command(bin("hrm-launch") +
+                                   " --nproc-per-node 2 --grace 2 -- sh -c 'if [ \"$RANK\" = 1 ]; then exit 3; fi; "
                                    "test \"$WORLD_SIZE\" = 2 && test \"$LOCAL_RANK\" = 0 && exec sleep 60'",
                                status);
   EXPECT_EQ(WEXITSTATUS(status), 3) << log;

@@ -40,7 +40,11 @@ TEST(HrmTrainBinary, LearnsHeldOutSudokuQuickly) {
 
 TEST(HrmTrainBinary, BadConfigFailsWithFileAndKey) {
   const fs::path cfg = fs::temp_directory_path() / "hrm_bad_train.yaml";
-  { std::FILE* f = std::fopen(cfg.c_str(), "w"); std::fputs("model: {vocab_size: 6, seq_len: 16}\ndata: {path: x}\nstesp: 3\n", f); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen(cfg.c_str(), "w");
+    std::fputs("model: {vocab_size: 6, seq_len: 16}\ndata: {path: x}\nstesp: 3\n", f);
+    std::fclose(f);
+  }
   int status = 0;
   const auto log = run(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + cfg.string(), status);
   EXPECT_NE(status, 0);

@@ -30,12 +30,15 @@ struct RunFixture : ::testing::Test {
   static std::string config(const std::string& name, const std::string& extra = "") {
     const auto path = root / (name + ".yaml");
     const auto stage = [&](const std::string& n, int steps) {
-      return "  - {name: " + n + ", kind: puzzle, steps: " + std::to_string(steps) + ", global_batch_size: 8, data: {path: " +
-             (root / "data").string() + "}, optimizer: {lr: 1.0e-3, warmup_steps: 1}, eval: {interval: 3, batch_size: 20}}\n";
+      return "  - {name: " + n + ", kind: puzzle, steps: " + std::to_string(steps) +
+             ", global_batch_size: 8, data: {path: " + (root / "data").string() +
+             "}, optimizer: {lr: 1.0e-3, warmup_steps: 1}, eval: {interval: 3, batch_size: 20}}\n";
     };
-    write(path, "model: {vocab_size: 6, seq_len: 16, hidden_size: 16, num_heads: 2, H_layers: 1, L_layers: 1, H_cycles: 1, "
-                "L_cycles: 1, halt_max_steps: 2, forward_dtype: float32}\nlog_interval: 2\n"
-                "checkpoint: {interval: 2, keep_last: 2}\nstages:\n" + stage("one", 4) + stage("two", 4) + extra);
+    write(path,
+          "model: {vocab_size: 6, seq_len: 16, hidden_size: 16, num_heads: 2, H_layers: 1, L_layers: 1, H_cycles: 1, "
+          "L_cycles: 1, halt_max_steps: 2, forward_dtype: float32}\nlog_interval: 2\n"
+          "checkpoint: {interval: 2, keep_last: 2}\nstages:\n" +
+              stage("one", 4) + stage("two", 4) + extra);
     return path.string();
   }
   static fs::path root;
@@ -44,7 +47,7 @@ fs::path RunFixture::root;
 
 TEST_F(RunFixture, OverridesApplyToStagesAndTheReferencedModel) {
   const auto c = hrm::TrainConfig::from_file(config("over"), {"stages.1.steps=7", "model.hidden_size=32", "seed=11",
-                                                               "stages.0.optimizer.lr=5e-4", "checkpoint.keep_last=3"});
+                                                              "stages.0.optimizer.lr=5e-4", "checkpoint.keep_last=3"});
   EXPECT_EQ(c.stages[1].steps, 7);
   EXPECT_EQ(c.model.hidden_size, 32);
   EXPECT_EQ(c.seed, 11u);
@@ -81,7 +84,8 @@ TEST_F(RunFixture, RunKeepsLastCheckpointsAndFallsBackPastACorruptOne) {
   for (const auto& e : fs::directory_iterator(out / "checkpoints")) kept.push_back(e.path().filename().string());
   EXPECT_NE(std::find(kept.begin(), kept.end(), "step-00000008"), kept.end());
   EXPECT_EQ(std::find(kept.begin(), kept.end(), "step-00000002"), kept.end());
-  const auto step_dirs = std::count_if(kept.begin(), kept.end(), [](const std::string& n) { return n.rfind("step-", 0) == 0; });
+  const auto step_dirs =
+      std::count_if(kept.begin(), kept.end(), [](const std::string& n) { return n.rfind("step-", 0) == 0; });
   EXPECT_GE(step_dirs, 2);
   EXPECT_LE(step_dirs, 3);  // keep_last 2 + the best
   EXPECT_TRUE(fs::exists(out / "checkpoints" / "best.json"));
@@ -135,8 +139,8 @@ TEST_F(RunFixture, StopSignalWritesACheckpointAndResumeMatchesAnUninterruptedRun
 
 TEST_F(RunFixture, NonFiniteStepsAreSkippedThenStopTheRun) {
   // An absurd learning rate blows the weights up after the first update.
-  const auto cfg = hrm::TrainConfig::from_file(config("nan"), {"stages.0.optimizer.lr=1e30", "stages.0.optimizer.warmup_steps=0",
-                                                              "max_bad_steps=3"});
+  const auto cfg = hrm::TrainConfig::from_file(
+      config("nan"), {"stages.0.optimizer.lr=1e30", "stages.0.optimizer.warmup_steps=0", "max_bad_steps=3"});
   hrm::Trainer t(cfg, (root / "nan_run").string());
   int skipped = 0;
   try {
@@ -181,7 +185,8 @@ TEST(BundledTrainConfigs, ParseAndRoundTrip) {
     hrm::train_test::write(resolved, c.to_yaml());
     EXPECT_EQ(hrm::TrainConfig::from_file(resolved.string()).to_yaml(), c.to_yaml()) << name;
   }
-  EXPECT_EQ(hrm::TrainConfig::from_file(std::string(HRM_SOURCE_DIR) + "/configs/train/sft_synth.yaml").stages[0].kind, hrm::StageKind::kSft);
+  EXPECT_EQ(hrm::TrainConfig::from_file(std::string(HRM_SOURCE_DIR) + "/configs/train/sft_synth.yaml").stages[0].kind,
+            hrm::StageKind::kSft);
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ class ScratchCleanup : public ::testing::Environment {
  public:
   void TearDown() override {
     std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("hrm-train-test-" + std::to_string(::getpid())), ec);
+    std::filesystem::remove_all(
+        std::filesystem::temp_directory_path() / ("hrm-train-test-" + std::to_string(::getpid())), ec);
   }
 };
 

@@ -64,7 +64,8 @@ TEST_F(SftFixture, ExamplesAreWholeDocumentsWithResponseOnlyLabels) {
     const auto text = tok.decode(response);
     EXPECT_EQ(text.size(), 3u + std::string("<|end|>").size()) << text;
     EXPECT_EQ(batch.prefix_lens[row].item<int64_t>(), reader.document(row == 0 ? 0 : 3).prompt_length);
-    const auto prompt = tok.decode(std::vector<int32_t>(tokens.begin(), tokens.begin() + batch.prefix_lens[row].item<int64_t>()));
+    const auto prompt =
+        tok.decode(std::vector<int32_t>(tokens.begin(), tokens.begin() + batch.prefix_lens[row].item<int64_t>()));
     EXPECT_NE(prompt.find("reverse: "), std::string::npos) << prompt;
     EXPECT_EQ(prompt.substr(prompt.size() - std::string("<|assistant|>\n").size()), "<|assistant|>\n");
   }
@@ -110,7 +111,8 @@ TEST_F(SftFixture, InitStartsFromACheckpointAndTheDataCutoffIsRecorded) {
   const auto first = root / "cutoff_run";
   {
     const auto path = root / "cutoff.yaml";
-    write(path, tiny_text_model() + "seed: 2\nlog_interval: 1000\ndata_cutoff: 2024-03-01\nstages:\n" + sft_stage(shards, "sft", 2));
+    write(path, tiny_text_model() + "seed: 2\nlog_interval: 1000\ndata_cutoff: 2024-03-01\nstages:\n" +
+                    sft_stage(shards, "sft", 2));
     hrm::Trainer t(hrm::TrainConfig::from_file(path.string()), first.string());
     t.run();
   }
@@ -131,15 +133,16 @@ TEST_F(SftFixture, InitStartsFromACheckpointAndTheDataCutoffIsRecorded) {
     const auto start = t.model()->inner->named_parameters();
     for (const auto& p : saved->named_parameters()) EXPECT_TRUE(torch::equal(p.value(), start[p.key()])) << p.key();
     t.run();
-    EXPECT_EQ(hrm::read_checkpoint_meta((root / "tune_a" / "final").string()).train_state.at("data_cutoff"), "2024-03-01");
+    EXPECT_EQ(hrm::read_checkpoint_meta((root / "tune_a" / "final").string()).train_state.at("data_cutoff"),
+              "2024-03-01");
   }
   EXPECT_EQ(tune("tune_b", "data_cutoff: 2025-01-31\n").data_cutoff, "2025-01-31");
   {
     hrm::Trainer t(tune("tune_c", "data_cutoff: 2023-12-31\n"), (root / "tune_c").string());
     EXPECT_EQ(t.config().data_cutoff, "2024-03-01");  // the older date cannot hide the init's data
   }
-  for (const auto& [bad, key] : std::vector<std::pair<std::string, std::string>>{{"data_cutoff: 2024-13-01\n", "data_cutoff"},
-                                                                                 {"init: /nonexistent/ckpt\n", "init"}}) {
+  for (const auto& [bad, key] : std::vector<std::pair<std::string, std::string>>{
+           {"data_cutoff: 2024-13-01\n", "data_cutoff"}, {"init: /nonexistent/ckpt\n", "init"}}) {
     const auto path = root / "bad_cutoff.yaml";
     write(path, tiny_text_model() + bad + "stages:\n" + sft_stage(shards, "sft", 1));
     try {
@@ -167,15 +170,18 @@ TEST_F(SftFixture, ResumeIsExactInsideAStageAndAcrossAStageBoundary) {
     hrm::Trainer resumed(cfg, (root / "resume_b").string());
     resumed.resume(ckpt);
     EXPECT_EQ(resumed.current_step(), cut);
-    EXPECT_EQ(losses(resumed, 8 - cut), std::vector<double>(expected.begin() + cut, expected.end())) << "cut at " << cut;
+    EXPECT_EQ(losses(resumed, 8 - cut), std::vector<double>(expected.begin() + cut, expected.end()))
+        << "cut at " << cut;
     EXPECT_TRUE(resumed.finished());
   }
 }
 
 TEST_F(SftFixture, GradientAccumulationMatchesOneBatch) {
   // Without exploration (the only per-micro-batch randomness) 2 x 4 accumulated equals 1 x 8.
-  const auto one = hrm::TrainConfig::from_file(config("accum1", sft_stage(shards, "sft", 5), "  halt_exploration_prob: 0\n"));
-  const auto two = hrm::TrainConfig::from_file(config("accum2", sft_stage(shards, "sft", 5, "    micro_batch_size: 4\n"), "  halt_exploration_prob: 0\n"));
+  const auto one =
+      hrm::TrainConfig::from_file(config("accum1", sft_stage(shards, "sft", 5), "  halt_exploration_prob: 0\n"));
+  const auto two = hrm::TrainConfig::from_file(
+      config("accum2", sft_stage(shards, "sft", 5, "    micro_batch_size: 4\n"), "  halt_exploration_prob: 0\n"));
   hrm::Trainer a(one, (root / "accum_a").string()), b(two, (root / "accum_b").string());
   const auto la = losses(a, 5), lb = losses(b, 5);
   for (size_t i = 0; i < la.size(); ++i) EXPECT_NEAR(la[i], lb[i], 1e-4 * std::abs(la[i])) << i;
@@ -184,7 +190,8 @@ TEST_F(SftFixture, GradientAccumulationMatchesOneBatch) {
 }
 
 TEST_F(SftFixture, Bfloat16ForwardTrainsOnCpu) {
-  const auto over = hrm::TrainConfig::from_file(config("bf16", sft_stage(shards, "sft", 3)), {"model.forward_dtype=bfloat16"});
+  const auto over =
+      hrm::TrainConfig::from_file(config("bf16", sft_stage(shards, "sft", 3)), {"model.forward_dtype=bfloat16"});
   EXPECT_EQ(over.model.forward_dtype, "bfloat16");
   hrm::Trainer t(over, (root / "bf16").string());
   for (const double l : losses(t, 3)) EXPECT_TRUE(std::isfinite(l));

@@ -56,10 +56,10 @@ inline fs::path build_sft_shards(const fs::path& dir, int rows, uint64_t seed) {
     jsonl += nlohmann::json{{"prompt", "reverse: " + w}, {"response", std::string(w.rbegin(), w.rend())}}.dump() + "\n";
   }
   write(dir / "sft.jsonl", jsonl);
-  const auto config = BuildConfig::from_yaml("tokenizer: " + tokenizer_path().string() + "\nout: " + (dir / "shards").string() +
-                                                 "\nmode: sft\ninputs: [" + (dir / "sft.jsonl").string() +
-                                                 "]\nseq_len: 32\npacking: false\nvalidation_fraction: 0.2\nseed: 1\n",
-                                             (dir / "sft.yaml").string());
+  const auto config = BuildConfig::from_yaml(
+      "tokenizer: " + tokenizer_path().string() + "\nout: " + (dir / "shards").string() + "\nmode: sft\ninputs: [" +
+          (dir / "sft.jsonl").string() + "]\nseq_len: 32\npacking: false\nvalidation_fraction: 0.2\nseed: 1\n",
+      (dir / "sft.yaml").string());
   run_build(config);
   return dir / "shards";
 }
@@ -67,14 +67,18 @@ inline fs::path build_sft_shards(const fs::path& dir, int rows, uint64_t seed) {
 // A tiny prefix-LM HRM over the 600-piece vocabulary.
 inline std::string tiny_text_model(const std::string& extra = "") {
   return "model:\n  vocab_size: 600\n  seq_len: 32\n  hidden_size: 32\n  num_heads: 2\n  H_layers: 1\n  L_layers: 1\n"
-         "  H_cycles: 1\n  L_cycles: 1\n  halt_max_steps: 2\n  attention: prefix_lm\n  forward_dtype: float32\n" + extra;
+         "  H_cycles: 1\n  L_cycles: 1\n  halt_max_steps: 2\n  attention: prefix_lm\n  forward_dtype: float32\n" +
+         extra;
 }
 
-inline std::string sft_stage(const fs::path& shards, const std::string& name, int steps, const std::string& extra = "") {
+inline std::string sft_stage(const fs::path& shards, const std::string& name, int steps,
+                             const std::string& extra = "") {
   return "  - name: " + name + "\n    kind: sft\n    steps: " + std::to_string(steps) +
          "\n    global_batch_size: 8\n    data:\n      train: [{path: " + (shards / "train").string() +
          "}]\n      validation: [" + (shards / "validation").string() +
-         "]\n    optimizer: {lr: 3.0e-3, warmup_steps: 2, lr_min_ratio: 0.1}\n    eval: {interval: 1000, batch_size: 16}\n" + extra;
+         "]\n    optimizer: {lr: 3.0e-3, warmup_steps: 2, lr_min_ratio: 0.1}\n    eval: {interval: 1000, batch_size: "
+         "16}\n" +
+         extra;
 }
 
 inline std::string run_command(const std::string& cmd, int& status) {

@@ -30,7 +30,9 @@ struct TrainerFixture : ::testing::Test {
     const auto path = (root / (name + ".yaml")).string();
     std::ofstream(path) << "model:\n  vocab_size: 6\n  seq_len: 16\n  hidden_size: 32\n  num_heads: 2\n"
                            "  H_layers: 1\n  L_layers: 1\n  halt_max_steps: 3\n  forward_dtype: float32\n"
-                           "data:\n  path: " << (root / "data").string() << "\nbatch_size: 16\nsteps: 12\n"
+                           "data:\n  path: "
+                        << (root / "data").string()
+                        << "\nbatch_size: 16\nsteps: 12\n"
                            "optimizer: {lr: 1.0e-3, warmup_steps: 2, lr_min_ratio: 0.1}\neval_interval: 1000\n"
                         << extra;
     return path;
@@ -56,8 +58,8 @@ TEST_F(TrainerFixture, SameSeedGivesSameLosses) {
 
 TEST_F(TrainerFixture, ResumeContinuesExactlyAsAnUninterruptedRun) {
   for (const char* opt : {"adam_atan2", "adamw"}) {
-    const auto cfg = hrm::TrainConfig::from_file(write_config(std::string("resume_") + opt,
-                                                              std::string("optimizer: {name: ") + opt + ", lr: 1.0e-3}\nema_decay: 0.9\n"));
+    const auto cfg = hrm::TrainConfig::from_file(write_config(
+        std::string("resume_") + opt, std::string("optimizer: {name: ") + opt + ", lr: 1.0e-3}\nema_decay: 0.9\n"));
     hrm::Trainer full(cfg, (root / "full").string());
     losses(full, 5);
     const auto ckpt = (root / "ckpt").string();

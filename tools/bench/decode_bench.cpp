@@ -101,8 +101,8 @@ void kernel_table(const hrm::ModelConfig& c, const std::string& name, const std:
         const auto x = torch::randn({rows, 1, in}).to(dtype);
         const double kernel = linear_gb_per_s(hrm::infer::few_row_linear, x, weights, seconds);
         const double torch_linear = linear_gb_per_s(
-            [](const torch::Tensor& a, const torch::Tensor& w) { return torch::nn::functional::linear(a, w); }, x, weights,
-            seconds);
+            [](const torch::Tensor& a, const torch::Tensor& w) { return torch::nn::functional::linear(a, w); }, x,
+            weights, seconds);
         std::printf("| %s | %s | %s %lldx%lld | %lld | %.2f | %.2f |\n", name.c_str(), dname.c_str(), layer.c_str(),
                     static_cast<long long>(out), static_cast<long long>(in), static_cast<long long>(rows), kernel,
                     torch_linear);
@@ -130,12 +130,14 @@ Rates measure(hrm::infer::Decoder& decoder, int64_t batch, int64_t prompt_len, i
   const auto prompt_tensor = torch::randint(0, c.vocab_size, {batch, prompt_len}, torch::kLong);
   std::vector<std::vector<int32_t>> prompts(static_cast<size_t>(batch));
   for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t t = 0; t < prompt_len; ++t) prompts[static_cast<size_t>(b)].push_back(static_cast<int32_t>(prompt_tensor[b][t].item<int64_t>()));
+    for (int64_t t = 0; t < prompt_len; ++t)
+      prompts[static_cast<size_t>(b)].push_back(static_cast<int32_t>(prompt_tensor[b][t].item<int64_t>()));
   }
   Rates r;
   // Cached: warm up a few steps, then time steps until `seconds` or the context is full.
   const hrm::infer::ActOptions act{false, segments};
-  auto next = argmax_rows(decoder.prefill(prompts, std::vector<int64_t>(static_cast<size_t>(batch), 1), act, c.seq_len));
+  auto next =
+      argmax_rows(decoder.prefill(prompts, std::vector<int64_t>(static_cast<size_t>(batch), 1), act, c.seq_len));
   for (int i = 0; i < 3; ++i) next = argmax_rows(decoder.step(next));
   const auto t0 = Clock::now();
   int64_t steps = 0;
@@ -160,8 +162,9 @@ Rates measure(hrm::infer::Decoder& decoder, int64_t batch, int64_t prompt_len, i
     const auto x = m.input_embeddings(b);
     auto z = m.start_state(x);
     for (int64_t s = 0; s < segments; ++s) {
-      z = m.run_schedule(z, x, [&](int64_t, hrm::ReasoningModuleImpl& module, const torch::Tensor& state,
-                                   const torch::Tensor& injection) { return module.forward(state, injection, ctx); });
+      z = m.run_schedule(z, x,
+                         [&](int64_t, hrm::ReasoningModuleImpl& module, const torch::Tensor& state,
+                             const torch::Tensor& injection) { return module.forward(state, injection, ctx); });
     }
     const auto ids = m.lm_head(z.z_H.select(1, seq.size(1) - 1)).argmax(-1, true);
     seq = torch::cat({seq, ids.to(torch::kLong)}, 1);
@@ -182,8 +185,12 @@ int main(int argc, char** argv) {
   double seconds = 2.0;
   int threads = 1;
   bool no_recompute = false, kernel = false;
-  app.add_option("--config", which, "tiny, 27m or all")->check(CLI::IsMember({"tiny", "27m", "all"}))->capture_default_str();
-  app.add_option("--dtype", dtypes, "float32, bfloat16 or all")->check(CLI::IsMember({"float32", "bfloat16", "all"}))->capture_default_str();
+  app.add_option("--config", which, "tiny, 27m or all")
+      ->check(CLI::IsMember({"tiny", "27m", "all"}))
+      ->capture_default_str();
+  app.add_option("--dtype", dtypes, "float32, bfloat16 or all")
+      ->check(CLI::IsMember({"float32", "bfloat16", "all"}))
+      ->capture_default_str();
   app.add_option("--batch", batches, "Batch sizes")->delimiter(',')->capture_default_str();
   app.add_option("--segments", segments, "ACT segments per token")->capture_default_str();
   app.add_option("--prompt", prompt_len, "Prompt tokens")->capture_default_str();
@@ -207,7 +214,9 @@ int main(int argc, char** argv) {
     if (which != "tiny") kernel_table(hrm_v1_causal(HRM_SOURCE_DIR), "27M", dtypes, seconds);
     return 0;
   }
-  std::printf("| config | dtype | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached / bound |\n");
+  std::printf(
+      "| config | dtype | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached / "
+      "bound |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
   std::vector<std::pair<std::string, hrm::ModelConfig>> configs;
   if (which != "27m") configs.emplace_back("tiny", tiny_config());
@@ -224,7 +233,8 @@ int main(int argc, char** argv) {
         const double bytes_per_token = static_cast<double>(step_bytes) / static_cast<double>(batch);
         const double bound = bandwidth / bytes_per_token;
         std::printf("| %s | %s | %lld | %.1f | %s | %s | %.2f | %.1f | %.2f |\n", name.c_str(), dtype.c_str(),
-                    static_cast<long long>(batch), r.cached, no_recompute ? "-" : std::to_string(r.recompute).substr(0, 8).c_str(),
+                    static_cast<long long>(batch), r.cached,
+                    no_recompute ? "-" : std::to_string(r.recompute).substr(0, 8).c_str(),
                     no_recompute ? "-" : (std::to_string(r.cached / r.recompute).substr(0, 6) + "x").c_str(),
                     bytes_per_token / 1e6, bound, r.cached / bound);
         std::fflush(stdout);

@@ -73,9 +73,15 @@ int main(int argc, char** argv) {
     nlohmann::json results = nlohmann::json::array();
     auto record = [&](const std::string& op, const std::string& pass, double fused, double aten, double bytes,
                       double diff) {
-      results.push_back({{"op", op}, {"pass", pass}, {"fused_ms", fused}, {"aten_ms", aten},
-                         {"speedup", aten / fused}, {"min_bytes", bytes}, {"fused_GBps", bytes / fused / 1e6},
-                         {"aten_GBps", bytes / aten / 1e6}, {"max_abs_diff", diff}});
+      results.push_back({{"op", op},
+                         {"pass", pass},
+                         {"fused_ms", fused},
+                         {"aten_ms", aten},
+                         {"speedup", aten / fused},
+                         {"min_bytes", bytes},
+                         {"fused_GBps", bytes / fused / 1e6},
+                         {"aten_GBps", bytes / aten / 1e6},
+                         {"max_abs_diff", diff}});
     };
 
     // RoPE on q and k of the fused qkv projection [B, S, 3 * hidden].
@@ -90,7 +96,8 @@ int main(int argc, char** argv) {
       };
       const auto [q_ref, k_ref] = reference(qkv);
       const auto rotated = hrm::fused::rope_qk_(qkv.clone(), cos, sin, heads).view({batch, seq, 3, heads, head_dim});
-      const double diff = std::max(max_abs_diff(rotated.select(2, 0), q_ref), max_abs_diff(rotated.select(2, 1), k_ref));
+      const double diff =
+          std::max(max_abs_diff(rotated.select(2, 0), q_ref), max_abs_diff(rotated.select(2, 1), k_ref));
       const double bytes = 2.0 * rows * 2 * hidden * elem;  // q and k read and written once
       auto scratch = qkv.clone();
       record("rope_qk", "forward", time_ms([&] { hrm::fused::rope_qk_(scratch, cos, sin, heads); }, iters, repeats),
@@ -129,11 +136,13 @@ int main(int argc, char** argv) {
     // Stablemax cross-entropy over the logits [B, S, vocab], float64 loss.
     {
       const auto logits = 3 * torch::randn({batch, seq, vocab}, opts);
-      const auto labels = torch::randint(0, vocab, {batch, seq}, torch::TensorOptions().device(torch::kCUDA).dtype(torch::kLong));
+      const auto labels =
+          torch::randint(0, vocab, {batch, seq}, torch::TensorOptions().device(torch::kCUDA).dtype(torch::kLong));
       const double diff = max_abs_diff(hrm::fused::stablemax_cross_entropy(logits, labels),
                                        hrm::stablemax_cross_entropy(logits, labels));
       const double bytes = rows * (vocab * elem + 8.0 + 8.0);  // logits, labels, loss
-      record("stablemax_ce", "forward", time_ms([&] { hrm::fused::stablemax_cross_entropy(logits, labels); }, iters, repeats),
+      record("stablemax_ce", "forward",
+             time_ms([&] { hrm::fused::stablemax_cross_entropy(logits, labels); }, iters, repeats),
              time_ms([&] { hrm::stablemax_cross_entropy(logits, labels); }, iters, repeats), bytes, diff);
       const auto leaf = logits.clone().requires_grad_();
       record("stablemax_ce", "forward+backward",
@@ -142,11 +151,20 @@ int main(int argc, char** argv) {
              2 * bytes + rows * vocab * elem, diff);
     }
 
-    std::cout << nlohmann::json{{"bench", "gpu_kernels"}, {"torch", hrm::compat::torch_version()},
-                                {"device", device_name()}, {"dtype", dtype_name},
-                                {"shape", {{"batch", batch}, {"seq", seq}, {"hidden", hidden}, {"heads", heads},
-                                           {"inner", inner}, {"vocab", vocab}}},
-                                {"iters", iters}, {"repeats", repeats}, {"results", results}}
+    std::cout << nlohmann::json{{"bench", "gpu_kernels"},
+                                {"torch", hrm::compat::torch_version()},
+                                {"device", device_name()},
+                                {"dtype", dtype_name},
+                                {"shape",
+                                 {{"batch", batch},
+                                  {"seq", seq},
+                                  {"hidden", hidden},
+                                  {"heads", heads},
+                                  {"inner", inner},
+                                  {"vocab", vocab}}},
+                                {"iters", iters},
+                                {"repeats", repeats},
+                                {"results", results}}
                      .dump()
               << std::endl;
   } catch (const std::exception& e) {

@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   const auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(device);
   auto make_batch = [&] {
     return hrm::Batch{torch::randint(0, c.vocab_size, {batch, c.seq_len}, long_opts),
-                      torch::randint(0, c.vocab_size, {batch, c.seq_len}, long_opts), torch::zeros({batch}, long_opts), {}};
+                      torch::randint(0, c.vocab_size, {batch, c.seq_len}, long_opts),
+                      torch::zeros({batch}, long_opts),
+                      {}};
   };
   hrm::Carry carry = model->initial_carry(make_batch());
   double last_loss = 0;
@@ -76,12 +78,21 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < steps; ++i) step();
   if (device.is_cuda()) torch::cuda::synchronize();
-  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(steps);
-  std::cout << nlohmann::json{{"impl", "hrm-cpp"}, {"torch", hrm::compat::torch_version()}, {"device", device_name},
-                              {"dtype", dtype}, {"threads", used_threads}, {"params", hrm::count_parameters(*model)},
-                              {"batch", batch}, {"seq_len", c.seq_len}, {"causal", causal},
-                              {"ms_per_step", std::round(dt * 1e6) / 1e3}, {"tokens_per_s", std::round(batch * c.seq_len / dt * 10) / 10},
-                              {"final_lm_loss", last_loss}, {"allocator_tuned", allocator_tuned}}
+  const double dt =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(steps);
+  std::cout << nlohmann::json{{"impl", "hrm-cpp"},
+                              {"torch", hrm::compat::torch_version()},
+                              {"device", device_name},
+                              {"dtype", dtype},
+                              {"threads", used_threads},
+                              {"params", hrm::count_parameters(*model)},
+                              {"batch", batch},
+                              {"seq_len", c.seq_len},
+                              {"causal", causal},
+                              {"ms_per_step", std::round(dt * 1e6) / 1e3},
+                              {"tokens_per_s", std::round(batch * c.seq_len / dt * 10) / 10},
+                              {"final_lm_loss", last_loss},
+                              {"allocator_tuned", allocator_tuned}}
                    .dump()
             << std::endl;
   return 0;

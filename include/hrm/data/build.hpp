@@ -66,7 +66,7 @@ struct BuildConfig {
 struct BuildStats {
   struct Split {
     size_t documents = 0;
-    uint64_t tokens = 0;        // including padding
+    uint64_t tokens = 0;  // including padding
     uint64_t loss_tokens = 0;
     std::map<std::string, uint64_t> tokens_by_language;
   };
@@ -77,7 +77,7 @@ struct BuildStats {
   // <input>.stats.json next to them (written by `hrm-data corpus`).
   std::map<std::string, size_t> corpus_dropped;
   size_t truncated = 0;
-  std::vector<std::string> examples;      // first problems, "file:line: detail"
+  std::vector<std::string> examples;  // first problems, "file:line: detail"
   OverlapReport decontamination;
   bool decontaminated = false;
   nlohmann::json to_json() const;

@@ -33,7 +33,7 @@ struct CorpusOptions {
   double max_mean_line_bytes = 100.0;  // minified if the mean line length is above
   bool near_dedup = true;
   MinHashOptions minhash;
-  OnError on_error = OnError::Skip;    // unreadable files and invalid UTF-8
+  OnError on_error = OnError::Skip;  // unreadable files and invalid UTF-8
 };
 
 struct CorpusStats {
@@ -43,9 +43,9 @@ struct CorpusStats {
   std::map<std::string, PerLanguage> kept;  // by language name
   std::map<std::string, size_t> dropped;    // by reason
   size_t files_seen = 0;
-  std::vector<std::string> examples;        // first few dropped-for-error files, "path: detail"
+  std::vector<std::string> examples;  // first few dropped-for-error files, "path: detail"
   nlohmann::json to_json() const;
-  std::string format() const;               // a table for the terminal
+  std::string format() const;  // a table for the terminal
 };
 
 // Why `text` (the bytes of `path`) is not kept, or "" when it passes the content filters

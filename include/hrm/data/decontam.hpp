@@ -61,10 +61,10 @@ class OverlapIndex {
  private:
   DecontamOptions options_;
   std::vector<BenchmarkProblem> problems_;
-  std::unordered_map<uint64_t, uint32_t> ngram_ids_;     // n-gram hash -> distinct n-gram index
-  std::vector<std::vector<uint32_t>> problem_ngrams_;    // per problem, its distinct n-gram indices
-  std::vector<uint8_t> hit_;                             // per distinct n-gram
-  std::vector<std::string> first_hit_;                   // per distinct n-gram
+  std::unordered_map<uint64_t, uint32_t> ngram_ids_;   // n-gram hash -> distinct n-gram index
+  std::vector<std::vector<uint32_t>> problem_ngrams_;  // per problem, its distinct n-gram indices
+  std::vector<uint8_t> hit_;                           // per distinct n-gram
+  std::vector<std::string> first_hit_;                 // per distinct n-gram
   size_t documents_ = 0;
 };
 

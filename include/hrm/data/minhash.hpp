@@ -19,10 +19,10 @@ std::string content_hash_hex(std::string_view data);
 std::vector<std::string_view> split_words(std::string_view text);
 
 struct MinHashOptions {
-  int num_perm = 128;     // signature length
-  int bands = 16;         // LSH bands; num_perm must be a multiple (rows = num_perm / bands)
-  int shingle_words = 5;  // a shingle is this many consecutive words
-  double threshold = 0.8; // near duplicate when the estimated Jaccard similarity is at least this
+  int num_perm = 128;      // signature length
+  int bands = 16;          // LSH bands; num_perm must be a multiple (rows = num_perm / bands)
+  int shingle_words = 5;   // a shingle is this many consecutive words
+  double threshold = 0.8;  // near duplicate when the estimated Jaccard similarity is at least this
 };
 
 // A MinHash signature of the set of word shingles of `text`; empty when the text has fewer words than

@@ -46,8 +46,8 @@ class ShardWriter {
  public:
   struct Options {
     int vocab_size = 0;
-    int seq_len = 0;             // recorded in the manifest for readers
-    bool packing = true;         // without packing each document is padded to a multiple of seq_len
+    int seq_len = 0;      // recorded in the manifest for readers
+    bool packing = true;  // without packing each document is padded to a multiple of seq_len
     int pad_id = 0;
     uint64_t max_shard_tokens = 1ull << 28;
   };
@@ -73,7 +73,7 @@ class ShardReader {
     size_t shard = 0;
     uint64_t begin = 0, end = 0;  // token range in the shard
     uint32_t language = kShardLanguageUnknown;
-    uint32_t prompt_length = 0;   // SFT: tokens before the last response (prefix-LM prefix)
+    uint32_t prompt_length = 0;  // SFT: tokens before the last response (prefix-LM prefix)
   };
 
   // Opens the shard set in `dir` (its dataset.json); checks every shard's sizes against its header.
@@ -83,7 +83,7 @@ class ShardReader {
   ~ShardReader();
 
   int vocab_size() const;
-  int seq_len() const;      // the build's sequence length (a suggestion; any length can be read)
+  int seq_len() const;  // the build's sequence length (a suggestion; any length can be read)
   bool packing() const;
   int pad_id() const;
   int token_bytes() const;  // 2 or 4

@@ -42,7 +42,7 @@ Problem parse_problem(const std::string& line, const std::string& source);
 std::vector<std::string> release_files(const std::string& release);
 
 struct ProblemFilter {
-  std::string start_date, end_date;  // "YYYY-MM-DD", inclusive as LCB: start <= date <= end (00:00)
+  std::string start_date, end_date;       // "YYYY-MM-DD", inclusive as LCB: start <= date <= end (00:00)
   std::vector<std::string> platforms;     // empty = all
   std::vector<std::string> difficulties;  // empty = all
   std::vector<std::string> question_ids;  // empty = all

@@ -36,16 +36,16 @@ struct JudgeOptions {
   std::string clock = "cpu";         // "cpu": the timeout counts CPU time (stable under load); "wall": as LCB
   int64_t memory_bytes = 4LL << 30;  // per sample, address space on top of the driver's own
   std::string python = "/usr/bin/python3";
-  std::filesystem::path work_root;   // scratch directories go here; empty = a fresh temp directory
-  int samples_per_process = 0;       // samples judged by one driver process; 0 = all of the batch
-  bool keep_work = false;            // keep the scratch directories (debugging)
+  std::filesystem::path work_root;  // scratch directories go here; empty = a fresh temp directory
+  int samples_per_process = 0;      // samples judged by one driver process; 0 = all of the batch
+  bool keep_work = false;           // keep the scratch directories (debugging)
 };
 
 struct SampleResult {
-  nlohmann::json results = nlohmann::json::array();  // per executed test: true or an error code
+  nlohmann::json results = nlohmann::json::array();    // per executed test: true or an error code
   nlohmann::json metadata = nlohmann::json::object();  // LiveCodeBench's metadata for the sample
   bool passed = false;                                 // every test passed
-  int comparator_disagreements = 0;  // stdin outputs where the C++ rules disagree with the driver
+  int comparator_disagreements = 0;                    // stdin outputs where the C++ rules disagree with the driver
 };
 
 // Judges `codes` (one per sample) of `problem` against `tests` (public then private). Blocking; runs

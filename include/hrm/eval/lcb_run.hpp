@@ -31,20 +31,20 @@ struct RunOptions {
   std::filesystem::path data;               // test*.jsonl file or directory (scenario rows for the others)
   std::string release = "v6";
   ProblemFilter filter;
-  std::string train_cutoff;                 // "YYYY-MM-DD": problems dated before it are flagged as contaminated
-  std::string model;                        // backend spec: predictions:<file>, openai:<url>/<model>, ...
-  int n = 10;                               // samples per problem
-  double temperature = 0.2, top_p = 0.95;   // LiveCodeBench's defaults
+  std::string train_cutoff;                // "YYYY-MM-DD": problems dated before it are flagged as contaminated
+  std::string model;                       // backend spec: predictions:<file>, openai:<url>/<model>, ...
+  int n = 10;                              // samples per problem
+  double temperature = 0.2, top_p = 0.95;  // LiveCodeBench's defaults
   int max_tokens = 2000;
-  std::optional<uint64_t> seed;             // sampling seed passed to the backend (hrm-eval --seed)
+  std::optional<uint64_t> seed;  // sampling seed passed to the backend (hrm-eval --seed)
   std::vector<int> ks{1, 5};
   JudgeOptions judge;
-  int jobs = 0;                             // parallel problems (generation + judging); 0 = all cores
+  int jobs = 0;  // parallel problems (generation + judging); 0 = all cores
   std::filesystem::path out_dir;
   bool resume = false;
-  bool progress = true;                     // progress bar on stderr
-  std::filesystem::path codegen_results;    // selfrepair: the code-generation eval_all.json to repair
-  bool cot = false;                         // codeexecution: chain-of-thought prompt
+  bool progress = true;                   // progress bar on stderr
+  std::filesystem::path codegen_results;  // selfrepair: the code-generation eval_all.json to repair
+  bool cot = false;                       // codeexecution: chain-of-thought prompt
 };
 
 struct RunReport {

@@ -34,18 +34,18 @@ struct GenerationParams {
   double temperature = 0.0;
   double top_p = 1.0;
   int max_tokens = 4096;
-  int n = 1;                          // samples per request; generate() returns exactly n replies
-  std::optional<uint64_t> seed;       // passed to backends that support it
-  std::vector<std::string> stop;      // stop sequences
-  double timeout_seconds = 600;       // per HTTP attempt (remote backends)
+  int n = 1;                      // samples per request; generate() returns exactly n replies
+  std::optional<uint64_t> seed;   // passed to backends that support it
+  std::vector<std::string> stop;  // stop sequences
+  double timeout_seconds = 600;   // per HTTP attempt (remote backends)
 };
 
 // Identifies a request independently of its text, e.g. {"polyglot", "cpp/bob", 2, 0}.
 struct RequestId {
-  std::string bench;  // "polyglot", "livecodebench"
-  std::string task;   // exercise "<lang>/<slug>" or problem id
-  int attempt = 1;    // try number, 1-based
-  int sample = 0;     // first sample index of this request (for n > 1, samples are sample..sample+n-1)
+  std::string bench;        // "polyglot", "livecodebench"
+  std::string task;         // exercise "<lang>/<slug>" or problem id
+  int attempt = 1;          // try number, 1-based
+  int sample = 0;           // first sample index of this request (for n > 1, samples are sample..sample+n-1)
   std::string str() const;  // "polyglot:cpp/bob#try1"
 };
 

@@ -18,11 +18,11 @@ namespace hrm::eval {
 
 // Where the tools are. Probed once per run on the host (trusted tools, not sandboxed).
 struct Toolchains {
-  std::string go_root = "/usr/lib/go-1.23";     // $HRM_GO_ROOT
-  std::string js_dir = "/opt/hrm/js";           // $HRM_JS_DIR: the shared npm install (node_modules inside)
-  std::string cargo_home = "/opt/hrm/cargo";    // $HRM_CARGO_HOME: holds the offline config.toml
-  std::string rust_bin_dir;                     // the real toolchain's bin dir (cargo, rustc), not rustup's proxies
-  std::string java_jars = "/usr/share/java";    // junit-platform-console-standalone, assertj-core, json-latest
+  std::string go_root = "/usr/lib/go-1.23";   // $HRM_GO_ROOT
+  std::string js_dir = "/opt/hrm/js";         // $HRM_JS_DIR: the shared npm install (node_modules inside)
+  std::string cargo_home = "/opt/hrm/cargo";  // $HRM_CARGO_HOME: holds the offline config.toml
+  std::string rust_bin_dir;                   // the real toolchain's bin dir (cargo, rustc), not rustup's proxies
+  std::string java_jars = "/usr/share/java";  // junit-platform-console-standalone, assertj-core, json-latest
   std::string python = "/usr/bin/python3";
   std::string node;                             // resolved node binary
   std::map<std::string, std::string> versions;  // language -> "tool version" lines, for the report
@@ -58,9 +58,9 @@ std::string clean_test_output(const std::string& output, const std::filesystem::
 
 // A known offline limit: the exercise cannot pass here for a reason outside the model's control.
 struct UnsupportedRule {
-  std::string id;      // "java/hangman"
-  bool any_reply;      // true: the tests themselves cannot build offline, whatever the reply;
-                       // false: only the reference solution is affected (applies to the oracle backend)
+  std::string id;  // "java/hangman"
+  bool any_reply;  // true: the tests themselves cannot build offline, whatever the reply;
+                   // false: only the reference solution is affected (applies to the oracle backend)
   std::string reason;
 };
 const std::vector<UnsupportedRule>& unsupported_rules();

@@ -15,16 +15,16 @@ namespace hrm::eval {
 
 struct TryRecord {
   int attempt = 1;
-  bool malformed = false;              // the reply did not parse or an edit did not apply
+  bool malformed = false;  // the reply did not parse or an edit did not apply
   std::vector<std::string> edit_errors;
-  int edits = 0;                       // edits parsed from the reply
+  int edits = 0;  // edits parsed from the reply
   bool passed = false;
-  std::string verdict;                 // sandbox verdict of the test run ("exited", "wall_timeout", ...)
+  std::string verdict;  // sandbox verdict of the test run ("exited", "wall_timeout", ...)
   int exit_code = -1;
   bool timed_out = false;
-  bool reused_previous_run = false;    // the files were identical to the previous try: its run was reused
+  bool reused_previous_run = false;  // the files were identical to the previous try: its run was reused
   double model_seconds = 0, test_seconds = 0;
-  std::string test_output;             // cleaned, as given back to the model
+  std::string test_output;  // cleaned, as given back to the model
   bool output_truncated = false;
 };
 

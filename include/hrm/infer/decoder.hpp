@@ -61,8 +61,9 @@ class Decoder {
   const KVCache& cache() const { return cache_; }
 
  private:
-  void prefill_group(const std::vector<std::vector<int32_t>>& prompts, size_t first, size_t count, const ActOptions& act,
-                     int64_t max_segments, std::vector<int64_t>& segments, std::vector<torch::Tensor>& logits);
+  void prefill_group(const std::vector<std::vector<int32_t>>& prompts, size_t first, size_t count,
+                     const ActOptions& act, int64_t max_segments, std::vector<int64_t>& segments,
+                     std::vector<torch::Tensor>& logits);
   torch::Tensor attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
                               const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& write_index,
                               int64_t length, const torch::Tensor& mask);

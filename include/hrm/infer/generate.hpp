@@ -32,7 +32,7 @@ struct Completion {
   std::vector<int32_t> tokens;  // generated ids (a stop token excluded; a stop sequence's tokens kept)
   std::string text;             // their text, cut before the first stop sequence (empty without token_text)
   FinishReason finish = FinishReason::kMaxNewTokens;
-  int64_t segments = 0;         // ACT segments every token of this sequence got
+  int64_t segments = 0;  // ACT segments every token of this sequence got
 };
 
 struct GenerationStats {
@@ -40,11 +40,11 @@ struct GenerationStats {
   int64_t prompt_tokens = 0;     // prefilled (each distinct prompt once)
   int64_t generated_tokens = 0;  // sampled over all sequences (stop tokens included)
   int64_t decode_steps = 0;
-  int64_t decoded_tokens = 0;    // tokens fed through Decoder::step (rows x steps)
+  int64_t decoded_tokens = 0;  // tokens fed through Decoder::step (rows x steps)
   double prefill_seconds = 0, decode_seconds = 0;
-  int64_t kv_bytes_per_token = 0;  // K and V of every (segment, call, layer) for one position of one row
-  int64_t kv_cache_bytes = 0;      // preallocated for the batch
-  int64_t peak_rss_bytes = 0;      // of the process so far
+  int64_t kv_bytes_per_token = 0;              // K and V of every (segment, call, layer) for one position of one row
+  int64_t kv_cache_bytes = 0;                  // preallocated for the batch
+  int64_t peak_rss_bytes = 0;                  // of the process so far
   std::map<int64_t, int64_t> segments_chosen;  // ACT segments -> number of prompts
   double decode_tokens_per_second() const;
 };

@@ -36,7 +36,8 @@ class KVCache {
   void write_prefix(int64_t segment, int64_t slot, int64_t row0, const torch::Tensor& k, const torch::Tensor& v);
   // Writes k/v [rows, heads, 1, head_dim] of every row at its own position (`index`: positions
   // expanded to [rows, heads, 1, head_dim], see position_index()).
-  void write_at(int64_t segment, int64_t slot, const torch::Tensor& index, const torch::Tensor& k, const torch::Tensor& v);
+  void write_at(int64_t segment, int64_t slot, const torch::Tensor& index, const torch::Tensor& k,
+                const torch::Tensor& v);
   torch::Tensor position_index(const torch::Tensor& positions) const;
   // Views of positions [0, length) of every row: {k, v}, [rows, heads, length, head_dim].
   std::pair<torch::Tensor, torch::Tensor> read(int64_t segment, int64_t slot, int64_t length) const;

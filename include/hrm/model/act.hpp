@@ -18,7 +18,7 @@ struct Carry {
 
 struct ActOutput {
   torch::Tensor logits, logit_index, q_halt, q_continue;  // logits, logit_index: as InnerOutput
-  torch::Tensor target_q_continue;  // defined only when training with ACT (halt_max_steps > 1)
+  torch::Tensor target_q_continue;                        // defined only when training with ACT (halt_max_steps > 1)
 };
 
 class HRMImpl : public torch::nn::Module {
@@ -28,7 +28,8 @@ class HRMImpl : public torch::nn::Module {
   // Every slot starts halted, so the first forward loads `batch` into all of them.
   Carry initial_carry(const Batch& batch);
   // `logits` picks the positions of ActOutput::logits (training: kLabelled, all the loss reads).
-  std::pair<Carry, ActOutput> forward(const Carry& carry, const Batch& batch, LogitPositions logits = LogitPositions::kAll);
+  std::pair<Carry, ActOutput> forward(const Carry& carry, const Batch& batch,
+                                      LogitPositions logits = LogitPositions::kAll);
 
   const ModelConfig& config() const { return inner->config(); }
   // The exploration draws use this generator (CPU), so runs are reproducible on any device.

@@ -9,17 +9,17 @@
 namespace hrm {
 
 enum class AttentionMode { kBidirectional, kCausal, kPrefixLM };
-enum class NormStyle { kPost, kPre };  // kPre: pre-norm blocks + weightless norm at module exit (HRM-Text)
+enum class NormStyle { kPost, kPre };        // kPre: pre-norm blocks + weightless norm at module exit (HRM-Text)
 enum class ZHInit { kLearned, kEmbedding };  // kEmbedding: z_H starts from the token embedding (HRM-Text)
 enum class LossType { kStablemax, kSoftmax };
 enum class PosEncoding { kRope, kLearned };
 
 struct ModelConfig {
-  int64_t vocab_size = 0;           // required
-  int64_t seq_len = 0;              // required: tokens per sequence (without puzzle-embedding slots)
+  int64_t vocab_size = 0;  // required
+  int64_t seq_len = 0;     // required: tokens per sequence (without puzzle-embedding slots)
   int64_t hidden_size = 512;
   int64_t num_heads = 8;
-  double expansion = 4.0;           // SwiGLU inner size = round(expansion*hidden*2/3) rounded up to 256
+  double expansion = 4.0;  // SwiGLU inner size = round(expansion*hidden*2/3) rounded up to 256
   int64_t H_layers = 4;
   int64_t L_layers = 4;
   int64_t H_cycles = 2;
@@ -35,7 +35,7 @@ struct ModelConfig {
   int64_t bp_steps = 2;
   int64_t halt_max_steps = 16;
   double halt_exploration_prob = 0.1;
-  int64_t puzzle_emb_ndim = 0;        // 0 disables the per-task embedding
+  int64_t puzzle_emb_ndim = 0;  // 0 disables the per-task embedding
   int64_t num_puzzle_identifiers = 1;
   LossType loss = LossType::kStablemax;
   std::string forward_dtype = "bfloat16";  // float32 | bfloat16; master weights stay fp32

@@ -36,10 +36,10 @@ enum class LogitPositions {
 };
 
 struct InnerOutput {
-  InnerCarry carry;                 // detached new state
-  torch::Tensor logits;             // per LogitPositions (puzzle-embedding slots removed)
-  torch::Tensor logit_index;        // kLabelled: [N] int64 flat position b * S + s of each logits row
-  torch::Tensor q_halt, q_continue; // [B] fp32
+  InnerCarry carry;                  // detached new state
+  torch::Tensor logits;              // per LogitPositions (puzzle-embedding slots removed)
+  torch::Tensor logit_index;         // kLabelled: [N] int64 flat position b * S + s of each logits row
+  torch::Tensor q_halt, q_continue;  // [B] fp32
 };
 
 class HRMInnerImpl : public torch::nn::Module {
@@ -58,8 +58,8 @@ class HRMInnerImpl : public torch::nn::Module {
   InnerCarry start_state(const torch::Tensor& x);
   // One segment's schedule L^L_cycles H (repeated H_cycles times) with input injection; each module
   // call is made by `call(index, module, z, injection)`. forward() and cached decoding share it.
-  using ModuleCallFn =
-      std::function<torch::Tensor(int64_t call, ReasoningModuleImpl& module, const torch::Tensor& z, const torch::Tensor& injection)>;
+  using ModuleCallFn = std::function<torch::Tensor(int64_t call, ReasoningModuleImpl& module, const torch::Tensor& z,
+                                                   const torch::Tensor& injection)>;
   InnerCarry run_schedule(const InnerCarry& carry, const torch::Tensor& x, const ModuleCallFn& call);
   // Uninitialised carry of the right shape (every slot is reset on first use).
   InnerCarry empty_carry(int64_t batch_size);

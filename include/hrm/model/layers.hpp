@@ -17,9 +17,9 @@ torch::Tensor residual_rms_norm(const torch::Tensor& x, const torch::Tensor& y, 
 
 // Per-forward attention inputs shared by every block: RoPE tables and the mask.
 struct AttentionContext {
-  torch::Tensor cos, sin;   // [S, head_dim] fp32
-  bool is_causal = false;   // plain causal mask (no explicit mask tensor)
-  torch::Tensor mask;       // optional bool [B, 1, S, S], true = may attend (prefix-LM)
+  torch::Tensor cos, sin;  // [S, head_dim] fp32
+  bool is_causal = false;  // plain causal mask (no explicit mask tensor)
+  torch::Tensor mask;      // optional bool [B, 1, S, S], true = may attend (prefix-LM)
 };
 
 // Rotates q/k ([B, S, H, D]) by the RoPE tables in fp32, returns x's dtype.

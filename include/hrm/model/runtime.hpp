@@ -20,8 +20,8 @@ struct RuntimeReport {
   bool cuda_available = false;
   int cuda_devices = 0;
   int threads = 0;
-  double gemm_gflops = 0.0;   // measured by a small fp32 GEMM probe
-  bool slow_blas = false;     // reference BLAS suspected (< 40 GFLOP/s)
+  double gemm_gflops = 0.0;  // measured by a small fp32 GEMM probe
+  bool slow_blas = false;    // reference BLAS suspected (< 40 GFLOP/s)
   bool cuda_kernels_linked = false;
 };
 

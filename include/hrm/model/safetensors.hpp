@@ -22,6 +22,7 @@ TensorMap load_safetensors(const std::string& path, std::map<std::string, std::s
 void load_into_module(torch::nn::Module& module, const TensorMap& tensors, const std::string& source,
                       const std::function<bool(const std::string&)>& skip = nullptr);
 // The module's parameters and buffers (minus `skip`), as CPU tensors.
-TensorMap module_tensors(const torch::nn::Module& module, const std::function<bool(const std::string&)>& skip = nullptr);
+TensorMap module_tensors(const torch::nn::Module& module,
+                         const std::function<bool(const std::string&)>& skip = nullptr);
 
 }  // namespace hrm

@@ -7,7 +7,8 @@ namespace hrm {
 
 class SparseSignSGD {
  public:
-  SparseSignSGD(torch::Tensor table, double lr, double weight_decay) : table_(std::move(table)), lr_(lr), wd_(weight_decay) {}
+  SparseSignSGD(torch::Tensor table, double lr, double weight_decay)
+      : table_(std::move(table)), lr_(lr), wd_(weight_decay) {}
   // Updates the rows named by `ids` ([B] int64, repeats allowed) from table.grad(), then clears the grad.
   void step(const torch::Tensor& ids);
   void set_lr(double lr) { lr_ = lr; }

@@ -18,15 +18,15 @@ struct GspoConfig {
   double clip_low = 3e-4;
   double clip_high = 4e-4;
   double advantage_eps = 1e-4;
-  bool unbiased_std = true;      // sample std (TRL); false: population std
-  bool token_level = false;      // GSPO-token
-  double kl_coef = 0.0;          // > 0: k3 KL penalty against a frozen reference policy
+  bool unbiased_std = true;  // sample std (TRL); false: population std
+  bool token_level = false;  // GSPO-token
+  double kl_coef = 0.0;      // > 0: k3 KL penalty against a frozen reference policy
   double max_log_ratio = 10.0;
 };
 
 struct GroupAdvantages {
-  torch::Tensor advantages;      // [N*G] fp32, zero in groups without signal
-  torch::Tensor has_signal;      // [N] bool: the group's rewards are not all equal
+  torch::Tensor advantages;  // [N*G] fp32, zero in groups without signal
+  torch::Tensor has_signal;  // [N] bool: the group's rewards are not all equal
   int64_t zero_signal_groups = 0;
 };
 
@@ -34,10 +34,10 @@ struct GroupAdvantages {
 GroupAdvantages group_advantages(const torch::Tensor& rewards, int64_t group_size, const GspoConfig& config);
 
 struct GspoLoss {
-  torch::Tensor loss;            // scalar, differentiable w.r.t. logp_new
-  double clip_fraction = 0;      // share of sequences whose clipped term was selected
-  double mean_abs_log_ratio = 0; // mean_i |log s_i|
-  double kl = 0;                 // mean k3 KL to the reference (0 without one)
+  torch::Tensor loss;             // scalar, differentiable w.r.t. logp_new
+  double clip_fraction = 0;       // share of sequences whose clipped term was selected
+  double mean_abs_log_ratio = 0;  // mean_i |log s_i|
+  double kl = 0;                  // mean k3 KL to the reference (0 without one)
 };
 
 // logp_new/logp_old/logp_ref: [B, T] log-probabilities of the sampled tokens under the current, the

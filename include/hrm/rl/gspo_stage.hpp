@@ -54,14 +54,14 @@ struct GspoStageConfig {
   int64_t resample_zero_signal = 0;
   double temperature = 1.0, top_p = 1.0;
   int64_t top_k = 0, max_new_tokens = 256;
-  std::string objective = "gspo";    // gspo | rft
+  std::string objective = "gspo";  // gspo | rft
   GspoConfig gspo;
-  std::string reference;             // KL reference checkpoint; set (to `policy` by default) iff kl_coef > 0
+  std::string reference;  // KL reference checkpoint; set (to `policy` by default) iff kl_coef > 0
   RewardConfig reward;
   std::string optimizer = "adamw";
   double lr = 1e-5, weight_decay = 0.0, grad_clip = 1.0;
   double lr_mult_H = 1.0, lr_mult_L = 1.0, lr_mult_heads = 1.0, lr_mult_embed = 1.0;
-  ModuleClip module_clip;            // optimizer.grad_clip_H / _L / _heads / _embed
+  ModuleClip module_clip;  // optimizer.grad_clip_H / _L / _heads / _embed
   double act_weight = 0.0;
   int64_t eval_interval = 0, eval_n = 10;
   std::vector<int> eval_ks{1, 5};

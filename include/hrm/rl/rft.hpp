@@ -12,8 +12,8 @@
 namespace hrm::rl {
 
 struct RftSelection {
-  torch::Tensor selected;         // [N*G] bool: the replies trained on
-  torch::Tensor has_signal;       // [N] bool: the group selected at least one reply
+  torch::Tensor selected;    // [N*G] bool: the replies trained on
+  torch::Tensor has_signal;  // [N] bool: the group selected at least one reply
   int64_t zero_signal_groups = 0;
 };
 

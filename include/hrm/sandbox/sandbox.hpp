@@ -16,19 +16,19 @@ namespace hrm::sandbox {
 
 // Per-run limits. Every limit applies to the whole process tree of the run.
 struct Limits {
-  double wall_seconds = 30;           // whole process tree killed when exceeded
-  double cpu_seconds = 30;            // CPU time of the tree (cgroup) or per process (RLIMIT_CPU)
-  int64_t memory_bytes = 2LL << 30;   // cgroup memory.max when available, else RLIMIT_AS per process
-  int max_processes = 128;            // cgroup pids.max when available, else RLIMIT_NPROC of the sandbox uid
+  double wall_seconds = 30;             // whole process tree killed when exceeded
+  double cpu_seconds = 30;              // CPU time of the tree (cgroup) or per process (RLIMIT_CPU)
+  int64_t memory_bytes = 2LL << 30;     // cgroup memory.max when available, else RLIMIT_AS per process
+  int max_processes = 128;              // cgroup pids.max when available, else RLIMIT_NPROC of the sandbox uid
   int64_t max_file_bytes = 64LL << 20;  // RLIMIT_FSIZE: largest file a process may write
-  int max_open_files = 256;           // RLIMIT_NOFILE
-  int64_t max_output_bytes = 1 << 20;  // per stream; excess is dropped and marked truncated
+  int max_open_files = 256;             // RLIMIT_NOFILE
+  int64_t max_output_bytes = 1 << 20;   // per stream; excess is dropped and marked truncated
 };
 
 struct RunRequest {
-  std::vector<std::string> argv;            // argv[0] resolved through PATH of `env` if not absolute
-  std::filesystem::path work_dir;           // the only writable directory (plus a private /tmp)
-  std::map<std::string, std::string> env;   // the COMPLETE environment of the child (nothing inherited)
+  std::vector<std::string> argv;           // argv[0] resolved through PATH of `env` if not absolute
+  std::filesystem::path work_dir;          // the only writable directory (plus a private /tmp)
+  std::map<std::string, std::string> env;  // the COMPLETE environment of the child (nothing inherited)
   std::string stdin_data;
   Limits limits;
   std::vector<std::filesystem::path> extra_writable;  // e.g. a shared ccache/cargo target dir, rarely needed
@@ -87,7 +87,7 @@ std::string resolve_program(const std::string& name);
 
 // One protection mechanism and whether this machine gives it to us (for `hrm doctor`).
 struct Protection {
-  std::string name;    // "user namespace", "seccomp", "cgroup pids", ...
+  std::string name;  // "user namespace", "seccomp", "cgroup pids", ...
   bool active = false;
   std::string detail;  // how it is applied, or why it is unavailable and what replaces it
 };

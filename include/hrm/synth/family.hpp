@@ -28,7 +28,9 @@ class Rng {
   int64_t range(int64_t lo, int64_t hi);  // inclusive
   bool coin() { return next() & 1; }
   template <typename T>
-  const T& pick(const std::vector<T>& items) { return items[static_cast<size_t>(range(0, static_cast<int64_t>(items.size()) - 1))]; }
+  const T& pick(const std::vector<T>& items) {
+    return items[static_cast<size_t>(range(0, static_cast<int64_t>(items.size()) - 1))];
+  }
 
  private:
   uint64_t state_;
@@ -55,7 +57,7 @@ struct TestCase {
 struct Instance {
   std::string family;
   int stage = 1;
-  int index = 0;                 // instance number within the family
+  int index = 0;  // instance number within the family
   std::map<std::string, Var> vars;
   std::vector<Param> params;
   Type result = Type::kInt;
@@ -76,15 +78,15 @@ struct Instance {
 };
 
 struct Family {
-  std::string name;       // "add-const": slug prefix, file names, split by family
+  std::string name;  // "add-const": slug prefix, file names, split by family
   int stage = 1;
-  bool held_out = false;  // in the test-family split by default
-  std::string title;      // "Add a constant"
-  std::string statement;  // template; a few short sentences
-  std::function<void(Rng&, Instance&)> sample;                            // fills vars, params, result
-  std::function<std::vector<Value>(Rng&, const Instance&)> input;        // one random test input
+  bool held_out = false;                                                      // in the test-family split by default
+  std::string title;                                                          // "Add a constant"
+  std::string statement;                                                      // template; a few short sentences
+  std::function<void(Rng&, Instance&)> sample;                                // fills vars, params, result
+  std::function<std::vector<Value>(Rng&, const Instance&)> input;             // one random test input
   std::vector<std::vector<Value>> (*edge_inputs)(const Instance&) = nullptr;  // fixed inputs, optional
-  std::function<Value(const Instance&, const std::vector<Value>&)> oracle;  // the expected result
+  std::function<Value(const Instance&, const std::vector<Value>&)> oracle;    // the expected result
   std::map<std::string, std::string> body;     // language -> body template (4-space indents)
   std::map<std::string, std::string> prelude;  // language -> imports the body needs (Go, Java, Rust)
   bool has(const std::string& language) const { return body.count(language) > 0; }

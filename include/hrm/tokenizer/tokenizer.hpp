@@ -33,11 +33,11 @@ class Processor;  // src/tokenizer/sentencepiece_api.hpp
 namespace hrm {
 
 struct TokenizerTrainOptions {
-  int vocab_size = 8192;            // total, including the specials and 256 byte pieces
+  int vocab_size = 8192;               // total, including the specials and 256 byte pieces
   std::string model_type = "unigram";  // "unigram" or "bpe"
   double character_coverage = 0.9995;  // rarer characters fall back to bytes
-  size_t max_sentence_bytes = 4096;  // training text is cut into chunks of whole lines up to this size
-  size_t max_sentences = 2'000'000;  // sampled uniformly (SentencePiece input_sentence_size) above this
+  size_t max_sentence_bytes = 4096;    // training text is cut into chunks of whole lines up to this size
+  size_t max_sentences = 2'000'000;    // sampled uniformly (SentencePiece input_sentence_size) above this
   int threads = 2;
   uint64_t seed = 1;
 };
@@ -84,7 +84,8 @@ class Tokenizer {
 // Trains a tokenizer on `inputs` and writes the model to `out_model` (a .model file; a .vocab text
 // listing is written next to it). Inputs are files or directories (walked recursively, hidden entries
 // skipped): *.jsonl files contribute the "content" (or "text") field of each corpus row, or every text
-// of an SFT row ("system", "prompt", "response", each "messages"[].content); other files their text. Files that are not valid UTF-8 are skipped and counted in the returned summary.
+// of an SFT row ("system", "prompt", "response", each "messages"[].content); other files their text. Files that are not
+// valid UTF-8 are skipped and counted in the returned summary.
 struct TokenizerTrainSummary {
   size_t files = 0, skipped_files = 0, sentences = 0, bytes = 0;
   std::vector<std::string> skipped;  // "path: reason", for the first few

@@ -12,11 +12,11 @@
 namespace hrm {
 
 struct CodeEvalConfig {
-  std::string problems;         // LiveCodeBench-format JSONL (hrm-data synth writes them); "" = off
-  int64_t limit = 32;           // the first `limit` problems of the file (0: all)
-  int64_t n = 1;                // samples per problem
-  std::vector<int> ks{1};       // pass@k reported, each <= n
-  double temperature = 0.2;     // LiveCodeBench's default
+  std::string problems;      // LiveCodeBench-format JSONL (hrm-data synth writes them); "" = off
+  int64_t limit = 32;        // the first `limit` problems of the file (0: all)
+  int64_t n = 1;             // samples per problem
+  std::vector<int> ks{1};    // pass@k reported, each <= n
+  double temperature = 0.2;  // LiveCodeBench's default
   int64_t max_new_tokens = 128;
 };
 

@@ -43,7 +43,7 @@ class Distributed {
   void all_reduce_sum(const std::vector<torch::Tensor>& tensors, int64_t bucket_bytes);
   // Element-wise sum of a few numbers over ranks (metrics, stop flags).
   std::vector<double> sum(const std::vector<double>& values);
-  double max(double value) ;
+  double max(double value);
   // Every rank's `t` stacked: [world_size, ...] (same shape everywhere; any dtype).
   torch::Tensor all_gather(const torch::Tensor& t);
   void barrier();

@@ -15,9 +15,9 @@ namespace hrm {
 
 struct EvalResult {
   int64_t examples = 0;
-  double loss = 0;             // LM loss per labelled token after the last segment
-  double token_accuracy = 0;   // mean over examples of the share of correct labelled tokens
-  double exact_accuracy = 0;   // share of examples with every labelled token correct
+  double loss = 0;                       // LM loss per labelled token after the last segment
+  double token_accuracy = 0;             // mean over examples of the share of correct labelled tokens
+  double exact_accuracy = 0;             // share of examples with every labelled token correct
   std::vector<double> exact_by_segment;  // exact accuracy after segment 1..halt_max_steps
   double q_halt_exact_accuracy = 0;      // exact accuracy where the Q head would have halted
   double mean_q_halt_segments = 0;

@@ -14,14 +14,14 @@
 namespace hrm {
 
 struct StepMetrics {
-  int64_t step = 0;         // global steps done, this one included
-  int stage = 0;            // stage index
-  int64_t stage_step = 0;   // steps done in the stage
-  double loss = 0;          // total loss per example of the global batch
+  int64_t step = 0;        // global steps done, this one included
+  int stage = 0;           // stage index
+  int64_t stage_step = 0;  // steps done in the stage
+  double loss = 0;         // total loss per example of the global batch
   double lr = 0, grad_norm = 0, seconds = 0;
-  bool skipped = false;     // non-finite loss or gradient: no update was applied
+  bool skipped = false;              // non-finite loss or gradient: no update was applied
   int64_t examples = 0, tokens = 0;  // in the global batch
-  ActMetrics act;           // sums over the global batch's halted sequences
+  ActMetrics act;                    // sums over the global batch's halted sequences
 };
 
 // Resident and peak resident memory of this process, MiB (/proc/self/status VmRSS, VmHWM).

@@ -7,7 +7,8 @@
 
 namespace hrm {
 
-TensorMap optimizer_state_tensors(torch::optim::Optimizer& optimizer, torch::nn::Module& model, const std::string& prefix);
+TensorMap optimizer_state_tensors(torch::optim::Optimizer& optimizer, torch::nn::Module& model,
+                                  const std::string& prefix);
 void load_optimizer_state(torch::optim::Optimizer& optimizer, torch::nn::Module& model, const TensorMap& tensors,
                           const std::string& prefix, const std::string& source);
 

@@ -23,11 +23,11 @@ namespace hrm {
 struct OptimizerConfig {
   std::string name = "adam_atan2";  // adam_atan2 | adamw
   double lr = 1e-4;
-  double lr_min_ratio = 1.0;        // cosine decay ends at lr * lr_min_ratio (1: constant after warmup)
+  double lr_min_ratio = 1.0;  // cosine decay ends at lr * lr_min_ratio (1: constant after warmup)
   int64_t warmup_steps = 2000;
   double weight_decay = 0.1;
   double beta1 = 0.9, beta2 = 0.95;
-  double grad_clip = 0.0;           // 0: no clipping (the norm is still measured and logged)
+  double grad_clip = 0.0;  // 0: no clipping (the norm is still measured and logged)
   double puzzle_emb_lr = 1e-2;
   double puzzle_emb_weight_decay = 0.1;
   // Per-module learning-rate multipliers (HRM-Text: fewer gradient passes -> scale per module).
@@ -41,30 +41,30 @@ struct DataSourceConfig {
 };
 
 struct EvalConfig {
-  int64_t interval = 500;       // steps between evaluations (and at the end of the stage)
-  int64_t max_examples = 0;     // 0: every held-out example
+  int64_t interval = 500;    // steps between evaluations (and at the end of the stage)
+  int64_t max_examples = 0;  // 0: every held-out example
   int64_t batch_size = 256;
-  CodeEvalConfig code;          // sft: pass@k on coding problems through the sandbox (code_eval.hpp)
+  CodeEvalConfig code;  // sft: pass@k on coding problems through the sandbox (code_eval.hpp)
 };
 
 // kExternal: a kind registered by another module (external_stage.hpp), e.g. rl's gspo.
 enum class StageKind { kPuzzle, kSft, kExternal };
 
 struct StageConfig {
-  std::string name;                       // defaults to the kind
+  std::string name;  // defaults to the kind
   StageKind kind = StageKind::kPuzzle;
   // puzzle: one dataset directory (train split trained, test split evaluated).
   // sft: token shard sets of `hrm-data build` (mode sft), sampled by weight; validation shard sets.
   std::vector<DataSourceConfig> train;
   std::vector<std::string> validation;
-  std::string tokenizer;                  // sft: SentencePiece model; default <shard set>/../tokenizer.model
-  int64_t steps = 1000;                   // optimizer steps = ACT segments
-  int64_t global_batch_size = 64;         // examples per step, over all ranks and micro-batches
-  int64_t micro_batch_size = 0;           // examples per forward; 0: global_batch_size / world size
+  std::string tokenizer;           // sft: SentencePiece model; default <shard set>/../tokenizer.model
+  int64_t steps = 1000;            // optimizer steps = ACT segments
+  int64_t global_batch_size = 64;  // examples per step, over all ranks and micro-batches
+  int64_t micro_batch_size = 0;    // examples per forward; 0: global_batch_size / world size
   OptimizerConfig optimizer;
-  double ema_decay = 0.0;                 // > 0: keep an EMA of the weights and evaluate it (HRM-Text)
-  int64_t bp_steps_final = 0;             // 0: fixed bp_steps; else grow model.bp_steps to this ...
-  double bp_warmup_fraction = 0.2;        // ... linearly over this share of the stage (HRM-Text)
+  double ema_decay = 0.0;           // > 0: keep an EMA of the weights and evaluate it (HRM-Text)
+  int64_t bp_steps_final = 0;       // 0: fixed bp_steps; else grow model.bp_steps to this ...
+  double bp_warmup_fraction = 0.2;  // ... linearly over this share of the stage (HRM-Text)
   EvalConfig eval;
   // kExternal only: the registered kind's name and the stage's own mapping (paths absolute), which
   // the kind reads; the fields above except name and steps do not apply.
@@ -79,18 +79,18 @@ struct CheckpointConfig {
 };
 
 struct DistributedConfig {
-  std::string backend = "auto";           // auto (nccl on CUDA, else gloo) | gloo | nccl
-  double timeout_s = 300;                 // a collective that waits longer fails the job
-  double bucket_mb = 25;                  // gradients are all-reduced in flat buckets of this size
+  std::string backend = "auto";  // auto (nccl on CUDA, else gloo) | gloo | nccl
+  double timeout_s = 300;        // a collective that waits longer fails the job
+  double bucket_mb = 25;         // gradients are all-reduced in flat buckets of this size
 };
 
 struct TrainConfig {
-  std::string source;                     // the YAML file this came from
+  std::string source;  // the YAML file this came from
   ModelConfig model;
   uint64_t seed = 0;
-  int threads = 0;                        // LibTorch threads; 0: all cores
+  int threads = 0;  // LibTorch threads; 0: all cores
   int64_t log_interval = 50;
-  int64_t max_bad_steps = 5;              // stop after this many non-finite steps in a row
+  int64_t max_bad_steps = 5;  // stop after this many non-finite steps in a row
   // Starting weights: a checkpoint directory whose config.yaml equals `model` (fine-tuning; empty:
   // random initialisation). Its recorded data_cutoff carries over.
   std::string init;

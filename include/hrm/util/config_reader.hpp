@@ -61,10 +61,14 @@ void ConfigReader::get(const std::string& key, T& out) {
   try {
     out = value.as<T>();
   } catch (const YAML::Exception&) {
-    if constexpr (std::is_same_v<T, bool>) type_error(key, "true or false");
-    else if constexpr (std::is_integral_v<T>) type_error(key, "an integer");
-    else if constexpr (std::is_floating_point_v<T>) type_error(key, "a number");
-    else type_error(key, "a string");
+    if constexpr (std::is_same_v<T, bool>)
+      type_error(key, "true or false");
+    else if constexpr (std::is_integral_v<T>)
+      type_error(key, "an integer");
+    else if constexpr (std::is_floating_point_v<T>)
+      type_error(key, "a number");
+    else
+      type_error(key, "a string");
   }
 }
 
@@ -80,7 +84,9 @@ void ConfigReader::get_list(const std::string& key, std::vector<T>& out) {
     try {
       items.push_back(value[i].as<T>());
     } catch (const YAML::Exception&) {
-      type_error(key, std::is_integral_v<T> ? "a list of integers" : std::is_floating_point_v<T> ? "a list of numbers" : "a list of strings");
+      type_error(key, std::is_integral_v<T>         ? "a list of integers"
+                      : std::is_floating_point_v<T> ? "a list of numbers"
+                                                    : "a list of strings");
     }
   }
   out = std::move(items);

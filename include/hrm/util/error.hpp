@@ -40,7 +40,7 @@ auto with_context(const std::string& context, Fn&& fn) -> decltype(fn()) {
 
 }  // namespace hrm
 
-#define HRM_CHECK(cond, ...)                           \
-  do {                                                 \
-    if (!(cond)) throw ::hrm::Error(__VA_ARGS__);      \
+#define HRM_CHECK(cond, ...)                      \
+  do {                                            \
+    if (!(cond)) throw ::hrm::Error(__VA_ARGS__); \
   } while (0)

@@ -29,7 +29,8 @@ int main() {
   struct stat st {};
   if (fstat(kInitPlan, &st) != 0 || st.st_size <= 0) return refuse("hrm-sandbox-init: no plan on descriptor 5");
   std::string bytes(static_cast<size_t>(st.st_size), '\0');
-  if (pread(kInitPlan, bytes.data(), bytes.size(), 0) != st.st_size) return refuse("hrm-sandbox-init: reading the plan");
+  if (pread(kInitPlan, bytes.data(), bytes.size(), 0) != st.st_size)
+    return refuse("hrm-sandbox-init: reading the plan");
   close(kInitPlan);
   static DecodedPlan decoded;  // lives until the process ends (child_main never returns)
   if (!decode_plan(bytes, &decoded)) {

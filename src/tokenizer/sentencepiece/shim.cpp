@@ -53,8 +53,8 @@ class VectorIterator : public sentencepiece::SentenceIterator {
 
 hrm::spm::Processor* new_processor() { return new ProcessorImpl(); }
 
-std::string train(const std::unordered_map<std::string, std::string>& args, const std::vector<std::string>& sentences, unsigned seed,
-                  std::string* model) {
+std::string train(const std::unordered_map<std::string, std::string>& args, const std::vector<std::string>& sentences,
+                  unsigned seed, std::string* model) {
   sentencepiece::SetRandomGeneratorSeed(seed);
   const int log_level = sentencepiece::logging::GetMinLogLevel();
   sentencepiece::logging::SetMinLogLevel(2);  // errors only; the trainer is chatty at INFO
