@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libgloo-dev libopenblas0-pthread
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libspdlog-dev libcli11-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libseccomp-dev zlib1g-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libseccomp-dev zlib1g-dev libcurl4-openssl-dev libcpp-httplib-dev
   python3-torch python3-numpy gnuplot-nox
 )
 

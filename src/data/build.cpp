@@ -175,15 +175,10 @@ std::vector<ChatMessage> messages_of(const nlohmann::json& row, const std::strin
   if (row.contains("messages")) {
     const auto& list = row["messages"];
     if (!list.is_array() || list.empty()) throw Error(where + ": 'messages' must be a non-empty list");
+    // OpenAI messages, tool calls included (agent transcripts are training rows as they are).
     for (size_t i = 0; i < list.size(); ++i) {
-      const auto& msg = list[i];
-      if (!msg.is_object() || !msg.contains("role") || !msg["role"].is_string() || !msg.contains("content") ||
-          !msg["content"].is_string()) {
-        throw Error(where + ": messages[" + std::to_string(i) + "] must have string 'role' and 'content'");
-      }
-      m.push_back({msg["role"].get<std::string>(), msg["content"].get<std::string>()});
+      m.push_back(chat_message_from_json(list[i], where + ": messages[" + std::to_string(i) + "]"));
     }
-    render_chat(m);  // validates roles
     return m;
   }
   for (const char* key : {"prompt", "response"}) {

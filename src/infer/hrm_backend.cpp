@@ -5,6 +5,7 @@
 #include <map>
 
 #include "hrm/infer/text_model.hpp"
+#include "hrm/tokenizer/tool_call.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::infer {
@@ -81,8 +82,7 @@ class HrmBackend : public eval::ModelBackend {
     options.sampling.max_new_tokens = std::max(1, p.max_tokens);
     options.sampling.seed = p.seed.value_or(0) + static_cast<uint64_t>(request.id.sample);
     options.stop_sequences = p.stop;
-    std::vector<ChatMessage> conversation;
-    for (const auto& m : request.messages) conversation.push_back({m.role, m.content});
+    const std::vector<ChatMessage>& conversation = request.messages;
     const auto prompt_tokens = static_cast<int64_t>(model_.encode(conversation).size());
     if (prompt_tokens >= model_.config().seq_len) {
       spdlog::warn(
@@ -95,6 +95,32 @@ class HrmBackend : public eval::ModelBackend {
     std::vector<std::string> replies;
     for (auto& c : result.completions) replies.push_back(std::move(c.text));
     return replies;
+  }
+
+  // Tool calling through the chat template: the tools are described in the system prompt, the reply's
+  // <|tool_call|> lines are parsed strictly (tool_call.hpp); a parse error goes back to the model.
+  eval::AssistantTurn generate_turn(const eval::GenerationRequest& request) override {
+    eval::GenerationRequest one = request;
+    one.params.n = 1;
+    if (!request.tools.empty()) {
+      std::string preamble;
+      if (!one.messages.empty() && one.messages[0].role == "system") {
+        preamble = one.messages[0].content;
+        one.messages.erase(one.messages.begin());
+      }
+      one.messages.insert(one.messages.begin(), {"system", render_tools_system_prompt(request.tools, preamble)});
+    }
+    eval::AssistantTurn turn;
+    turn.message = {"assistant", generate(one).at(0)};
+    if (request.tools.empty()) return turn;
+    try {
+      auto parsed = parse_tool_calls(turn.message.content);
+      turn.message.content = parsed.content;
+      turn.message.tool_calls = std::move(parsed.calls);
+    } catch (const Error& e) {
+      turn.call_error = e.describe();
+    }
+    return turn;
   }
 
   std::string name() const override { return name_; }

@@ -35,12 +35,6 @@ namespace {
 
 using eval::lcb::Problem;
 
-std::vector<ChatMessage> to_chat(const std::vector<eval::ChatMessage>& messages) {
-  std::vector<ChatMessage> out;
-  for (const auto& m : messages) out.push_back({m.role, m.content});
-  return out;
-}
-
 struct Policy {
   std::string dir;
   HRMInner model{nullptr};
@@ -88,7 +82,7 @@ PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int6
   PromptSet set;
   size_t too_long = 0;
   for (auto& p : eval::lcb::load_problems(path)) {
-    auto ids = encode_prompt(tokenizer, to_chat(eval::lcb::codegen_messages(p)));
+    auto ids = encode_prompt(tokenizer, eval::lcb::codegen_messages(p));
     if (static_cast<int64_t>(ids.size()) + 2 > seq_len) {
       ++too_long;
       continue;

@@ -63,7 +63,7 @@ struct Task {
 
 json messages_json(const std::vector<eval::ChatMessage>& messages, const std::string& answer) {
   json m = json::array();
-  for (const auto& msg : messages) m.push_back({{"role", msg.role}, {"content", msg.content}});
+  for (const auto& msg : messages) m.push_back(to_openai_json(msg));
   m.push_back({{"role", "assistant"}, {"content", answer}});
   return m;
 }
