@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "hrm/agent/task_generator.hpp"
 #include "hrm/data/build.hpp"
 #include "hrm/data/corpus.hpp"
 #include "hrm/data/decontam.hpp"
@@ -149,6 +150,18 @@ int main(int argc, char** argv) {
   synth->add_option("--timeout", sopt.timeout_seconds, "Wall seconds per Polyglot test run");
   synth->add_option("--cache-dir", sopt.cache_dir, "Shared build caches (default: the Polyglot runner's)");
 
+  std::string tools_out;
+  uint64_t tools_seed = 1;
+  int tools_per_variant = 3;
+  std::vector<std::string> tools_families;
+  auto* tools = app.add_subcommand("tools",
+                                   "Tool-use tasks (git, build, packages, debugging, shell, multifile) as a "
+                                   "suite for hrm-eval --bench tools");
+  tools->add_option("--out", tools_out, "The suite file (.jsonl)")->required();
+  tools->add_option("--seed", tools_seed, "Seed: the same seed gives the same tasks")->capture_default_str();
+  tools->add_option("--per-variant", tools_per_variant, "Tasks per variant of each family")->capture_default_str();
+  tools->add_option("--families", tools_families, "Only these families (comma-separated)")->delimiter(',');
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (tok_train->parsed()) {
@@ -198,6 +211,10 @@ int main(int argc, char** argv) {
       const auto stats = hrm::synth::run_synth(sopt);
       std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
                 << synth_out << "/stats.json\n";
+    } else if (tools->parsed()) {
+      const auto tasks = hrm::agent::generate_tasks(tools_seed, tools_per_variant, tools_families);
+      hrm::agent::write_suite(tools_out, tasks);
+      std::cout << "wrote " << tasks.size() << " tasks to " << tools_out << "\n";
     } else if (inspect->parsed()) {
       const auto r = hrm::ShardReader::open(shards);
       std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
