@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <sstream>
 
 #include "hrm/agent/shell.hpp"
@@ -49,8 +50,8 @@ const json& schema_of(const std::string& name) {
                             {"path", "content"})},
       {"edit_file",
        schema("edit_file",
-              "Replace one occurrence of `search` in a file by `replace`. `search` must match existing lines "
-              "(indentation may differ by a uniform offset).",
+              "Replace `search` in a file by `replace`: a text found exactly once is replaced where it is; "
+              "otherwise `search` must match whole existing lines (indentation may differ by a uniform offset).",
               {{"path", str("relative to the workspace root")},
                {"search", str("the existing lines to replace")},
                {"replace", str("the new lines")}},
@@ -115,7 +116,15 @@ std::string edit(const fs::path& file, const json& args) {
   const std::string search = args["search"], replace = args["replace"];
   if (search.empty()) throw Error("edit_file: 'search' is empty", "use write_file to create or replace a whole file");
   const std::string before = read_file(file);
-  const auto after = eval::replace_most_similar_chunk(before, search, replace);
+  // A text found exactly once is replaced where it is (part of a line too); otherwise the Polyglot
+  // matcher works on whole lines (exact, uniform indentation offset, `...` elision).
+  std::optional<std::string> after;
+  const size_t at = before.find(search);
+  if (at != std::string::npos && before.find(search, at + 1) == std::string::npos) {
+    after = before.substr(0, at) + replace + before.substr(at + search.size());
+  } else {
+    after = eval::replace_most_similar_chunk(before, search, replace);
+  }
   if (!after) {
     throw Error("edit_file: the search text was not found in " + args["path"].get<std::string>(),
                 "read the file and copy the lines to replace exactly");

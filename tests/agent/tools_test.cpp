@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent_test_util.hpp"
+#include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 
 namespace {
@@ -57,6 +58,10 @@ TEST_F(ToolsTest, FileToolsReadWriteEditAndList) {
   r = call("edit_file", {{"path", "src/app.py"}, {"search", "return 2\n"}, {"replace", "return 3\n"}});
   EXPECT_FALSE(r.error) << r.content;
   EXPECT_NE(hrm::read_file(ws_ / "src" / "app.py").find("    return 3\n"), std::string::npos);
+  // A text found once is replaced inside its line.
+  r = call("edit_file", {{"path", "src/app.py"}, {"search", "return 3"}, {"replace", "return 4"}});
+  EXPECT_FALSE(r.error) << r.content;
+  EXPECT_NE(hrm::read_file(ws_ / "src" / "app.py").find("    return 4\n"), std::string::npos);
   EXPECT_EQ(call("list_files", nlohmann::json::object()).content, "src/\nsrc/app.py\n");
   r = call("edit_file", {{"path", "src/app.py"}, {"search", "nothing like this\n"}, {"replace", "x\n"}});
   EXPECT_TRUE(r.error);
