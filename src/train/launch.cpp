@@ -70,6 +70,9 @@ int resolve_port(const LaunchOptions& o) {
 
 // In the child: the rank's environment, then exec (exit 127 when the command cannot be run).
 [[noreturn]] void exec_rank(const LaunchOptions& o, int local, int port) {
+  // Until exec the launcher's handlers would swallow a forwarded signal; the default action ends the rank.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   const int rank = o.node_rank * o.nproc_per_node + local;
   setenv("RANK", std::to_string(rank).c_str(), 1);
   setenv("WORLD_SIZE", std::to_string(o.nnodes * o.nproc_per_node).c_str(), 1);

@@ -77,8 +77,10 @@ TEST(HRMInner, OutputsEqualTheScheduleComposedByHand) {
   row.labels = b.labels.narrow(0, 1, 1);
   row.puzzle_ids = b.puzzle_ids.narrow(0, 1, 1);
   const auto alone = m->forward(start_carry(m, row), row);
-  EXPECT_TRUE(torch::allclose(alone.logits[0], out.logits[1], 1e-5, 1e-6));
-  EXPECT_TRUE(torch::allclose(alone.q_halt[0], out.q_halt[1], 1e-5, 1e-6));
+  // (Other batch shapes take other GEMM paths: equal up to float rounding, not bit for bit.)
+  EXPECT_TRUE(torch::allclose(alone.logits[0], out.logits[1], 1e-4, 1e-5))
+      << (alone.logits[0] - out.logits[1]).abs().max().item<double>();
+  EXPECT_TRUE(torch::allclose(alone.q_halt[0], out.q_halt[1], 1e-4, 1e-5));
   // The puzzle embedding reaches the outputs: another puzzle id changes them.
   row.puzzle_ids = torch::tensor({2}, torch::kLong);
   EXPECT_FALSE(torch::allclose(m->forward(start_carry(m, row), row).logits[0], out.logits[1], 1e-3, 1e-3));
