@@ -41,7 +41,7 @@ std::vector<ExecutionProblem> load_execution_problems(const std::filesystem::pat
 struct CheckOptions {
   std::string python = "/usr/bin/python3";
   std::filesystem::path work_root;  // empty = a temp directory
-  int jobs = 1;                     // parallel sandboxes
+  int jobs = 1;                     // parallel sandboxes; 0 = all cores
   double execution_timeout = 3;     // seconds per code-execution check (LiveCodeBench: 3)
 };
 
