@@ -14,7 +14,7 @@
 
 #include "hrm/data/language.hpp"
 #include "hrm/util/progress.hpp"
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 

@@ -16,32 +16,6 @@ namespace hrm::eval::lcb {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const char* const kExecutionImports =
-    "from itertools import accumulate, chain, combinations, count, permutations, product, groupby, islice, repeat\n"
-    "from copy import deepcopy\n"
-    "from string import ascii_lowercase\n"
-    "from math import floor, log2, log10, sqrt, comb, gcd, ceil, inf, isqrt\n"
-    "from collections import defaultdict, deque, Counter\n"
-    "from bisect import bisect, bisect_left, bisect_right, insort\n"
-    "from heapq import heappush, heappop, heapify, merge\n"
-    "from functools import reduce, cache, lru_cache\n"
-    "from random import randrange, shuffle\n"
-    "from operator import itemgetter, sub\n"
-    "from re import search as re_search\n"
-    "from os.path import commonprefix\n"
-    "from typing import List, Tuple, Dict, Set, Optional, Union, Any, Callable, Iterable, Iterator, Generator\n"
-    "import copy\nimport string\nimport math\nimport collections\nimport bisect\nimport heapq\nimport functools\n"
-    "import random\nimport itertools\nimport operator\nimport re\n"
-    "try:\n    import numpy as np\nexcept ImportError:\n    pass\n"
-    "try:\n    import pandas as pd\nexcept ImportError:\n    pass\n"
-    "from math import log, prod\n"
-    "from collections import deque, defaultdict, Counter, OrderedDict\n"
-    "from itertools import accumulate, permutations, combinations, product, groupby, islice, chain, repeat, "
-    "zip_longest, cycle\n"
-    "from functools import lru_cache, reduce, partial\n"
-    "from operator import iand\n"
-    "import sys\n";
-
 namespace {
 
 // Rows of a JSONL file or of a JSON list, each with its "file:line" (or "file[index]").
@@ -263,7 +237,7 @@ std::vector<std::vector<bool>> grade_executions(const std::vector<ExecutionProbl
       // A prediction that repeats the input is not an answer (LiveCodeBench skips it: never correct).
       if (pred.find(problems[i].input) != std::string::npos) continue;
       const std::string program =
-          std::string(kExecutionImports) + "\n" + problems[i].code + "\nassert " + problems[i].output + " == " + pred;
+          std::string(execution_imports()) + "\n" + problems[i].code + "\nassert " + problems[i].output + " == " + pred;
       items.push_back({{"kind", "execution"}, {"program", program}, {"timeout", options.execution_timeout}});
       where.emplace_back(i, j);
     }

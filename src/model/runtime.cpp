@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <sstream>
-#include <thread>
 
 #include "hrm/model/torch_compat.hpp"
 #include "hrm/util/parallel.hpp"
