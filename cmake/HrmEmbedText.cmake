@@ -10,8 +10,8 @@ if(CMAKE_SCRIPT_MODE_FILE)
   # A byte array rather than a raw string literal: no delimiter to collide with, no literal length limit.
   file(READ "${IN}" hex HEX)
   string(LENGTH "${hex}" hex_length)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-  string(REGEX REPLACE "(('\\\\x[0-9a-f][0-9a-f]',){16})" "\\1\n    " bytes "${bytes}")
+  string(REGEX REPLACE "(................................)" "\\1\n    " lines "${hex}")  # 16 bytes a line
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${lines}")
   math(EXPR size "${hex_length} / 2")
   get_filename_component(name "${IN}" NAME)
   file(WRITE "${OUT}"

@@ -173,7 +173,6 @@ std::vector<TestOutputProblem> load_test_output_problems(const fs::path& file) {
 
 std::vector<ExecutionProblem> load_execution_problems(const fs::path& file) {
   std::vector<ExecutionProblem> out;
-  std::vector<long long> keys;
   for (auto& [row, where] : read_rows(file)) {
     if (!row.is_object()) throw Error(where + ": a row must be a JSON object");
     ExecutionProblem p;

@@ -179,8 +179,8 @@ TEST(LcbCodec, PickleWritesWhatPythonWritesForProtocol4) {
 }
 
 TEST(LcbCodec, PickleRoundTripsShortLongAndUtf8) {
-  for (const std::string text : {std::string(), std::string("hi"), std::string(255, 'a'), std::string(256, 'b'),
-                                 std::string(70000, 'x'), std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e")}) {
+  for (const std::string& text : {std::string(), std::string("hi"), std::string(255, 'a'), std::string(256, 'b'),
+                                  std::string(70000, 'x'), std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e")}) {
     EXPECT_EQ(lcb::unpickle_string(lcb::pickle_string(text)), text) << text.size() << " bytes";
   }
 }
