@@ -159,7 +159,7 @@ TEST(LcbCodec, Base64EncodesWhatPythonEncodesAndRoundTripsEveryLength) {
 }
 
 TEST(LcbCodec, ZlibRoundTrips) {
-  for (const std::string text :
+  for (const std::string& text :
        {std::string(), std::string("a"), std::string(100000, 'z'), bytes({0, 0xff, 0x80, 1})}) {
     const std::string packed = lcb::zlib_compress(text);
     EXPECT_EQ(lcb::zlib_decompress(packed), text);
