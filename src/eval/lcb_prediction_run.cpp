@@ -10,6 +10,7 @@
 #include "hrm/eval/lcb_score.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/parallel.hpp"
+#include "hrm/util/progress.hpp"
 #include "lcb_generator.hpp"
 #include "lcb_report.hpp"
 #include "lcb_results_io.hpp"
@@ -45,9 +46,12 @@ std::vector<std::vector<std::string>> answers_for(const RunOptions& o, const std
     return preds;
   }
   Generator gen(backend, o);
+  Progress progress("livecodebench", problems.size(), "problems",
+                    o.progress ? ProgressMode::kAuto : ProgressMode::kSilent);
   parallel_for(o.jobs, problems.size(), [&](size_t i) {
     outputs[i] = gen.generate(key(problems[i]), 1, 0, prompt(problems[i], o.cot), o.n);
     for (const auto& r : outputs[i]) preds[i].push_back(extract(r, o.cot));
+    progress.advance();
   });
   return preds;
 }
