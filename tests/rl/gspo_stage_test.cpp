@@ -257,8 +257,8 @@ TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
 TEST(GspoStage, PipelineSamplesAheadAndPipelineOffSamplesOnPolicy) {
   auto f = make_fixture("gspo-pipeline");
   const std::string common =
-      "policy: policy\nproblems: problems.jsonl\nsteps: 3\nprompts_per_step: 2\ngroup_size: 4\nminibatches: 2\n"
-      "segments: 1\nsampling: {temperature: 1.5, max_new_tokens: 16}\nreward: {kind: binary, length_penalty: 0.01}\n"
+      "policy: policy\nproblems: problems.jsonl\nsteps: 3\nprompts_per_step: 2\ngroup_size: 6\nminibatches: 2\n"
+      "segments: 2\nsampling: {temperature: 1.5, max_new_tokens: 48}\nreward: {kind: binary, length_penalty: 0.01}\n"
       "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0}\nseed: 3\n";
   for (const bool pipeline : {true, false}) {
     const auto name = std::string(pipeline ? "on" : "off");
@@ -273,7 +273,9 @@ TEST(GspoStage, PipelineSamplesAheadAndPipelineOffSamplesOnPolicy) {
     for (size_t i = 1; i < m.size(); ++i) {
       if (m[i]["zero_signal_fraction"].get<double>() == 1.0) continue;
       EXPECT_EQ(m[i]["staleness"].get<double>(), pipeline ? 2.0 : 0.0) << name << " step " << i + 1;
-      if (!pipeline) EXPECT_EQ(m[i]["behaviour_weight"].get<double>(), 1.0);
+      if (!pipeline) {
+        EXPECT_EQ(m[i]["behaviour_weight"].get<double>(), 1.0);
+      }
     }
   }
   fs::remove_all(f.dir);

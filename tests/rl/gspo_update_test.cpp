@@ -65,7 +65,7 @@ TEST(GspoUpdate, ClipIsCentredOnTheWeightsBeingUpdated) {
     c.gspo.decoupled = decoupled;
     hrm::rl::PolicyUpdater updater(c, *model, 1);
     std::mt19937_64 rng(0);
-    updater.update({g.batch, logp_of(*model, g.batch), {}, g.rewards, g.rewards}, rng);  // version 0 -> 1
+    updater.update({g.batch, logp_of(*model, g.batch), {}, g.rewards, g.rewards, {}}, rng);  // version 0 -> 1
     EXPECT_EQ(updater.version(), 1);
     const auto behav = logp_of(*model, g.batch) - 0.01;
     const auto sampled_at = torch::zeros({4}, torch::kLong);  // one optimizer step ago
@@ -195,7 +195,7 @@ TEST(GspoUpdate, ActTrainsBothQValuesOnEveryRow) {
   const auto before = logp_of(*model, batch, 3);
   hrm::rl::PolicyUpdater updater(c, *model, 3);
   std::mt19937_64 rng(0);
-  const auto u = updater.update({batch, before, {}, passed, passed}, rng);
+  const auto u = updater.update({batch, before, {}, passed, passed, {}}, rng);
   EXPECT_EQ(u.zero_signal_groups, 2);
   EXPECT_EQ(updater.version(), 1);  // the Q head was trained although GSPO had nothing
   EXPECT_NEAR(u.q_halt_loss, q_halt_expected, 1e-5);

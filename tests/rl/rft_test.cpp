@@ -100,7 +100,7 @@ TEST(RftUpdate, OnlyTheSelectedRepliesAreTrainedOnAndEmptyGroupsAreZeroSignal) {
   hrm::rl::PolicyUpdater updater(c, *model, 1);
   std::mt19937_64 rng(0);
   const auto passed = f32({1, 0, 0, 0}, {4});
-  const auto u = updater.update({batch, logp_before, {}, passed, passed}, rng);
+  const auto u = updater.update({batch, logp_before, {}, passed, passed, {}}, rng);
   EXPECT_EQ(u.groups, 2);
   EXPECT_EQ(u.zero_signal_groups, 1);
   // One minibatch holding row 0 alone: the loss is its mean token NLL under the starting weights.
@@ -127,7 +127,7 @@ TEST(RftUpdate, OnlyTheSelectedRepliesAreTrainedOnAndEmptyGroupsAreZeroSignal) {
     expected =
         -row_logp(logp_before, 0) + 0.5 * torch::binary_cross_entropy_with_logits(out.q_halt, passed).item<double>();
   }
-  const auto a = act_updater.update({batch, logp_before, {}, passed, passed}, rng);
+  const auto a = act_updater.update({batch, logp_before, {}, passed, passed, {}}, rng);
   EXPECT_EQ(a.zero_signal_groups, 1);
   EXPECT_NEAR(a.loss, expected, 1e-5);
   EXPECT_EQ(a.q_continue_loss, 0.0);
