@@ -84,10 +84,13 @@ struct PromptSet {
   std::vector<std::vector<int32_t>> ids;
 };
 
-PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len) {
+PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len,
+                       const std::string& before = "") {
   PromptSet set;
   size_t too_long = 0;
-  for (auto& p : eval::lcb::load_problems(path)) {
+  eval::lcb::ProblemFilter filter;
+  filter.before_date = before;  // the data cutoff: only problems dated before it
+  for (auto& p : eval::lcb::load_problems(path, "v6", filter)) {
     auto ids = encode_prompt(tokenizer, to_chat(eval::lcb::codegen_messages(p)));
     if (static_cast<int64_t>(ids.size()) + 2 > seq_len) {
       ++too_long;
@@ -206,7 +209,7 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   Policy policy = load_policy(c.policy);
   const auto& mc = policy.model->config();
   const int64_t segments = segments_of(c, mc);
-  const PromptSet train = load_prompts(c.problems, *policy.tokenizer, mc.seq_len);
+  const PromptSet train = load_prompts(c.problems, *policy.tokenizer, mc.seq_len, c.problems_before);
   std::optional<PromptSet> held_out;
   if (!c.eval_problems.empty()) held_out = load_prompts(c.eval_problems, *policy.tokenizer, mc.seq_len);
   RolloutJudge judge(judge_options(c.judge_timeout));
@@ -374,7 +377,7 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   run_eval(c.steps);
   const auto final_dir = (fs::path(out_dir) / "final").string();
   nlohmann::json state{{"stage", "gspo"}, {"objective", c.objective}, {"step", c.steps}, {"policy", c.policy}};
-  const auto cutoff = data_cutoff(c.policy, train);
+  const auto cutoff = std::max(data_cutoff(c.policy, train), c.problems_before);
   if (!cutoff.empty()) state["data_cutoff"] = cutoff;
   save_checkpoint(final_dir, *policy.model, state);
   fs::copy_file(fs::path(c.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",
