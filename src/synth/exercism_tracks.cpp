@@ -2,6 +2,7 @@
 #include "hrm/synth/exercism_tracks.hpp"
 
 #include <algorithm>
+#include <set>
 #include <unordered_set>
 
 #include "hrm/data/decontam.hpp"
@@ -83,24 +84,39 @@ ExcludeSet::ExcludeSet(const std::vector<fs::path>& roots, int ngram, double thr
     : ngram_(ngram), threshold_(threshold) {
   HRM_CHECK(ngram >= 1, "exercism: --ngram must be at least 1");
   HRM_CHECK(threshold > 0 && threshold <= 1, "exercism: --threshold must be in (0, 1]");
+  struct Text {
+    std::string id;
+    std::vector<uint64_t> grams;  // distinct
+  };
+  std::vector<Text> texts;
+  std::unordered_map<uint64_t, std::set<std::string>> slugs_of_gram;
   for (const auto& root : roots) {
     for (const auto& ex : eval::find_exercises(root, {}, "")) {
       ++num_exercises_;
       slugs_.emplace(ex.slug, ex.id());
-      add_part(ex.id() + " instructions", exercise_instructions(ex));
-      add_part(ex.id() + " tests", exercise_tests(ex));
+      for (const auto& [part, text] : {std::pair<std::string, std::string>{"instructions", exercise_instructions(ex)},
+                                       {"tests", exercise_tests(ex)}}) {
+        auto grams = word_ngrams(text, ngram_);
+        std::sort(grams.begin(), grams.end());
+        grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+        for (const uint64_t g : grams) slugs_of_gram[g].insert(ex.slug);
+        texts.push_back({ex.id() + " " + part, std::move(grams)});
+      }
     }
   }
-}
-
-void ExcludeSet::add_part(const std::string& id, const std::string& text) {
-  auto grams = word_ngrams(text, ngram_);
-  std::sort(grams.begin(), grams.end());
-  grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
-  if (grams.empty()) return;  // too short to compare (the slug check still applies)
-  const auto index = static_cast<uint32_t>(parts_.size());
-  parts_.push_back({id, grams.size()});
-  for (const uint64_t g : grams) parts_of_ngram_[g].push_back(index);
+  // Track boilerplate (test-file headers, the shared error-handling notes appended to instructions)
+  // recurs across unrelated problems; an n-gram found in kBoilerplateSlugs different problems says
+  // nothing about which one an exercise copies, so it is not compared.
+  for (auto& t : texts) {
+    std::vector<uint64_t> kept;
+    for (const uint64_t g : t.grams) {
+      if (slugs_of_gram[g].size() < kBoilerplateSlugs) kept.push_back(g);
+    }
+    if (kept.empty()) continue;  // nothing specific to compare (the slug check still applies)
+    const auto index = static_cast<uint32_t>(parts_.size());
+    parts_.push_back({t.id, kept.size()});
+    for (const uint64_t g : kept) parts_of_ngram_[g].push_back(index);
+  }
 }
 
 std::optional<Exclusion> ExcludeSet::check(const eval::Exercise& exercise) const {

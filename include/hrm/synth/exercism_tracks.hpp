@@ -3,9 +3,11 @@
 // .docs/instructions.md, stubs, tests, the reference under .meta/), and the decontamination against a
 // polyglot-benchmark checkout: an exercise is excluded when the benchmark has its slug (in any
 // language) or when the benchmark's instructions or tests of some exercise share a large part of their
-// word n-grams with the exercise's instructions and tests.
+// word n-grams with the exercise's instructions and tests (n-grams that recur across several benchmark
+// problems, the tracks' boilerplate, are not compared).
 //
-// Exports: track_language(), TrackListing, list_track(), exercise_text(), Exclusion, ExcludeSet.
+// Exports: track_language(), TrackListing, list_track(), exercise_instructions(), exercise_tests(), Exclusion,
+// ExcludeSet.
 #pragma once
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -46,6 +48,8 @@ struct Exclusion {
 
 class ExcludeSet {
  public:
+  // N-grams shared by this many different benchmark problems are boilerplate and not compared.
+  static constexpr size_t kBoilerplateSlugs = 3;
   // Loads every exercise of the polyglot-benchmark checkouts (<root>/<language>/exercises/practice/).
   ExcludeSet(const std::vector<std::filesystem::path>& roots, int ngram, double threshold);
   // Why `exercise` must not be trained on, or nullopt when it is clean.
@@ -64,7 +68,6 @@ class ExcludeSet {
   std::map<std::string, std::string> slugs_;  // slug -> the first benchmark id that has it
   std::vector<Part> parts_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> parts_of_ngram_;
-  void add_part(const std::string& id, const std::string& text);
 };
 
 }  // namespace hrm::synth
