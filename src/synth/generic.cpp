@@ -100,7 +100,7 @@ std::string difficulty_of(const json& row) {
   if (d == "introductory" || d == "easy") return "easy";
   if (d == "interview" || d == "medium") return "medium";
   if (d == "competition" || d == "hard") return "hard";
-  return "";
+  return "medium";  // unlabelled: LiveCodeBench rows need one of the three
 }
 
 // The row's date, or 1970-01-01 when it has none: a data cutoff then counts the problem as seen.

@@ -11,7 +11,8 @@
 //   tests:     "tests" or "input_output" ({"inputs", "outputs", "fn_name"?}, object or JSON string), or
 //              CodeContests' "public_tests" / "private_tests" / "generated_tests" ({"input", "output"})
 //   optional:  "id" | "problem_id" | "name", "starter_code", "difficulty", "date" | "contest_date"
-//              (no date: 1970-01-01, so that a data cutoff counts the problem as seen)
+//              (no date: 1970-01-01, so that a data cutoff counts the problem as seen; difficulty
+//              introductory/easy, interview/medium, competition/hard, anything else medium)
 // Functional tests (fn_name): inputs are argument lists, one JSON value per line in LCB's encoding; an
 // expected output that is a one-element list is unwrapped (APPS wraps results that way) — a wrong
 // guess fails verification and is counted, never kept.
