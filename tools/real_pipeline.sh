@@ -18,7 +18,7 @@
 #   PRETRAIN_STEPS (4000), SFT_STEPS (3000), PROCS (all cores), EVAL_THREADS (1)
 #
 # CPU budget (the sizes above, batch 8 x 4096 tokens): pretraining costs PRETRAIN_STEPS x 8 x the
-# 4096-token step time of tools/bench/context_length.sh (docs/benchmarks.md, "Context length"), SFT
+# 4096-token step time that tools/bench/context_length.sh measures (not yet recorded), SFT
 # the same per step; sandboxed verification of the six tracks (~700 exercises, 2 mutants each) takes
 # about 1 hour of 2 cores with warm build caches; evaluation decodes up to 1024 tokens per reply for
 # 225 x 2 x 2 Polyglot tries plus the LCB set. Print the plan and stop with DRY_RUN=1.

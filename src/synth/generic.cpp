@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/eval/lcb_data.hpp"
 #include "hrm/eval/lcb_prompts.hpp"
 #include "hrm/synth/lcb_render.hpp"
@@ -126,7 +127,7 @@ json lcb_row_of(const json& row, const std::string& id, const std::string& where
           {"starter_code", first_string(row, {"starter_code"})},
           {"difficulty", difficulty_of(row)},
           {"public_test_cases", json::array({tests[0]}).dump()},
-          {"private_test_cases", encode_private_tests(priv)},
+          {"private_test_cases", eval::lcb::encode_private_tests(priv.dump())},
           {"metadata", fn.empty() ? "{}" : json{{"func_name", fn}}.dump()}};
 }
 

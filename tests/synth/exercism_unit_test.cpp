@@ -10,7 +10,7 @@
 #include "hrm/synth/exercism_tracks.hpp"
 #include "hrm/synth/generic.hpp"
 #include "hrm/synth/lcb_cutoff.hpp"
-#include "hrm/synth/lcb_render.hpp"
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/synth/polyglot_rows.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
@@ -166,7 +166,7 @@ TEST(LcbCutoff, DropsDuplicateAndTestlessRowsAndRefusesUndatedOnes) {
   json testless = json::parse(first.substr(0, first.find('\n')));
   testless["question_id"] = "testless";
   testless["public_test_cases"] = "[]";
-  testless["private_test_cases"] = hrm::synth::encode_private_tests(json::array());
+  testless["private_test_cases"] = hrm::eval::lcb::encode_private_tests("[]");
   hrm::write_file_atomic(dir / "rows.jsonl", first + testless.dump() + "\n");
   hrm::synth::LcbCutoffOptions o;
   o.data = {dir / "rows.jsonl", kLcb / "test.jsonl"};  // the second file repeats every question_id
