@@ -11,6 +11,9 @@
 #include "hrm/data/decontam.hpp"
 #include "hrm/data/language.hpp"
 #include "hrm/data/shard.hpp"
+#include "hrm/synth/exercism.hpp"
+#include "hrm/synth/generic.hpp"
+#include "hrm/synth/lcb_cutoff.hpp"
 #include "hrm/synth/synth.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/error.hpp"
@@ -50,6 +53,92 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& sourc
     }
   }
   return ids;
+}
+
+// `hrm-data exercism`: verified SFT / repair / RL data from Exercism track checkouts.
+struct ExercismCommand {
+  CLI::App* app = nullptr;
+  hrm::synth::ExercismOptions options;
+  std::vector<std::string> tracks, exclude, holdout;
+  std::string out;
+};
+
+void add_exercism_command(CLI::App& app, ExercismCommand& c) {
+  c.app = app.add_subcommand("exercism",
+                             "Exercism tracks -> verified SFT (whole/diff), repair and RL data, held-out exercises");
+  c.app->add_option("--track", c.tracks, "Exercism track checkouts (exercism/python, ...)")->required();
+  c.app->add_option("--exclude", c.exclude, "polyglot-benchmark checkouts whose exercises stay out")->required();
+  c.app->add_option("--out", c.out, "Output directory (must be empty or absent)")->required();
+  c.app->add_option("--seed", c.options.seed, "Split and mutation seed");
+  c.app->add_option("--test-fraction", c.options.test_fraction, "Share of slugs held out");
+  c.app->add_option("--holdout", c.holdout, "Hold out these slugs instead (comma-separated)")->delimiter(',');
+  c.app->add_option("--ngram", c.options.ngram, "Decontamination n-gram length in words");
+  c.app->add_option("--threshold", c.options.threshold, "Share of a benchmark text's n-grams that excludes");
+  c.app->add_option("--repairs", c.options.repairs_per_exercise, "Mutants tried per verified exercise (0: none)");
+  c.app->add_option("--jobs", c.options.jobs, "Parallel sandboxes (0: all cores)");
+  c.app->add_option("--timeout", c.options.timeout_seconds, "Wall seconds per test run");
+  c.app->add_option("--cache-dir", c.options.cache_dir, "Shared build caches (default: the Polyglot runner's)");
+}
+
+void run_exercism_command(ExercismCommand& c) {
+  c.options.tracks.assign(c.tracks.begin(), c.tracks.end());
+  c.options.exclude.assign(c.exclude.begin(), c.exclude.end());
+  c.options.holdout = c.holdout;
+  c.options.out_dir = c.out;
+  const auto stats = hrm::synth::run_exercism(c.options);
+  std::cout << hrm::synth::format_exercism_stats(stats) << "excluded " << stats.at("excluded").get<size_t>()
+            << " exercises (listed in " << c.out << "/excluded.json)\nwrote " << c.out
+            << "/{sft,repair,gspo}/{train,test}.jsonl, " << c.out << "/polyglot/{train,test}/ and " << c.out
+            << "/stats.json\n";
+}
+
+// `hrm-data lcb`: LiveCodeBench rows split at a data cutoff into RL prompt sets.
+struct LcbCommand {
+  CLI::App* app = nullptr;
+  std::vector<std::string> data;
+  hrm::synth::LcbCutoffOptions options;
+  std::string out;
+};
+
+void add_lcb_command(CLI::App& app, LcbCommand& c) {
+  c.app = app.add_subcommand("lcb", "LiveCodeBench JSONL -> RL prompt sets before a data cutoff, the rest held out");
+  c.app->add_option("--data", c.data, "code_generation_lite .jsonl files")->required();
+  c.app->add_option("--before", c.options.before, "Data cutoff YYYY-MM-DD: training problems are dated before it")
+      ->required();
+  c.app->add_option("--out", c.out, "Output directory (must be empty or absent)")->required();
+}
+
+void run_lcb_command(LcbCommand& c) {
+  c.options.data.assign(c.data.begin(), c.data.end());
+  c.options.out_dir = c.out;
+  const auto stats = hrm::synth::split_lcb_at_cutoff(c.options);
+  std::cout << hrm::synth::format_lcb_cutoff_stats(stats) << "wrote " << c.out << "/problems.jsonl (gspo problems:), "
+            << c.out << "/after_cutoff.jsonl and " << c.out << "/data_cutoff.json\n";
+}
+
+// `hrm-data generic`: {question, solutions, tests} rows -> verified SFT rows.
+struct GenericCommand {
+  CLI::App* app = nullptr;
+  std::vector<std::string> data;
+  hrm::synth::GenericOptions options;
+  std::string out;
+};
+
+void add_generic_command(CLI::App& app, GenericCommand& c) {
+  c.app = app.add_subcommand("generic", "APPS/TACO/CodeContests-style rows -> SFT rows verified by the LCB judge");
+  c.app->add_option("--data", c.data, "JSONL files of {question, solutions, tests} rows")->required();
+  c.app->add_option("--out", c.out, "Output directory (must be empty or absent)")->required();
+  c.app->add_option("--max-solutions", c.options.max_solutions, "SFT rows per problem (passing solutions)");
+  c.app->add_option("--max-tried", c.options.max_tried, "Solutions judged per problem");
+  c.app->add_option("--jobs", c.options.jobs, "Parallel judge processes (0: all cores)");
+}
+
+void run_generic_command(GenericCommand& c) {
+  c.options.data.assign(c.data.begin(), c.data.end());
+  c.options.out_dir = c.out;
+  const auto stats = hrm::synth::build_generic(c.options);
+  std::cout << hrm::synth::format_generic_stats(stats) << "wrote " << c.out << "/sft.jsonl, " << c.out
+            << "/lcb.jsonl and " << c.out << "/stats.json\n";
 }
 
 int run(int argc, char** argv) {
@@ -148,6 +237,13 @@ int run(int argc, char** argv) {
   synth->add_option("--timeout", sopt.timeout_seconds, "Wall seconds per Polyglot test run");
   synth->add_option("--cache-dir", sopt.cache_dir, "Shared build caches (default: the Polyglot runner's)");
 
+  ExercismCommand exercism;
+  add_exercism_command(app, exercism);
+  LcbCommand lcb;
+  add_lcb_command(app, lcb);
+  GenericCommand generic;
+  add_generic_command(app, generic);
+
   CLI11_PARSE(app, argc, argv);
   if (tok_train->parsed()) {
     std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
@@ -196,6 +292,12 @@ int run(int argc, char** argv) {
     const auto stats = hrm::synth::run_synth(sopt);
     std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
               << synth_out << "/stats.json\n";
+  } else if (generic.app->parsed()) {
+    run_generic_command(generic);
+  } else if (lcb.app->parsed()) {
+    run_lcb_command(lcb);
+  } else if (exercism.app->parsed()) {
+    run_exercism_command(exercism);
   } else if (inspect->parsed()) {
     const auto r = hrm::ShardReader::open(shards);
     std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"

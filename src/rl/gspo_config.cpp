@@ -5,6 +5,7 @@
 
 #include "hrm/rl/gspo_stage.hpp"
 #include "hrm/util/config_override.hpp"
+#include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::rl {
@@ -25,6 +26,9 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
   }
   r.require("problems", c.problems);
   r.get("eval_problems", c.eval_problems);
+  r.get("problems_before", c.problems_before);
+  r.check(c.problems_before.empty() || is_iso_date(c.problems_before), "problems_before",
+          "'" + c.problems_before + "' is not a date: write YYYY-MM-DD (the data cutoff, as hrm-data lcb --before)");
   resolve(c.policy);
   resolve(c.problems);
   resolve(c.eval_problems);

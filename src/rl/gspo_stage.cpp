@@ -147,7 +147,7 @@ GspoLoop::GspoLoop(const GspoStageConfig& c, const std::string& out_dir)
       policy_(load_policy(c.policy)),
       segments_(c.segments > 0 ? c.segments : policy_.model->config().halt_max_steps),
       max_new_(std::min<int64_t>(c.max_new_tokens, policy_.model->config().seq_len)),
-      train_(load_prompts(c.problems, *policy_.tokenizer, policy_.model->config().seq_len)),
+      train_(load_prompts(c.problems, *policy_.tokenizer, policy_.model->config().seq_len, c.problems_before)),
       judge_(judge_options(c.judge_timeout)),
       eval_judge_(judge_options(c.judge_timeout)),
       updater_(c, *policy_.model, segments_, policy_.vocab()),
@@ -310,7 +310,7 @@ void GspoLoop::run_eval(int64_t step) {
 void GspoLoop::save_final() {
   const auto final_dir = (fs::path(out_dir_) / "final").string();
   nlohmann::json state{{"stage", "gspo"}, {"objective", c_.objective}, {"step", c_.steps}, {"policy", c_.policy}};
-  const auto cutoff = data_cutoff(c_.policy, train_);
+  const auto cutoff = std::max(data_cutoff(c_.policy, train_), c_.problems_before);
   if (!cutoff.empty()) state["data_cutoff"] = cutoff;
   save_checkpoint(final_dir, *policy_.model, state);
   fs::copy_file(fs::path(c_.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",

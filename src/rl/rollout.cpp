@@ -39,10 +39,13 @@ Policy load_policy(const std::string& dir) {
   return p;
 }
 
-PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len) {
+PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len,
+                       const std::string& before) {
   PromptSet set;
   size_t too_long = 0;
-  for (auto& p : eval::lcb::load_problems(path)) {
+  eval::lcb::ProblemFilter filter;
+  filter.before_date = before;  // the data cutoff: only problems dated before it
+  for (auto& p : eval::lcb::load_problems(path, "v6", filter)) {
     std::vector<ChatMessage> chat;
     for (const auto& m : eval::lcb::codegen_messages(p)) chat.push_back({m.role, m.content});
     auto ids = encode_prompt(tokenizer, chat);

@@ -4,6 +4,8 @@
 //   policy: runs/sft/final            # text checkpoint to start from (tokenizer.model inside)
 //   problems: runs/synth/lcb/train.jsonl   # LiveCodeBench-format rows (hrm-data synth), file or dir
 //   eval_problems: runs/synth/lcb/test_instance.jsonl   # optional held-out set: pass@k while training
+//   problems_before: ""                # YYYY-MM-DD: train only on problems dated before it (hrm-data lcb's
+//                                      # filter); the checkpoint's data_cutoff becomes this date
 //   steps: 20                          # rollout batches
 //   prompts_per_step: 8
 //   group_size: 8                      # G responses per prompt
@@ -61,6 +63,7 @@ namespace hrm::rl {
 
 struct GspoStageConfig {
   std::string policy, problems, eval_problems;
+  std::string problems_before;  // "YYYY-MM-DD" or "": the data cutoff applied to `problems`
   int64_t steps = 20, prompts_per_step = 8, group_size = 8, minibatches = 4, segments = 0;
   int64_t resample_zero_signal = 0;
   bool adaptive_segments = false;

@@ -35,7 +35,8 @@ struct PromptSet {
 };
 
 // Problems whose prompt leaves room to generate within seq_len (the others are skipped with a warning).
-PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len);
+PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len,
+                       const std::string& before = "");  // before: YYYY-MM-DD cutoff, "" for none
 
 struct RolloutOptions {
   int64_t samples = 1;  // G per prompt
