@@ -13,9 +13,10 @@
 #include <thread>
 
 #include "hrm/agent/shell.hpp"
-#include "hrm/data/progress.hpp"
 #include "hrm/eval/polyglot_languages.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/parallel.hpp"
+#include "hrm/util/progress.hpp"
 #include "hrm/util/fs.hpp"
 
 namespace hrm::agent {
@@ -42,29 +43,6 @@ class SerializedModel : public AgentModel {
 };
 
 fs::path episode_file(const fs::path& out, const std::string& id) { return out / "episodes" / (id + ".json"); }
-
-// Runs fn(i) for i in [0, n) on `jobs` threads; the first exception stops the others and is rethrown.
-void parallel_for(size_t n, int jobs, const std::function<void(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr error;
-  std::mutex error_mu;
-  auto worker = [&] {
-    for (size_t i; !failed && (i = next++) < n;) {
-      try {
-        fn(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (!error) error = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, jobs); ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (error) std::rethrow_exception(error);
-}
 
 json group_stats(const std::vector<EpisodeResult>& episodes,
                  const std::function<std::string(const EpisodeResult&)>& key) {
@@ -178,11 +156,9 @@ ToolsBenchReport run_tools_bench(const ToolsBenchOptions& o) {
   eo.tools.bash_timeout_seconds = o.bash_timeout_seconds;
 
   std::vector<EpisodeResult> results(tasks.size());
-  std::mutex mu;
-  size_t done = 0;
-  Progress progress("tools " + model->name(), tasks.size(), "tasks");
-  const int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  parallel_for(tasks.size(), jobs, [&](size_t i) {
+  Progress progress("tools " + model->name(), tasks.size(), "tasks",
+                    o.progress ? ProgressMode::kAuto : ProgressMode::kSilent);
+  parallel_for(o.jobs, tasks.size(), [&](size_t i) {
     const fs::path file = episode_file(out, tasks[i].id);
     if (o.resume && fs::exists(file)) {
       results[i] = episode_from_json(json::parse(read_file(file)), file.string());
@@ -191,8 +167,7 @@ ToolsBenchReport run_tools_bench(const ToolsBenchOptions& o) {
       fs::create_directories(file.parent_path());
       write_file_atomic(file, episode_to_json(results[i]).dump(1) + "\n");
     }
-    std::lock_guard<std::mutex> lock(mu);
-    if (o.progress) progress.update(++done);
+    progress.advance(1, results[i].passed ? 1 : 0, tasks[i].id);
   });
   progress.finish();
   if (!o.keep_work) fs::remove_all(eo.work_root);

@@ -7,13 +7,14 @@
 #include <iostream>
 
 #include "hrm/agent/bench.hpp"
+#include "hrm/backend/local_backends.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_report.hpp"
-#include "hrm/infer/hrm_backend.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace {
 
@@ -112,10 +113,8 @@ int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, h
   throw hrm::Error("unknown benchmark '" + c.bench + "'");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  hrm::infer::register_hrm_backend();  // hrm:<checkpoint>
+int run(int argc, char** argv) {
+  hrm::backend::register_local_backends();  // hrm:<checkpoint>
   CLI::App app{"hrm-eval: code benchmarks (Aider's Polyglot) with sandboxed test execution"};
   Common c;
   std::string schemes;
@@ -175,17 +174,16 @@ int main(int argc, char** argv) {
   tg->add_option("--bash-timeout", tools.bash_timeout_seconds, "Seconds per bash call")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
-  try {
-    hrm::configure_threads(threads);
-    polyglot.command = command_line(argc, argv);
-    tools.command = polyglot.command;
-    lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
-    lcb.temperature_given = app.count("--temperature") > 0;
-    lcb.top_p_given = app.count("--top-p") > 0;
-    lcb.max_tokens_given = app.count("--max-tokens") > 0;
-    return run_bench(c, polyglot, lcb, tools);
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
-  }
+  hrm::configure_threads(threads);
+  polyglot.command = command_line(argc, argv);
+  tools.command = polyglot.command;
+  lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
+  lcb.temperature_given = app.count("--temperature") > 0;
+  lcb.top_p_given = app.count("--top-p") > 0;
+  lcb.max_tokens_given = app.count("--max-tokens") > 0;
+  return run_bench(c, polyglot, lcb, tools);
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }
