@@ -71,7 +71,9 @@ HRMInnerImpl::HRMInnerImpl(const ModelConfig& c)
 torch::Tensor HRMInnerImpl::input_embeddings(const Batch& batch) {
   auto emb = torch::nn::functional::embedding(batch.inputs, embed.to(dtype_));
   if (config_.puzzle_emb_ndim > 0) {
-    auto pe = torch::nn::functional::embedding(batch.puzzle_ids, puzzle_emb.to(dtype_));
+    // A sparse gradient: backward touches only the batch's rows of the (possibly huge) table (sign_sgd.hpp).
+    namespace F = torch::nn::functional;
+    auto pe = F::embedding(batch.puzzle_ids, puzzle_emb, F::EmbeddingFuncOptions().sparse(true)).to(dtype_);
     const auto pad = config_.puzzle_emb_len() * config_.hidden_size - config_.puzzle_emb_ndim;
     if (pad > 0) pe = torch::constant_pad_nd(pe, {0, pad});
     emb = torch::cat({pe.view({-1, config_.puzzle_emb_len(), config_.hidden_size}), emb}, 1);

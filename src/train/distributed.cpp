@@ -186,6 +186,7 @@ void Distributed::all_reduce_sum(const std::vector<torch::Tensor>& tensors, int6
       ++j;
     }
     std::vector<torch::Tensor> bucket{torch::cat(flat)};
+    all_reduced_bytes_ += bytes;
     collective(impl_->describe, "all_reduce", [&] { impl_->group->allreduce(bucket)->wait(); });
     int64_t offset = 0;
     for (size_t k = i; k < j; ++k) {

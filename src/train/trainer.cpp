@@ -151,6 +151,7 @@ StepMetrics Trainer::step() {
   st.optimizer->zero_grad();
   micro_batches(st, m);                // next batch → forward(carry) → act_loss → backward, per micro-batch
   m.grad_norm = reduce_gradients(st);  // all-reduce over ranks, norm, clip
+  m.all_reduced_bytes = st.step_all_reduced_bytes;
   m.skipped = !std::isfinite(m.loss) || !std::isfinite(m.grad_norm);
   m.lr = st.scheduled_lr();
   if (!m.skipped) apply_update(st, m.lr);  // optimizer, SignSGD, EMA
@@ -210,7 +211,8 @@ void Trainer::micro_batches(Stage& st, StepMetrics& m) {
   m.tokens = static_cast<int64_t>(sums[2]);
   m.act = {sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10]};
   st.stop_requested = sums[11] > 0;
-  if (st.puzzle_emb_optimizer) st.step_puzzle_ids = dist_->all_gather(torch::cat(ids)).reshape({-1});
+  if (st.puzzle_emb_optimizer)
+    st.step_puzzle_rows = SparseSignSGD::unique_rows(dist_->all_gather(torch::cat(ids)).reshape({-1}));
 }
 
 double Trainer::reduce_gradients(Stage& st) {
@@ -219,7 +221,15 @@ double Trainer::reduce_gradients(Stage& st) {
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);  // same tensor list on every rank
     grads.push_back(p.grad());
   }
+  if (st.puzzle_emb_optimizer) {
+    // The task embedding: only the rows the global batch touched (the same rows on every rank), not the table.
+    st.step_puzzle_grad = st.puzzle_emb_optimizer->take_grad_rows(st.step_puzzle_rows);
+    grads.push_back(st.step_puzzle_grad);
+  }
+  const auto sent = dist_->all_reduced_bytes();
   dist_->all_reduce_sum(grads, static_cast<int64_t>(config_.distributed.bucket_mb * (1 << 20)));
+  st.step_all_reduced_bytes = dist_->all_reduced_bytes() - sent;
+  // The untouched rows of the task embedding have zero gradient: this is the norm of the dense gradient.
   std::vector<torch::Tensor> norms;
   for (const auto& g : grads) norms.push_back(g.norm(2).to(torch::kFloat64));
   const double norm = torch::stack(norms).norm(2).item<double>();
@@ -237,7 +247,7 @@ void Trainer::apply_update(Stage& st, double lr) {
   st.optimizer->step();
   if (st.puzzle_emb_optimizer) {
     st.puzzle_emb_optimizer->set_lr(lr / st.config.optimizer.lr * st.config.optimizer.puzzle_emb_lr);
-    st.puzzle_emb_optimizer->step(st.step_puzzle_ids);
+    st.puzzle_emb_optimizer->step(st.step_puzzle_rows, st.step_puzzle_grad);
   }
   if (st.ema) st.ema->update();
 }

@@ -34,7 +34,8 @@ Trainer::Stage::Stage(const TrainConfig& run, int index_, HRM& model, int world_
 
   data = std::make_unique<StageData>(config, model_config, run.source);
   sampler = std::make_unique<MixtureSampler>(data->train_sizes(), data->train_weights(), seed);
-  params = model->parameters();
+  for (auto& p : model->parameters())  // the task embedding's gradient is sparse: SparseSignSGD takes its rows
+    if (!model->inner->puzzle_emb.defined() || !p.is_same(model->inner->puzzle_emb)) params.push_back(p);
 
   const auto& o = config.optimizer;
   auto made = make_module_optimizer(*model->inner, {o.name, o.lr, o.weight_decay, o.beta1, o.beta2, o.lr_mult_H,
@@ -50,7 +51,7 @@ Trainer::Stage::Stage(const TrainConfig& run, int index_, HRM& model, int world_
 
 double Trainer::Stage::scheduled_lr() const {
   const auto& o = config.optimizer;
-  return cosine_warmup_lr(step, o.lr, o.warmup_steps, config.steps, o.lr_min_ratio);
+  return cosine_warmup_lr(step + 1, o.lr, o.warmup_steps, config.steps, o.lr_min_ratio);  // the update step + 1
 }
 
 uint64_t Trainer::Stage::exploration_seed(int64_t chunk) const {

@@ -18,6 +18,7 @@ struct Trainer::Stage {
   Stage(const TrainConfig& run, int index, HRM& model, int world_size, int rank);
 
   bool done() const { return step >= config.steps; }
+  // The learning rate of the stage's next update (number step + 1; see lr_schedule.hpp).
   double scheduled_lr() const;
   // Seed of the ACT exploration draws of global micro-batch `chunk` at the current step.
   uint64_t exploration_seed(int64_t chunk) const;
@@ -34,7 +35,8 @@ struct Trainer::Stage {
   uint64_t seed;
   std::unique_ptr<StageData> data;
   std::unique_ptr<MixtureSampler> sampler;
-  std::vector<torch::Tensor> params;  // every parameter, in model order (gradients are reduced in this order)
+  // Every parameter but the task embedding, in model order (their gradients are reduced in this order).
+  std::vector<torch::Tensor> params;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::vector<double> group_lr_mult;
   std::unique_ptr<SparseSignSGD> puzzle_emb_optimizer;
@@ -44,7 +46,9 @@ struct Trainer::Stage {
   std::vector<Carry> carries;  // one per micro-batch of this rank; undefined until the first step
   int64_t step = 0;
   bool stop_requested = false;
-  torch::Tensor step_puzzle_ids;   // task ids of the global batch (for SparseSignSGD)
+  torch::Tensor step_puzzle_rows;  // the task ids of the global batch, once each (for SparseSignSGD)
+  torch::Tensor step_puzzle_grad;  // their gradient rows, summed over ranks
+  int64_t step_all_reduced_bytes = 0;
   std::string external_tokenizer;  // external stages: the tokenizer of the checkpoint they started from
 };
 

@@ -10,6 +10,7 @@
 #include "hrm/model/act.hpp"
 #include "hrm/model/adam_atan2.hpp"
 #include "hrm/model/losses.hpp"
+#include "hrm/model/sign_sgd.hpp"
 #include "test_helpers.hpp"
 
 namespace {
@@ -25,6 +26,7 @@ constexpr double kRtol = 1e-6, kAtol = 1e-7;
 void expect_close(const torch::Tensor& a, const torch::Tensor& b, const std::string& what) {
   ASSERT_EQ(a.defined(), b.defined()) << what;
   if (!a.defined()) return;
+  if (a.is_sparse()) return expect_close(a.to_dense(), b.to_dense(), what);  // the task embedding's gradient
   EXPECT_TRUE(torch::allclose(a, b, kRtol, kAtol)) << what << ": max |diff| " << (a - b).abs().max().item<double>();
 }
 
@@ -167,8 +169,15 @@ TEST(ActivationCheckpoint, TrainingStepsGiveIdenticalParameters) {
     SCOPED_TRACE(hrm::to_string(mode));
     const auto cfg = model_config(mode);
     auto off = make_model(cfg, false), on = make_model(cfg, true);
-    hrm::AdamATan2 opt_off(off->parameters(), hrm::AdamATan2Options(1e-3));
-    hrm::AdamATan2 opt_on(on->parameters(), hrm::AdamATan2Options(1e-3));
+    // As the trainer: AdamATan2 for the weights, SparseSignSGD for the task embedding (sparse gradient).
+    const auto dense_params = [](hrm::HRM& m) {
+      std::vector<torch::Tensor> out;
+      for (const auto& p : m->named_parameters())
+        if (p.key() != "inner.puzzle_emb") out.push_back(p.value());
+      return out;
+    };
+    hrm::AdamATan2 opt_off(dense_params(off), hrm::AdamATan2Options(1e-3));
+    hrm::AdamATan2 opt_on(dense_params(on), hrm::AdamATan2Options(1e-3));
     auto carry_off = off->initial_carry(batch_for(cfg, 1)), carry_on = on->initial_carry(batch_for(cfg, 1));
     for (uint64_t step = 0; step < 4; ++step) {
       const auto batch = batch_for(cfg, 20 + step);
@@ -180,6 +189,11 @@ TEST(ActivationCheckpoint, TrainingStepsGiveIdenticalParameters) {
         opt.zero_grad();
         hrm::act_loss(next, out, cfg.loss).loss.backward();
         opt.step();
+        if (cfg.puzzle_emb_ndim > 0) {
+          hrm::SparseSignSGD sign_sgd(model->inner->puzzle_emb, 1e-2, 0.1);
+          const auto rows = hrm::SparseSignSGD::unique_rows(next.current.puzzle_ids);
+          sign_sgd.step(rows, sign_sgd.take_grad_rows(rows));
+        }
         carry = next;
       }
     }

@@ -29,11 +29,8 @@ TEST(AdamATan2, TwoStepsMatchHandComputedValues) {
   }
 }
 
-TEST(SparseSignSGD, MovesOnlyTheBatchRows) {
-  auto table = torch::ones({4, 2}).requires_grad_(true);
-  table.mutable_grad() = torch::tensor({{0.5f, -0.2f}, {0.f, 0.f}, {-3.f, 0.f}, {1.f, 1.f}});
-  hrm::SparseSignSGD opt(table, 0.1, 0.5);
-  opt.step(torch::tensor({0, 2, 0}, torch::kLong));
+// Moves rows 0 and 2 of a ones table with lr 0.1, weight decay 0.5, and checks the result.
+void expect_batch_rows_moved(const torch::Tensor& table) {
   const auto t = table.detach();
   EXPECT_FLOAT_EQ(t[0][0].item<float>(), 0.95f - 0.1f);
   EXPECT_FLOAT_EQ(t[0][1].item<float>(), 0.95f + 0.1f);
@@ -41,6 +38,35 @@ TEST(SparseSignSGD, MovesOnlyTheBatchRows) {
   EXPECT_FLOAT_EQ(t[2][1].item<float>(), 0.95f);  // sign(0) = 0
   EXPECT_FLOAT_EQ(t[1][0].item<float>(), 1.0f);   // not in the batch
   EXPECT_FLOAT_EQ(t[3][0].item<float>(), 1.0f);
+}
+
+TEST(SparseSignSGD, MovesOnlyTheBatchRows) {
+  auto table = torch::ones({4, 2}).requires_grad_(true);
+  table.mutable_grad() = torch::tensor({{0.5f, -0.2f}, {0.f, 0.f}, {-3.f, 0.f}, {1.f, 1.f}});
+  hrm::SparseSignSGD opt(table, 0.1, 0.5);
+  const auto rows = hrm::SparseSignSGD::unique_rows(torch::tensor({0, 2, 0}, torch::kLong));
+  EXPECT_TRUE(torch::equal(rows, torch::tensor({0, 2}, torch::kLong)));
+  opt.step(rows, opt.take_grad_rows(rows));
+  expect_batch_rows_moved(table);
+  EXPECT_FALSE(table.grad().defined());  // taken: the next backward starts from none
+}
+
+// The sparse gradient of an embedding lookup (what the model produces) gives the update the dense one gives.
+TEST(SparseSignSGD, SparseLookupGradientMatchesTheDensePath) {
+  namespace F = torch::nn::functional;
+  const auto ids = torch::tensor({0, 2, 0}, torch::kLong);
+  const auto upstream = torch::tensor({{0.3f, -0.1f}, {-3.f, 0.f}, {0.2f, -0.1f}});
+  for (const bool sparse : {false, true}) {
+    auto table = torch::ones({4, 2}).requires_grad_(true);
+    (F::embedding(ids, table, F::EmbeddingFuncOptions().sparse(sparse)) * upstream).sum().backward();
+    EXPECT_EQ(table.grad().is_sparse(), sparse);
+    hrm::SparseSignSGD opt(table, 0.1, 0.5);
+    const auto rows = hrm::SparseSignSGD::unique_rows(ids);
+    const auto g = opt.take_grad_rows(rows);
+    EXPECT_TRUE(torch::allclose(g, torch::tensor({{0.5f, -0.2f}, {-3.f, 0.f}}))) << g;  // repeats summed
+    opt.step(rows, g);
+    expect_batch_rows_moved(table);
+  }
 }
 
 TEST(LrSchedule, WarmupThenCosineToMinRatio) {

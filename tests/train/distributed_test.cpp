@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include "hrm/model/safetensors.hpp"
+#include "hrm/puzzle/dataset.hpp"
 #include "hrm/util/fs.hpp"
 #include "train_test_util.hpp"
 
@@ -126,6 +128,51 @@ TEST_F(DistributedFixture, SingleNodeJobsWithoutAPortPickFreeOnesAndRunSideBySid
   EXPECT_NE(both.find("status 0 0"), std::string::npos) << both;
   EXPECT_TRUE(fs::exists(root / "side_a" / "final")) << hrm::read_file(root / "side_a.log");
   EXPECT_TRUE(fs::exists(root / "side_b" / "final")) << hrm::read_file(root / "side_b.log");
+}
+
+// A task embedding of 200,000 rows: the ranks all-reduce only the rows their global batch touched (at most
+// 8 of 8 dims), not the 6.4 MB table, and still end where one process ends.
+TEST_F(DistributedFixture, TaskEmbeddingGradientsAreAllReducedForTouchedRowsOnly) {
+  constexpr int64_t kIds = 200000, kDim = 8, kBatch = 8;
+  hrm::puzzle::SudokuDatasetOptions o;
+  o.train_puzzles = 64;
+  o.test_puzzles = 8;
+  o.seed = 2;
+  auto data = hrm::puzzle::generate_sudoku(o);
+  data.meta.num_puzzle_identifiers = kIds;
+  for (size_t i = 0; i < data.train.size(); ++i) data.train[i].puzzle_id = static_cast<int64_t>(i * 3089 % kIds);
+  data.save((root / "puzzle_data").string());
+  write(root / "puzzle.yaml",
+        "model: {vocab_size: 6, seq_len: 16, hidden_size: 16, num_heads: 2, H_layers: 1, L_layers: 1, H_cycles: 1, "
+        "L_cycles: 1, halt_max_steps: 2, forward_dtype: float32, puzzle_emb_ndim: 8, num_puzzle_identifiers: 200000}\n"
+        "seed: 1\nthreads: 1\nlog_interval: 1\ndistributed: {timeout_s: 20}\nstages:\n"
+        "  - {name: p, kind: puzzle, steps: 3, global_batch_size: 8, micro_batch_size: 4, data: {path: " +
+            (root / "puzzle_data").string() +
+            "}, optimizer: {lr: 1.0e-3, warmup_steps: 1, puzzle_emb_lr: 1.0e-2}, eval: {interval: 1000}}\n");
+  const auto cfg = (root / "puzzle.yaml").string();
+  int status = 0;
+  auto log = run_command(bin("hrm-train") + " --config " + cfg + " --out " + (root / "p_one").string(), status);
+  ASSERT_EQ(status, 0) << log;
+  log = launch(2, port_for(3), "--config " + cfg + " --out " + (root / "p_two").string(), status);
+  ASSERT_EQ(status, 0) << log;
+  const auto final_two = root / "p_two" / "final" / "model.safetensors";
+  EXPECT_LT(max_param_diff(root / "p_one" / "final" / "model.safetensors", final_two), 1e-4);
+
+  int64_t dense_bytes = 0;
+  for (const auto& [name, t] : hrm::load_safetensors(final_two.string()))
+    if (name != "puzzle_emb" && name != "H_init" && name != "L_init")  // the buffers are not all-reduced
+      dense_bytes += t.numel() * static_cast<int64_t>(sizeof(float));
+  int logged = 0;
+  std::istringstream metrics(hrm::read_file(root / "p_two" / "metrics.jsonl"));
+  for (std::string line; std::getline(metrics, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (!j.contains("all_reduced_bytes")) continue;
+    const auto bytes = j.at("all_reduced_bytes").get<int64_t>();
+    EXPECT_GE(bytes, dense_bytes + kDim * 4) << line;           // at least one row
+    EXPECT_LE(bytes, dense_bytes + kBatch * kDim * 4) << line;  // at most one row per example
+    ++logged;
+  }
+  EXPECT_EQ(logged, 3);  // a dense all-reduce would have sent the whole table, kIds * kDim * 4 bytes, each step
 }
 
 TEST_F(DistributedFixture, LauncherStopsTheOtherRanksWhenOneDies) {

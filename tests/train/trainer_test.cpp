@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "hrm/model/lr_schedule.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/puzzle/dataset.hpp"
 #include "train_test_util.hpp"
@@ -53,6 +54,18 @@ TEST_F(TrainerFixture, SameSeedGivesSameLosses) {
   const auto la = losses(a, 6), lb = losses(b, 6);
   EXPECT_EQ(la, lb);
   EXPECT_NE(la.front(), la.back());
+}
+
+// As the reference (step counter incremented before the lr is computed): the first update is not at lr 0,
+// and the last one is at lr_min_ratio * lr.
+TEST_F(TrainerFixture, LearningRateOfUpdateKIsTheScheduleAtK) {
+  hrm::Trainer t(hrm::TrainConfig::from_file(write_config("lr", "")), (root / "run_lr").string());
+  std::vector<double> lrs;
+  for (int k = 1; k <= 12; ++k) lrs.push_back(t.step().lr);
+  EXPECT_DOUBLE_EQ(lrs[0], 0.5e-3);
+  EXPECT_DOUBLE_EQ(lrs[1], 1.0e-3);
+  EXPECT_NEAR(lrs[11], 1.0e-4, 1e-15);
+  for (int k = 1; k <= 12; ++k) EXPECT_DOUBLE_EQ(lrs[k - 1], hrm::cosine_warmup_lr(k, 1.0e-3, 2, 12, 0.1)) << k;
 }
 
 TEST_F(TrainerFixture, ResumeContinuesExactlyAsAnUninterruptedRun) {

@@ -41,6 +41,8 @@ class Distributed {
   // Sums the tensors over ranks, in place; they are flattened into buckets of at most `bucket_bytes`
   // (one collective per bucket, as DDP does). Tensors of one bucket must share dtype and device.
   void all_reduce_sum(const std::vector<torch::Tensor>& tensors, int64_t bucket_bytes);
+  // Bytes passed through all_reduce_sum so far (0 with world size 1, where nothing is sent).
+  int64_t all_reduced_bytes() const { return all_reduced_bytes_; }
   // Element-wise sum of a few numbers over ranks (metrics, stop flags).
   std::vector<double> sum(const std::vector<double>& values);
   double max(double value);
@@ -52,6 +54,7 @@ class Distributed {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   int rank_ = 0, world_size_ = 1;
+  int64_t all_reduced_bytes_ = 0;
   std::string backend_ = "none";
 };
 

@@ -1,8 +1,10 @@
 // Held-out evaluation, as the reference evaluates: every example runs halt_max_steps ACT segments
-// (eval mode never halts early) and is scored after the last one. Reports the LM loss per labelled
-// token, token accuracy, exact accuracy (every labelled token right: the whole puzzle solved, or for
-// SFT the whole response predicted exactly), exact accuracy after each segment, and what the Q head
-// would have scored had it halted at the first segment with q_halt > q_continue.
+// (eval mode never halts early) and is scored after the last one. Every figure is a mean over the
+// examples that have labels (examples without any are left out, as the reference's `count` leaves them
+// out): the LM loss normalised per sequence by its labelled tokens, token accuracy, exact accuracy (every
+// labelled token right: the whole puzzle solved, or for SFT the whole response predicted exactly), exact
+// accuracy after each segment, and what the Q head would have scored had it halted at the first segment
+// with q_halt > q_continue.
 //
 // EvalSums are additive, so ranks can each evaluate a disjoint slice and all-reduce the sums.
 #pragma once
@@ -14,8 +16,9 @@
 namespace hrm {
 
 struct EvalResult {
-  int64_t examples = 0;
-  double loss = 0;                       // LM loss per labelled token after the last segment
+  int64_t examples = 0;                  // evaluated
+  int64_t labelled_examples = 0;         // of those, with at least one label: the denominator of every mean
+  double loss = 0;                       // mean over examples of the LM loss per labelled token, last segment
   double token_accuracy = 0;             // mean over examples of the share of correct labelled tokens
   double exact_accuracy = 0;             // share of examples with every labelled token correct
   std::vector<double> exact_by_segment;  // exact accuracy after segment 1..halt_max_steps
@@ -25,7 +28,8 @@ struct EvalResult {
 
 // Sums over examples; to_result() divides.
 struct EvalSums {
-  std::vector<double> values;  // examples, loss, labelled tokens, token acc, exact, q exact, q segments, by segment...
+  // examples, loss, labelled examples, token acc, exact, q exact, q segments, exact by segment...
+  std::vector<double> values;
   explicit EvalSums(int64_t segments) : values(7 + static_cast<size_t>(segments), 0.0) {}
   EvalResult to_result() const;
 };

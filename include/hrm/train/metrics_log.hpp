@@ -22,6 +22,7 @@ struct StepMetrics {
   bool skipped = false;              // non-finite loss or gradient: no update was applied
   int64_t examples = 0, tokens = 0;  // in the global batch
   ActMetrics act;                    // sums over the global batch's halted sequences
+  int64_t all_reduced_bytes = 0;     // gradient bytes this rank all-reduced (0 in one process)
 };
 
 // Resident and peak resident memory of this process, MiB (/proc/self/status VmRSS, VmHWM).
