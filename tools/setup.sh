@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libgloo-dev libopenblas0-pthread
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libspdlog-dev libcli11-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libseccomp-dev zlib1g-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libseccomp-dev zlib1g-dev libcurl4-openssl-dev libcpp-httplib-dev
   python3-torch python3-numpy gnuplot-nox
 )
 
@@ -37,4 +37,11 @@ done
 if [ -x tools/setup-toolchains.sh ]; then
   tools/setup-toolchains.sh
 fi
+# The official `openai` npm client, for hrm-serve's client test (tests/serve), in a project-local folder
+# at the version package-lock.json pins.
+if command -v npm >/dev/null && ! npm ls --prefix tests/serve openai >/dev/null 2>&1; then
+  echo "setup: installing the openai npm client into tests/serve/node_modules"
+  npm ci --prefix tests/serve --no-audit --no-fund --silent
+fi
+
 echo "setup: done"
