@@ -2,8 +2,6 @@
 
 #include <random>
 
-#include "hrm/serve/tools.hpp"
-
 namespace hrm::serve {
 
 using nlohmann::json;
@@ -28,7 +26,13 @@ JobSpec make_job_spec(const ApiRequest& r, const ServeContext& ctx) {
   const int64_t context = ctx.engine.context();
   JobSpec spec;
   if (r.chat) {
-    spec.prompts.push_back(encode_prompt(tok, with_tools(r.messages, r.tools, r.tool_choice)));
+    if (!r.tools.empty() && r.tool_choice != "none") {
+      throw ApiError(400,
+                     "'tools' are not served yet: this build's chat template has no tool-call turns (tool_choice "
+                     "'none' is accepted)",
+                     "tools", "unsupported_parameter");
+    }
+    spec.prompts.push_back(encode_prompt(tok, r.messages));
   } else {
     for (const auto& p : r.prompts) spec.prompts.push_back(tok.encode(p));
   }
@@ -68,23 +72,14 @@ Usage usage_of(const Job& job) {
   return u;
 }
 
-ResponseChoice response_choice(const ApiRequest& r, const infer::Completion& c) {
-  ResponseChoice out{c.text, finish_reason_name(c.finish), json()};
-  if (!r.chat || r.tools.empty() || r.tool_choice == "none") return out;
-  auto reply = parse_tool_reply(c.text);
-  if (reply.tool_calls.empty()) return out;
-  out.text = reply.content;
-  out.tool_calls = std::move(reply.tool_calls);
-  out.finish_reason = "tool_calls";
-  return out;
-}
+ResponseChoice response_choice(const infer::Completion& c) { return {c.text, finish_reason_name(c.finish), json()}; }
 
 void wait_and_answer(const ServeContext& ctx, const ApiRequest& r, Job& job, httplib::Response& res) {
   std::unique_lock<std::mutex> lock(job.mutex);
   job.changed.wait(lock, [&] { return job.state == Job::State::kFinished || job.state == Job::State::kFailed; });
   if (job.state == Job::State::kFailed) throw ApiError(job.error_status, job.error);
   std::vector<ResponseChoice> choices;
-  for (const auto& c : job.choices) choices.push_back(response_choice(r, c.completion));
+  for (const auto& c : job.choices) choices.push_back(response_choice(c.completion));
   const auto id = (r.chat ? "chatcmpl-" : "cmpl-") + random_hex(24);
   res.set_content(dump(completion_response(r, id, ctx.model_id, now_seconds(), choices, usage_of(job))),
                   "application/json");
@@ -101,8 +96,7 @@ class EventStream {
         id_((r_.chat ? "chatcmpl-" : "cmpl-") + random_hex(24)),
         created_(now_seconds()),
         carry_(job_->choices.size()),
-        sent_final_(job_->choices.size(), false),
-        buffer_tools_(r_.chat && !r_.tools.empty() && r_.tool_choice != "none") {}
+        sent_final_(job_->choices.size(), false) {}
 
   bool run(httplib::DataSink& sink) {
     sink_ = &sink;
@@ -172,17 +166,6 @@ class EventStream {
   bool send_choice(size_t i, const Snapshot& s) {
     if (sent_final_[i]) return true;
     const bool finished = s.finished[i];
-    if (buffer_tools_) {
-      if (!finished) return true;
-      const auto choice = response_choice(r_, s.completions[i]);
-      json delta = {{"content", choice.text}};
-      if (!choice.tool_calls.is_null()) {
-        delta["tool_calls"] = choice.tool_calls;
-        for (size_t k = 0; k < delta["tool_calls"].size(); ++k) delta["tool_calls"][k]["index"] = k;
-      }
-      sent_final_[i] = true;
-      return send(chunk(i, delta, std::nullopt)) && send(chunk(i, json::object(), choice.finish_reason));
-    }
     const size_t ready = finished ? carry_[i].size() : complete_utf8_prefix(carry_[i]);
     if (ready > 0) {
       const auto text = carry_[i].substr(0, ready);
@@ -218,7 +201,6 @@ class EventStream {
   int64_t created_;
   std::vector<std::string> carry_;  // text taken from the job, not yet sent (an unfinished UTF-8 character)
   std::vector<bool> sent_final_;
-  bool buffer_tools_;  // with tools the reply is parsed whole, so it is sent at its end
   httplib::DataSink* sink_ = nullptr;
 };
 

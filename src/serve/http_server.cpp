@@ -1,6 +1,7 @@
 // hrm-serve's HTTP edge (server.hpp): routes, the API key, limits, OpenAI-style errors, graceful stop.
 #include <httplib.h>
 #include <signal.h>
+#include <cerrno>
 #include <unistd.h>
 #include <spdlog/spdlog.h>
 
@@ -160,13 +161,26 @@ const std::string& Server::model_id() const { return impl_->ctx.model_id; }
 
 int64_t Server::context() const { return impl_->engine.context(); }
 
+namespace {
+
+int stop_pipe[2] = {-1, -1};  // the signal handler writes a byte; the waiter thread reads it
+
+extern "C" void on_stop_signal(int signal) {
+  const char byte = static_cast<char>(signal);
+  (void)!::write(stop_pipe[1], &byte, 1);  // async-signal-safe
+}
+
+}  // namespace
+
 void run_until_signal(const ServerOptions& options) {
-  // Block the signals in every thread (those started below inherit the mask); one thread waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A handler rather than a blocked mask: threads started before main (OpenBLAS) would not block the
+  // signals and take the default action. Whichever thread gets the signal, the handler only writes a byte.
+  HRM_CHECK(::pipe(stop_pipe) == 0, "cannot create the shutdown pipe");
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::sigaction(SIGINT, &action, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a client that vanishes mid-write is an error return, not a signal
   Server server(options);
   const int port = server.bind();
@@ -174,15 +188,16 @@ void run_until_signal(const ServerOptions& options) {
                options.engine.parallel, server.context());
   std::atomic<bool> signalled{false};
   std::thread waiter([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
+    char byte = 0;
+    while (::read(stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {}
+    const int signal = byte;
     signalled = true;
     spdlog::info("hrm-serve: {} received, stopping (running requests may finish for {} ms)",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT", options.shutdown_grace_ms);
     server.stop();
   });
   server.run();
-  if (!signalled) ::kill(::getpid(), SIGTERM);  // run() ended on its own (listen failed): release the waiter
+  if (!signalled) on_stop_signal(0);  // run() ended on its own (listen failed): release the waiter
   waiter.join();
 }
 

@@ -76,7 +76,9 @@ TEST(ServeApi, ChatCompletionEqualsTheLibraryAndStreamsTheSameText) {
     const auto chunk = json::parse(events[i]);
     EXPECT_EQ(chunk["object"], "chat.completion.chunk");
     const auto& c = chunk["choices"][0];
-    if (i == 0) EXPECT_EQ(c["delta"]["role"], "assistant");
+    if (i == 0) {
+      EXPECT_EQ(c["delta"]["role"], "assistant");
+    }
     text += c["delta"].value("content", "");
     if (!c["finish_reason"].is_null()) finish = c["finish_reason"];
   }

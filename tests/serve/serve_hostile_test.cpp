@@ -87,7 +87,9 @@ TEST(ServeHostile, BadBodiesGet400WithTheFieldNamed) {
     EXPECT_EQ(status, 400) << body;
     ASSERT_TRUE(error.contains("error")) << body;
     EXPECT_EQ(error["error"]["type"], "invalid_request_error") << body;
-    if (!param.empty()) EXPECT_EQ(error["error"]["param"], param) << body;
+    if (!param.empty()) {
+      EXPECT_EQ(error["error"]["param"], param) << body;
+    }
     EXPECT_FALSE(error["error"]["message"].get<std::string>().empty());
   }
   // Unknown fields are ignored, as clients send many.
