@@ -6,14 +6,19 @@
 #include <iterator>
 #include <sstream>
 
+#include "hrm/agent/task_generator.hpp"
 #include "hrm/data/build.hpp"
 #include "hrm/data/corpus.hpp"
 #include "hrm/data/decontam.hpp"
 #include "hrm/data/language.hpp"
 #include "hrm/data/shard.hpp"
+#include "hrm/synth/exercism.hpp"
+#include "hrm/synth/generic.hpp"
+#include "hrm/synth/lcb_cutoff.hpp"
 #include "hrm/synth/synth.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 #include "hrm/util/fs.hpp"
 
 namespace {
@@ -51,9 +56,93 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& sourc
   return ids;
 }
 
-}  // namespace
+// `hrm-data exercism`: verified SFT / repair / RL data from Exercism track checkouts.
+struct ExercismCommand {
+  CLI::App* app = nullptr;
+  hrm::synth::ExercismOptions options;
+  std::vector<std::string> tracks, exclude, holdout;
+  std::string out;
+};
 
-int main(int argc, char** argv) {
+void add_exercism_command(CLI::App& app, ExercismCommand& c) {
+  c.app = app.add_subcommand("exercism",
+                             "Exercism tracks -> verified SFT (whole/diff), repair and RL data, held-out exercises");
+  c.app->add_option("--track", c.tracks, "Exercism track checkouts (exercism/python, ...)")->required();
+  c.app->add_option("--exclude", c.exclude, "polyglot-benchmark checkouts whose exercises stay out")->required();
+  c.app->add_option("--out", c.out, "Output directory (must be empty or absent)")->required();
+  c.app->add_option("--seed", c.options.seed, "Split and mutation seed");
+  c.app->add_option("--test-fraction", c.options.test_fraction, "Share of slugs held out");
+  c.app->add_option("--holdout", c.holdout, "Hold out these slugs instead (comma-separated)")->delimiter(',');
+  c.app->add_option("--ngram", c.options.ngram, "Decontamination n-gram length in words");
+  c.app->add_option("--threshold", c.options.threshold, "Share of a benchmark text's n-grams that excludes");
+  c.app->add_option("--repairs", c.options.repairs_per_exercise, "Mutants tried per verified exercise (0: none)");
+  c.app->add_option("--jobs", c.options.jobs, "Parallel sandboxes (0: all cores)");
+  c.app->add_option("--timeout", c.options.timeout_seconds, "Wall seconds per test run");
+  c.app->add_option("--cache-dir", c.options.cache_dir, "Shared build caches (default: the Polyglot runner's)");
+}
+
+void run_exercism_command(ExercismCommand& c) {
+  c.options.tracks.assign(c.tracks.begin(), c.tracks.end());
+  c.options.exclude.assign(c.exclude.begin(), c.exclude.end());
+  c.options.holdout = c.holdout;
+  c.options.out_dir = c.out;
+  const auto stats = hrm::synth::run_exercism(c.options);
+  std::cout << hrm::synth::format_exercism_stats(stats) << "excluded " << stats.at("excluded").get<size_t>()
+            << " exercises (listed in " << c.out << "/excluded.json)\nwrote " << c.out
+            << "/{sft,repair,gspo}/{train,test}.jsonl, " << c.out << "/polyglot/{train,test}/ and " << c.out
+            << "/stats.json\n";
+}
+
+// `hrm-data lcb`: LiveCodeBench rows split at a data cutoff into RL prompt sets.
+struct LcbCommand {
+  CLI::App* app = nullptr;
+  std::vector<std::string> data;
+  hrm::synth::LcbCutoffOptions options;
+  std::string out;
+};
+
+void add_lcb_command(CLI::App& app, LcbCommand& c) {
+  c.app = app.add_subcommand("lcb", "LiveCodeBench JSONL -> RL prompt sets before a data cutoff, the rest held out");
+  c.app->add_option("--data", c.data, "code_generation_lite .jsonl files")->required();
+  c.app->add_option("--before", c.options.before, "Data cutoff YYYY-MM-DD: training problems are dated before it")
+      ->required();
+  c.app->add_option("--out", c.out, "Output directory (must be empty or absent)")->required();
+}
+
+void run_lcb_command(LcbCommand& c) {
+  c.options.data.assign(c.data.begin(), c.data.end());
+  c.options.out_dir = c.out;
+  const auto stats = hrm::synth::split_lcb_at_cutoff(c.options);
+  std::cout << hrm::synth::format_lcb_cutoff_stats(stats) << "wrote " << c.out << "/problems.jsonl (gspo problems:), "
+            << c.out << "/after_cutoff.jsonl and " << c.out << "/data_cutoff.json\n";
+}
+
+// `hrm-data generic`: {question, solutions, tests} rows -> verified SFT rows.
+struct GenericCommand {
+  CLI::App* app = nullptr;
+  std::vector<std::string> data;
+  hrm::synth::GenericOptions options;
+  std::string out;
+};
+
+void add_generic_command(CLI::App& app, GenericCommand& c) {
+  c.app = app.add_subcommand("generic", "APPS/TACO/CodeContests-style rows -> SFT rows verified by the LCB judge");
+  c.app->add_option("--data", c.data, "JSONL files of {question, solutions, tests} rows")->required();
+  c.app->add_option("--out", c.out, "Output directory (must be empty or absent)")->required();
+  c.app->add_option("--max-solutions", c.options.max_solutions, "SFT rows per problem (passing solutions)");
+  c.app->add_option("--max-tried", c.options.max_tried, "Solutions judged per problem");
+  c.app->add_option("--jobs", c.options.jobs, "Parallel judge processes (0: all cores)");
+}
+
+void run_generic_command(GenericCommand& c) {
+  c.options.data.assign(c.data.begin(), c.data.end());
+  c.options.out_dir = c.out;
+  const auto stats = hrm::synth::build_generic(c.options);
+  std::cout << hrm::synth::format_generic_stats(stats) << "wrote " << c.out << "/sft.jsonl, " << c.out
+            << "/lcb.jsonl and " << c.out << "/stats.json\n";
+}
+
+int run(int argc, char** argv) {
   CLI::App app{"hrm-data: tokenizer, corpus and token shards for hrm (docs/data.md)"};
   app.require_subcommand(1);
 
@@ -149,78 +238,106 @@ int main(int argc, char** argv) {
   synth->add_option("--timeout", sopt.timeout_seconds, "Wall seconds per Polyglot test run");
   synth->add_option("--cache-dir", sopt.cache_dir, "Shared build caches (default: the Polyglot runner's)");
 
+  ExercismCommand exercism;
+  add_exercism_command(app, exercism);
+  LcbCommand lcb;
+  add_lcb_command(app, lcb);
+  GenericCommand generic;
+  add_generic_command(app, generic);
+
+  std::string tools_out;
+  uint64_t tools_seed = 1;
+  int tools_per_variant = 3;
+  std::vector<std::string> tools_families;
+  auto* tools = app.add_subcommand("tools",
+                                   "Tool-use tasks (git, build, packages, debugging, shell, multifile) as a "
+                                   "suite for hrm-eval --bench tools");
+  tools->add_option("--out", tools_out, "The suite file (.jsonl)")->required();
+  tools->add_option("--seed", tools_seed, "Seed: the same seed gives the same tasks")->capture_default_str();
+  tools->add_option("--per-variant", tools_per_variant, "Tasks per variant of each family")->capture_default_str();
+  tools->add_option("--families", tools_families, "Only these families (comma-separated)")->delimiter(',');
+
   CLI11_PARSE(app, argc, argv);
-  try {
-    if (tok_train->parsed()) {
-      std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
-      const auto s = hrm::train_tokenizer(inputs, topt, model_out);
-      const auto t = hrm::Tokenizer::load(model_out);
-      std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, "
-                << s.bytes << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
-      for (const auto& line : s.skipped) std::cout << "  skipped " << line << "\n";
-    } else if (tok_encode->parsed()) {
-      const auto t = hrm::Tokenizer::load(model);
-      const auto ids = t.encode(read_input(in_path));
-      std::string out;
-      for (size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ' ';
-        out += pieces ? t.piece(ids[i]) : std::to_string(ids[i]);
-      }
-      write_output(out_path, out + "\n");
-    } else if (tok_decode->parsed()) {
-      const auto t = hrm::Tokenizer::load(model);
-      write_output(out_path, t.decode(parse_ids(read_input(in_path), in_path.empty() ? "stdin" : in_path)));
-    } else if (corpus->parsed()) {
-      copt.on_error = hrm::parse_on_error(on_error);
-      copt.near_dedup = !no_near_dedup;
-      std::vector<std::filesystem::path> roots(from.begin(), from.end());
-      const auto stats = hrm::build_corpus(roots, corpus_out, copt);
-      std::cout << stats.format();
-      for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
-      std::cout << "wrote " << corpus_out << " and " << corpus_out << ".stats.json\n";
-    } else if (build->parsed()) {
-      auto cfg = hrm::BuildConfig::from_file(config);
-      if (force) cfg.decontamination.force = true;
-      const auto stats = hrm::run_build(cfg);
-      std::cout << stats.format();
-      for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
-      std::cout << "wrote " << cfg.out << "/{train,validation}/ and " << cfg.out << "/stats.json\n";
-    } else if (decontam->parsed()) {
-      const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
-      std::cout << report.format(50);
-      return report.contaminated() > 0 ? 3 : 0;
-    } else if (synth->parsed()) {
-      sopt.out_dir = synth_out;
-      sopt.lcb = synth_formats.find("lcb") != std::string::npos;
-      sopt.polyglot = synth_formats.find("polyglot") != std::string::npos;
-      if (!sopt.lcb && !sopt.polyglot)
-        throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
-      const auto stats = hrm::synth::run_synth(sopt);
-      std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
-                << synth_out << "/stats.json\n";
-    } else if (inspect->parsed()) {
-      const auto r = hrm::ShardReader::open(shards);
-      std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
-                << 8 * r.token_bytes() << "), vocab " << r.vocab_size() << ", seq_len " << r.seq_len()
-                << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len())
-                << " sequences of seq_len\n";
-      if (show > 0) {
-        if (tok_model.empty()) throw hrm::Error("--show needs --tokenizer <model>");
-        const auto t = hrm::Tokenizer::load(tok_model);
-        std::vector<int32_t> ids;
-        std::vector<uint8_t> mask;
-        for (int64_t d = 0; d < std::min<int64_t>(show, r.num_documents()); ++d) {
-          r.read_document(d, ids, mask);
-          size_t loss = 0;
-          for (auto m : mask) loss += m;
-          std::cout << "--- document " << d << ": " << ids.size() << " tokens, " << loss << " with loss\n"
-                    << t.decode(ids) << "\n";
-        }
+  if (tok_train->parsed()) {
+    std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
+    const auto s = hrm::train_tokenizer(inputs, topt, model_out);
+    const auto t = hrm::Tokenizer::load(model_out);
+    std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, " << s.bytes
+              << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
+    for (const auto& line : s.skipped) std::cout << "  skipped " << line << "\n";
+  } else if (tok_encode->parsed()) {
+    const auto t = hrm::Tokenizer::load(model);
+    const auto ids = t.encode(read_input(in_path));
+    std::string out;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i) out += ' ';
+      out += pieces ? t.piece(ids[i]) : std::to_string(ids[i]);
+    }
+    write_output(out_path, out + "\n");
+  } else if (tok_decode->parsed()) {
+    const auto t = hrm::Tokenizer::load(model);
+    write_output(out_path, t.decode(parse_ids(read_input(in_path), in_path.empty() ? "stdin" : in_path)));
+  } else if (corpus->parsed()) {
+    copt.on_error = hrm::parse_on_error(on_error);
+    copt.near_dedup = !no_near_dedup;
+    std::vector<std::filesystem::path> roots(from.begin(), from.end());
+    const auto stats = hrm::build_corpus(roots, corpus_out, copt);
+    std::cout << stats.format();
+    for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
+    std::cout << "wrote " << corpus_out << " and " << corpus_out << ".stats.json\n";
+  } else if (build->parsed()) {
+    auto cfg = hrm::BuildConfig::from_file(config);
+    if (force) cfg.decontamination.force = true;
+    const auto stats = hrm::run_build(cfg);
+    std::cout << stats.format();
+    for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
+    std::cout << "wrote " << cfg.out << "/{train,validation}/ and " << cfg.out << "/stats.json\n";
+  } else if (decontam->parsed()) {
+    const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
+    std::cout << report.format(50);
+    return report.contaminated() > 0 ? 3 : 0;
+  } else if (synth->parsed()) {
+    sopt.out_dir = synth_out;
+    sopt.lcb = synth_formats.find("lcb") != std::string::npos;
+    sopt.polyglot = synth_formats.find("polyglot") != std::string::npos;
+    if (!sopt.lcb && !sopt.polyglot)
+      throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
+    const auto stats = hrm::synth::run_synth(sopt);
+    std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
+              << synth_out << "/stats.json\n";
+  } else if (generic.app->parsed()) {
+    run_generic_command(generic);
+  } else if (lcb.app->parsed()) {
+    run_lcb_command(lcb);
+  } else if (exercism.app->parsed()) {
+    run_exercism_command(exercism);
+  } else if (tools->parsed()) {
+    const auto tasks = hrm::agent::generate_tasks(tools_seed, tools_per_variant, tools_families);
+    hrm::agent::write_suite(tools_out, tasks);
+    std::cout << "wrote " << tasks.size() << " tasks to " << tools_out << "\n";
+  } else if (inspect->parsed()) {
+    const auto r = hrm::ShardReader::open(shards);
+    std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
+              << 8 * r.token_bytes() << "), vocab " << r.vocab_size() << ", seq_len " << r.seq_len()
+              << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len())
+              << " sequences of seq_len\n";
+    if (show > 0) {
+      if (tok_model.empty()) throw hrm::Error("--show needs --tokenizer <model>");
+      const auto t = hrm::Tokenizer::load(tok_model);
+      std::vector<int32_t> ids;
+      std::vector<uint8_t> mask;
+      for (int64_t d = 0; d < std::min<int64_t>(show, r.num_documents()); ++d) {
+        r.read_document(d, ids, mask);
+        size_t loss = 0;
+        for (auto m : mask) loss += m;
+        std::cout << "--- document " << d << ": " << ids.size() << " tokens, " << loss << " with loss\n"
+                  << t.decode(ids) << "\n";
       }
     }
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
   }
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

@@ -1,17 +1,20 @@
 // hrm-eval: run a code benchmark against a model backend and print the report.
 //   hrm-eval --bench polyglot --data polyglot-benchmark --model oracle --jobs 2 --out results/oracle
+//   hrm-eval --bench tools --data data/tools/suite.jsonl --model oracle --jobs 2 --out results/tools-oracle
 // Options shared by every benchmark come first; each benchmark adds its own option group and one branch
 // in run_bench(). See docs/polyglot.md and docs/eval-backends.md.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "hrm/agent/bench.hpp"
+#include "hrm/backend/local_backends.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_report.hpp"
-#include "hrm/infer/hrm_backend.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace {
 
@@ -78,8 +81,24 @@ int run_livecodebench(const Common& c, Lcb& l) {
   return 0;
 }
 
-int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb) {
+// The tools benchmark (docs/tools.md): the agent model spec goes to make_agent_model (oracle, submit,
+// random, replay:<file> and every eval backend).
+int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work) {
+  o.suite = c.data;
+  o.model = c.model;
+  o.out_dir = c.out.empty() ? "results/tools" : c.out;
+  o.jobs = c.jobs;
+  o.resume = c.resume;
+  o.progress = !c.no_progress;
+  o.keep_work = keep_work;
+  o.params = c.params;
+  std::cout << hrm::agent::run_tools_bench(o).table << std::flush;
+  return 0;
+}
+
+int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools) {
   if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
+  if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
   auto backend = hrm::eval::make_backend(c.model);
   if (c.bench == "polyglot") {
     polyglot.data_dir = c.data;
@@ -94,10 +113,8 @@ int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb) {
   throw hrm::Error("unknown benchmark '" + c.bench + "'");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  hrm::infer::register_hrm_backend();  // hrm:<checkpoint>
+int run(int argc, char** argv) {
+  hrm::backend::register_local_backends();  // hrm:<checkpoint>
   CLI::App app{"hrm-eval: code benchmarks (Aider's Polyglot) with sandboxed test execution"};
   Common c;
   std::string schemes;
@@ -105,8 +122,10 @@ int main(int argc, char** argv) {
   // Add a benchmark's name here and a branch in run_bench().
   app.add_option("--bench", c.bench, "Benchmark to run")
       ->required()
-      ->check(CLI::IsMember({"polyglot", "livecodebench"}));
-  app.add_option("--data", c.data, "Benchmark data (polyglot: a polyglot-benchmark checkout)")->required();
+      ->check(CLI::IsMember({"polyglot", "livecodebench", "tools"}));
+  app.add_option("--data", c.data,
+                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl)")
+      ->required();
   app.add_option("--model", c.model,
                  "Model backend: oracle, stub, predictions:<file.jsonl>, "
                  "openai:<base_url>/<model> (known schemes: " +
@@ -147,17 +166,24 @@ int main(int argc, char** argv) {
   Lcb lcb;
   add_livecodebench_options(app, lcb);
 
+  hrm::agent::ToolsBenchOptions tools;
+  auto* tg = app.add_option_group("tools", "Tool use (--model also takes submit, random[:seed], replay:<file>)");
+  tg->add_option("--max-turns", tools.max_turns, "Turns per episode (0: each task's own budget)")
+      ->capture_default_str();
+  tg->add_option("--families", tools.families, "Comma-separated subset of the suite's families")->delimiter(',');
+  tg->add_option("--bash-timeout", tools.bash_timeout_seconds, "Seconds per bash call")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
-  try {
-    hrm::configure_threads(threads);
-    polyglot.command = command_line(argc, argv);
-    lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
-    lcb.temperature_given = app.count("--temperature") > 0;
-    lcb.top_p_given = app.count("--top-p") > 0;
-    lcb.max_tokens_given = app.count("--max-tokens") > 0;
-    return run_bench(c, polyglot, lcb);
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
-  }
+  hrm::configure_threads(threads);
+  polyglot.command = command_line(argc, argv);
+  tools.command = polyglot.command;
+  lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
+  lcb.temperature_given = app.count("--temperature") > 0;
+  lcb.top_p_given = app.count("--top-p") > 0;
+  lcb.max_tokens_given = app.count("--max-tokens") > 0;
+  return run_bench(c, polyglot, lcb, tools);
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "hrm/eval/lcb_decode.hpp"
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
 
@@ -184,6 +184,7 @@ std::vector<Problem> load_problems(const fs::path& data, const std::string& rele
 void validate_filter(const ProblemFilter& filter) {
   if (!filter.start_date.empty()) parse_date(filter.start_date, "--start-date");
   if (!filter.end_date.empty()) parse_date(filter.end_date, "--end-date");
+  if (!filter.before_date.empty()) parse_date(filter.before_date, "--before");
   for (const auto& p : filter.platforms) {
     if (p != "leetcode" && p != "codeforces" && p != "atcoder") {
       throw Error("unknown platform '" + p + "'", "use leetcode, codeforces or atcoder");
@@ -202,6 +203,7 @@ bool problem_matches(const Problem& p, const ProblemFilter& filter) {
   const std::string ts = normalize_timestamp(p.contest_date);
   if (!filter.start_date.empty() && ts < filter.start_date + "T00:00:00") return false;
   if (!filter.end_date.empty() && ts > filter.end_date + "T00:00:00") return false;
+  if (!filter.before_date.empty() && ts >= filter.before_date + "T00:00:00") return false;
   return contains(filter.platforms, p.platform) && contains(filter.difficulties, p.difficulty) &&
          contains(filter.question_ids, p.question_id);
 }

@@ -21,6 +21,18 @@ std::string RequestId::str() const {
   return bench + ":" + task + "#try" + std::to_string(attempt) + (sample ? "/s" + std::to_string(sample) : "");
 }
 
+AssistantTurn ModelBackend::generate_turn(const GenerationRequest& request) {
+  if (!request.tools.empty()) {
+    throw Error("model backend '" + name() + "' cannot call tools",
+                "use a backend with tool calling: openai:<url>/<model>, hrm:<checkpoint>, oracle or replay:<file>");
+  }
+  GenerationRequest one = request;
+  one.params.n = 1;
+  AssistantTurn turn;
+  turn.message = {"assistant", generate(one).at(0)};
+  return turn;
+}
+
 namespace {
 
 class OracleBackend : public ModelBackend {

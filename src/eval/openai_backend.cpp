@@ -52,7 +52,7 @@ class OpenAIBackend : public ModelBackend {
     for (int round = 0; static_cast<int>(replies.size()) < n; ++round) {
       HRM_CHECK(round < n, "openai backend: " + url() + " returned no choices for " + request.id.str(),
                 "the server answered without a 'choices' array entry");
-      const auto choices = post(request, n - static_cast<int>(replies.size()));
+      const auto choices = parse_choices(post(request, n - static_cast<int>(replies.size())));
       for (const auto& c : choices) {
         if (static_cast<int>(replies.size()) < n) replies.push_back(c);
       }
@@ -61,14 +61,35 @@ class OpenAIBackend : public ModelBackend {
   }
   std::string name() const override { return "openai:" + base_url_ + "/" + model_; }
 
+  // One turn with native tools/tool_calls; the usage counts come from the server's "usage" object.
+  AssistantTurn generate_turn(const GenerationRequest& request) override {
+    const nlohmann::json j = parse_response(post(request, 1));
+    const auto& choices = j["choices"];
+    HRM_CHECK(!choices.empty() && choices[0].contains("message"),
+              "openai backend: " + url() + " returned no message for " + request.id.str());
+    nlohmann::json message = choices[0]["message"];
+    message["role"] = "assistant";
+    if (!message.contains("content")) message["content"] = nullptr;
+    AssistantTurn turn;
+    turn.message = with_context("openai backend: the reply of " + url(),
+                                [&] { return chat_message_from_json(message, "choices[0].message"); });
+    if (j.contains("usage") && j["usage"].is_object()) {
+      turn.prompt_tokens = j["usage"].value("prompt_tokens", int64_t{-1});
+      turn.completion_tokens = j["usage"].value("completion_tokens", int64_t{-1});
+    }
+    return turn;
+  }
+
  private:
   std::string url() const { return base_url_ + "/chat/completions"; }
 
-  std::vector<std::string> post(const GenerationRequest& request, int n) const {
+  // The response body of one successful POST.
+  std::string post(const GenerationRequest& request, int n) const {
     nlohmann::json body;
     body["model"] = model_;
     body["messages"] = nlohmann::json::array();
-    for (const auto& m : request.messages) body["messages"].push_back({{"role", m.role}, {"content", m.content}});
+    for (const auto& m : request.messages) body["messages"].push_back(to_openai_json(m));
+    if (!request.tools.empty()) body["tools"] = request.tools;
     body["temperature"] = request.params.temperature;
     body["top_p"] = request.params.top_p;
     body["max_tokens"] = request.params.max_tokens;
@@ -102,7 +123,7 @@ class OpenAIBackend : public ModelBackend {
                 response.substr(0, 500),
             status == 401 || status == 403 ? "set HRM_OPENAI_API_KEY" : "check the model name and the endpoint");
       }
-      return parse_choices(response);
+      return response;
     }
     throw Error(
         "openai backend: POST " + url() + " failed after " + std::to_string(max_retries_ + 1) +
@@ -132,7 +153,7 @@ class OpenAIBackend : public ModelBackend {
     return rc;
   }
 
-  std::vector<std::string> parse_choices(const std::string& response) const {
+  nlohmann::json parse_response(const std::string& response) const {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(response);
@@ -142,6 +163,11 @@ class OpenAIBackend : public ModelBackend {
     if (!j.contains("choices") || !j["choices"].is_array()) {
       throw Error("openai backend: " + url() + " answered without a 'choices' array: " + response.substr(0, 300));
     }
+    return j;
+  }
+
+  std::vector<std::string> parse_choices(const std::string& response) const {
+    const nlohmann::json j = parse_response(response);
     std::vector<std::string> out;
     for (const auto& choice : j["choices"]) {
       const auto msg = choice.find("message");

@@ -56,6 +56,7 @@ TextSequence::TextSequence(const SamplingParams& sampling, uint64_t seed, int64_
 void TextSequence::take(int32_t token, const StopRules& rules, const TokenTextFn& token_text, const StreamFn& stream,
                         size_t index) {
   if (std::find(rules.stop_tokens.begin(), rules.stop_tokens.end(), token) != rules.stop_tokens.end()) {
+    out_.stop_token = token;
     return finish(FinishReason::kStopToken, stream, index);
   }
   out_.tokens.push_back(token);

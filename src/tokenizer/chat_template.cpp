@@ -1,5 +1,6 @@
 #include "hrm/tokenizer/chat_template.hpp"
 
+#include "hrm/tokenizer/tool_call.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm {
@@ -33,7 +34,9 @@ std::vector<Segment> segments_of(const std::vector<ChatMessage>& messages, const
     const bool assistant = m.role == "assistant";
     const bool loss = assistant && (!options.last_turn_only || i == last_assistant);
     out.push_back({header_of(m.role, i), false, false});
-    out.push_back({m.content, loss, i == last_assistant});
+    std::string content = m.content;
+    for (const auto& call : m.tool_calls) content += render_tool_call(call);
+    out.push_back({content, loss, i == last_assistant});
     out.push_back({"<|end|>", loss, false});
     out.push_back({"\n", false, false});
   }
@@ -148,7 +151,5 @@ std::vector<EditBlock> parse_edits(const std::string& text) {
   }
   return edits;
 }
-
-std::string render_tool_call(const std::string& json) { return "<|tool_call|>" + json + "\n"; }
 
 }  // namespace hrm

@@ -105,7 +105,6 @@ TEST(EditFormat, RendersAndParsesBlocks) {
   const auto ids = tok.encode(hrm::render_edit(sr));
   EXPECT_EQ(std::count(ids.begin(), ids.end(), hrm::tok::kSearchId), 1);
   EXPECT_EQ(hrm::parse_edits(tok.decode(ids))[0].replace, "x = 2\n");
-  EXPECT_EQ(hrm::render_tool_call("{\"name\":\"run\"}"), "<|tool_call|>{\"name\":\"run\"}\n");
 }
 
 TEST(EditFormat, MalformedBlocksNameTheOffset) {

@@ -46,6 +46,8 @@ struct ProblemFilter {
   std::vector<std::string> platforms;     // empty = all
   std::vector<std::string> difficulties;  // empty = all
   std::vector<std::string> question_ids;  // empty = all
+  // "YYYY-MM-DD", exclusive: only problems dated before it (a training data cutoff)
+  std::string before_date;
 };
 // Throws hrm::Error for a malformed date or an unknown platform/difficulty in the filter.
 void validate_filter(const ProblemFilter& filter);

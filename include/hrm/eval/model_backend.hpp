@@ -3,8 +3,8 @@
 // (benchmark, task, try, sample) so that replay backends (predictions) and self-check backends
 // (oracle) can answer without knowing the benchmark.
 //
-// Exports: ChatMessage, GenerationParams, RequestId, GenerationRequest, ModelBackend, BackendFactory,
-// register_backend(), make_backend(), backend_schemes(). See docs/eval-backends.md.
+// Exports: ChatMessage (hrm::ChatMessage, util/chat_message.hpp), GenerationParams, RequestId, GenerationRequest,
+// ModelBackend, BackendFactory, register_backend(), make_backend(), backend_schemes(). See docs/eval-backends.md.
 //
 // Specs understood by make_backend():
 //   oracle                    replies with the request's reference_reply (the benchmark's reference
@@ -19,16 +19,16 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hrm/util/chat_message.hpp"
+
 namespace hrm::eval {
 
-struct ChatMessage {
-  std::string role;  // "system", "user" or "assistant"
-  std::string content;
-};
+using hrm::ChatMessage;
 
 struct GenerationParams {
   double temperature = 0.0;
@@ -56,6 +56,17 @@ struct GenerationRequest {
   // The reply a perfect model would give, when the benchmark has a reference solution (the oracle
   // backend's answer); benchmarks fill it only when the backend asks for it (needs_reference()).
   std::optional<std::string> reference_reply;
+  // OpenAI function schemas the model may call (generate_turn only; empty: no tools).
+  nlohmann::json tools = nlohmann::json::array();
+};
+
+// One assistant turn with its tool calls, and the token counts when the backend knows them (-1: unknown).
+struct AssistantTurn {
+  ChatMessage message;  // role "assistant"
+  int64_t prompt_tokens = -1, completion_tokens = -1;
+  // Set when the model wrote tool calls that could not be parsed (a local model's <|tool_call|> lines):
+  // the error the model is shown; message.content then holds the whole generated text.
+  std::string call_error;
 };
 
 class ModelBackend {
@@ -64,6 +75,10 @@ class ModelBackend {
   // Exactly request.params.n replies. Throws hrm::Error for failures the run cannot continue from
   // (unreachable server after all retries, missing file); a bad reply is a reply, not an error.
   virtual std::vector<std::string> generate(const GenerationRequest& request) = 0;
+  // One assistant turn that may call request.tools (the agent runtime). The default answers with the text
+  // of generate() and no calls, and throws hrm::Error when tools are offered to a backend that cannot
+  // call them. Malformed calls are returned as they are (the runtime reports them to the model).
+  virtual AssistantTurn generate_turn(const GenerationRequest& request);
   // For reports: "oracle", "stub", "predictions:runs/x.jsonl", "openai:http://host:8080/v1/qwen".
   virtual std::string name() const = 0;
   // True when generate() reads request.reference_reply (so the benchmark must fill it).

@@ -5,7 +5,7 @@
 //
 //   <|system|>\n{content}<|end|>\n
 //   <|user|>\n{content}<|end|>\n
-//   <|assistant|>\n{content}<|end|>\n
+//   <|assistant|>\n{content}{<|tool_call|>{json}\n per tool call}<|end|>\n
 //   <|tool_result|>\n{content}<|end|>\n        (role "tool": output of a tool call)
 //
 // and a prompt for generation ends with the open header "<|assistant|>\n"; generation stops at <|end|>.
@@ -19,7 +19,8 @@
 // Inside content, code edits use these blocks (render_edit / parse_edits):
 //   search/replace:  <|file|>{path}\n<|search|>\n{search}<|divider|>\n{replace}<|replace|>\n
 //   whole file:      <|file|>{path}\n<|whole_file|>\n{content}<|whole_file|>\n
-// and a tool call made by the assistant is "<|tool_call|>{json}\n" (render_tool_call).
+// A tool call made by the assistant is "<|tool_call|>{"name": ..., "arguments": {...}}\n", after the
+// assistant's text (tool_call.hpp: render_tool_call, the strict parse_tool_calls, the tools system prompt).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -27,13 +28,9 @@
 #include <vector>
 
 #include "hrm/tokenizer/tokenizer.hpp"
+#include "hrm/util/chat_message.hpp"
 
 namespace hrm {
-
-struct ChatMessage {
-  std::string role;  // "system", "user", "assistant" or "tool"
-  std::string content;
-};
 
 struct ChatOptions {
   bool last_turn_only = false;  // loss on the last assistant message only
@@ -78,6 +75,5 @@ std::string render_edit(const EditBlock& edit);
 // offset of a malformed block (a <|file|> path line not followed by <|search|> or <|whole_file|>, or an
 // unterminated block).
 std::vector<EditBlock> parse_edits(const std::string& text);
-std::string render_tool_call(const std::string& json);
 
 }  // namespace hrm

@@ -1,0 +1,3 @@
+module evens
+
+go 1.18

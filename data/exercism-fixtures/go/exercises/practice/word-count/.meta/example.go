@@ -1,0 +1,7 @@
+package wordcount
+
+import "strings"
+
+func Count(phrase string) int {
+	return len(strings.Fields(phrase))
+}

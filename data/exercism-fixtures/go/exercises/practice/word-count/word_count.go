@@ -1,0 +1,5 @@
+package wordcount
+
+func Count(phrase string) int {
+	panic("Please implement the Count function")
+}

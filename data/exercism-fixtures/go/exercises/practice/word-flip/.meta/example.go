@@ -1,0 +1,6 @@
+package wordflip
+
+// Flip returns the sentence unchanged: a broken reference.
+func Flip(sentence string) string {
+	return sentence
+}

@@ -1,0 +1,3 @@
+module wordflip
+
+go 1.18

@@ -1,0 +1,1 @@
+export const titleCase = (text) => text.charAt(0).toUpperCase() + text.slice(1);

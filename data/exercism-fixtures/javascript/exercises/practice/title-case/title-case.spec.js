@@ -1,0 +1,7 @@
+import { titleCase } from './title-case';
+
+describe('titleCase', () => {
+  test('one word', () => {
+    expect(titleCase('hi')).toEqual('Hi');
+  });
+});

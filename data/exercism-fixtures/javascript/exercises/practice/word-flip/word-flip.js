@@ -1,0 +1,3 @@
+export const flip = (sentence) => {
+  throw new Error('Remove this statement and implement this function');
+};

@@ -1,0 +1,2 @@
+def digit_total(number):
+    pass

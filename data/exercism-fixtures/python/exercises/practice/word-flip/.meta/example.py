@@ -1,0 +1,2 @@
+def flip(sentence):
+    return sentence[::-1]
