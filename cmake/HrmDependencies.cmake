@@ -11,6 +11,7 @@ find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # Debian's libcpp-httplib-dev (hrm-serve)
 
 # Torch's exported flags carry -D_GLIBCXX_USE_CXX11_ABI etc.; TORCH_LIBRARIES is a list of targets/paths.
 add_library(hrm_torch INTERFACE)

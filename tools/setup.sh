@@ -37,4 +37,11 @@ done
 if [ -x tools/setup-toolchains.sh ]; then
   tools/setup-toolchains.sh
 fi
+# The official `openai` npm client, for hrm-serve's client test (tests/serve), in a project-local folder
+# at the version package-lock.json pins.
+if command -v npm >/dev/null && ! npm ls --prefix tests/serve openai >/dev/null 2>&1; then
+  echo "setup: installing the openai npm client into tests/serve/node_modules"
+  npm ci --prefix tests/serve --no-audit --no-fund --silent
+fi
+
 echo "setup: done"

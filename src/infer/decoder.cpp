@@ -266,4 +266,31 @@ void Decoder::keep_rows(const std::vector<int64_t>& rows) {
   segments_ = std::move(segments);
 }
 
+torch::Tensor Decoder::add_rows(const std::vector<std::vector<int32_t>>& prompts, const std::vector<int64_t>& copies,
+                                const ActOptions& act, int64_t capacity) {
+  if (rows() == 0) return prefill(prompts, copies, act, capacity);
+  HRM_CHECK(capacity == cache_.capacity(), "add_rows: capacity " + std::to_string(capacity) +
+                                               " differs from the running batch's " +
+                                               std::to_string(cache_.capacity()));
+  KVCache running = std::move(cache_);
+  std::vector<int64_t> positions = std::move(positions_), segments = std::move(segments_);
+  torch::Tensor logits;
+  try {
+    logits = prefill(prompts, copies, act, capacity);
+    c10::InferenceMode inference;
+    running.append_rows(cache_);
+  } catch (...) {
+    cache_ = std::move(running);
+    positions_ = std::move(positions);
+    segments_ = std::move(segments);
+    throw;
+  }
+  cache_ = std::move(running);
+  positions.insert(positions.end(), positions_.begin(), positions_.end());
+  segments.insert(segments.end(), segments_.begin(), segments_.end());
+  positions_ = std::move(positions);
+  segments_ = std::move(segments);
+  return logits;
+}
+
 }  // namespace hrm::infer

@@ -1,5 +1,7 @@
 #include "hrm/infer/kv_cache.hpp"
 
+#include "hrm/util/error.hpp"
+
 namespace hrm::infer {
 
 KVCache::KVCache(const ModelConfig& c, int64_t rows, int64_t capacity, torch::ScalarType dtype, torch::Device device)
@@ -52,6 +54,24 @@ void KVCache::select_rows(const torch::Tensor& rows) {
     }
   }
   rows_ = rows.size(0);
+}
+
+void KVCache::append_rows(const KVCache& other) {
+  HRM_CHECK(other.capacity_ == capacity_ && other.heads_ == heads_ && other.head_dim_ == head_dim_ &&
+                other.slots_per_segment_ == slots_per_segment_ && other.dtype_ == dtype_,
+            "KVCache::append_rows: the caches differ in shape or dtype (capacity " + std::to_string(capacity_) +
+                " vs " + std::to_string(other.capacity_) + ")");
+  while (segments() < other.segments()) add_segment();
+  const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
+  for (size_t s = 0; s < keys_.size(); ++s) {
+    for (size_t slot = 0; slot < keys_[s].size(); ++slot) {
+      const bool has = s < other.keys_.size();
+      const auto zeros = [&] { return torch::zeros({other.rows_, heads_, capacity_, head_dim_}, opts); };
+      keys_[s][slot] = torch::cat({keys_[s][slot], has ? other.keys_[s][slot] : zeros()});
+      values_[s][slot] = torch::cat({values_[s][slot], has ? other.values_[s][slot] : zeros()});
+    }
+  }
+  rows_ += other.rows_;
 }
 
 int64_t KVCache::bytes_per_token(int64_t segments) const {

@@ -221,6 +221,53 @@ TEST(Decoder, KeepRowsAndCopiesMatchSeparateRows) {
   EXPECT_EQ(decoder.positions(), (std::vector<int64_t>{7, 5}));
 }
 
+// Continuous batching: rows that join a running batch between steps (add_rows) and leave it
+// (keep_rows) get the logits of the full forward over their own sequence, as if decoded alone.
+TEST(Decoder, RowsJoinAndLeaveARunningBatch) {
+  for (const auto mode : {AttentionMode::kCausal, AttentionMode::kPrefixLM}) {
+    const auto c = tiny_lm_config(mode);
+    torch::manual_seed(9);
+    hrm::HRMInner model(c);
+    Decoder decoder(*model);
+    const auto tokens = random_tokens(c, 3, 4);
+    const std::vector<int64_t> lens = {5, 3, 8};
+    const auto ref = full_forward(model, tokens, lens, 2).logits;
+    const auto token = [&](int64_t row, int64_t t) { return static_cast<int32_t>(tokens[row][t].item<int64_t>()); };
+    const auto close = [&](const torch::Tensor& got, int64_t row, int64_t t) {
+      EXPECT_LT((got - ref[row][t]).abs().max().item<double>(), 1e-4) << "row " << row << " position " << t;
+    };
+    // Row 0 runs alone for two steps; rows 1 and 2 join (row 1 twice: n = 2), row 0 leaves later.
+    auto logits = decoder.add_rows({row_prefix(tokens, 0, lens[0])}, {1}, {false, 2}, c.seq_len);
+    close(logits[0], 0, 4);
+    logits = decoder.step({token(0, 5)});
+    close(logits[0], 0, 5);
+    const auto joined =
+        decoder.add_rows({row_prefix(tokens, 1, lens[1]), row_prefix(tokens, 2, lens[2])}, {2, 1}, {false, 2}, c.seq_len);
+    ASSERT_EQ(joined.size(0), 3);
+    close(joined[0], 1, 2);
+    close(joined[1], 1, 2);
+    close(joined[2], 2, 7);
+    EXPECT_EQ(decoder.positions(), (std::vector<int64_t>{6, 3, 3, 8}));
+    logits = decoder.step({token(0, 6), token(1, 3), token(1, 3), token(2, 8)});
+    close(logits[0], 0, 6);
+    close(logits[1], 1, 3);
+    close(logits[2], 1, 3);
+    close(logits[3], 2, 8);
+    decoder.keep_rows({3, 1});
+    logits = decoder.step({token(2, 9), token(1, 4)});
+    close(logits[0], 2, 9);
+    close(logits[1], 1, 4);
+    // A capacity other than the running batch's is refused and leaves the batch as it was.
+    EXPECT_THROW(decoder.add_rows({{1, 2}}, {1}, {false, 2}, c.seq_len - 1), hrm::Error);
+    EXPECT_EQ(decoder.positions(), (std::vector<int64_t>{10, 5}));
+    // Everyone left: the next add_rows starts a new batch.
+    decoder.keep_rows({});
+    logits = decoder.add_rows({row_prefix(tokens, 2, lens[2])}, {1}, {false, 2}, c.seq_len);
+    close(logits[0], 2, 7);
+    EXPECT_EQ(decoder.rows(), 1);
+  }
+}
+
 TEST(Decoder, CacheIsPreallocatedAndSized) {
   const auto c = tiny_lm_config(AttentionMode::kCausal);
   torch::manual_seed(1);

@@ -16,7 +16,8 @@
 // segments.
 //
 // Rows: prefill() takes distinct prompts and a number of copies of each (n samples share one prefill);
-// step() feeds one token per active row; keep_rows() drops finished rows. Not thread-safe.
+// step() feeds one token per active row; keep_rows() drops finished rows; add_rows() prefills more
+// prompts into a running batch. Not thread-safe.
 #pragma once
 #include <torch/torch.h>
 
@@ -53,6 +54,12 @@ class Decoder {
   torch::Tensor step(const std::vector<int32_t>& tokens);
   // Keeps only these active rows (indices into the current rows, in the new order).
   void keep_rows(const std::vector<int64_t>& rows);
+  // Continuous batching: prefills `prompts` as prefill() does and appends their rows after the active
+  // rows, whose caches and positions are kept, so a sequence joins a running batch between two steps
+  // (and leaves it with keep_rows). `capacity` must equal the running batch's; without active rows this
+  // is prefill(). On an error the active rows are left as they were. Returns the new rows' first logits.
+  torch::Tensor add_rows(const std::vector<std::vector<int32_t>>& prompts, const std::vector<int64_t>& copies,
+                         const ActOptions& act, int64_t capacity);
 
   int64_t rows() const { return static_cast<int64_t>(positions_.size()); }
   // Per row: tokens seen so far (= the position the next fed token takes) and ACT segments.

@@ -6,13 +6,13 @@
 // from seed + i, so a batched call gives the same tokens as separate calls with those seeds.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "hrm/infer/decoder.hpp"
 #include "hrm/infer/sampler.hpp"
+#include "hrm/infer/sequence.hpp"
 
 namespace hrm::infer {
 
@@ -23,17 +23,6 @@ struct GenerateOptions {
   std::vector<int32_t> stop_tokens;         // end a sequence; not part of its output
   std::vector<std::string> stop_sequences;  // end a sequence at this text (cut from the output); needs token_text
   int64_t vocab_limit = 0;                  // sample only ids < vocab_limit (the tokenizer's size); 0 = all
-};
-
-enum class FinishReason { kStopToken, kStopSequence, kMaxNewTokens, kContextFull };
-const char* to_string(FinishReason reason);
-
-struct Completion {
-  std::vector<int32_t> tokens;  // generated ids (a stop token excluded; a stop sequence's tokens kept)
-  std::string text;             // their text, cut before the first stop sequence (empty without token_text)
-  FinishReason finish = FinishReason::kMaxNewTokens;
-  int32_t stop_token = -1;  // with kStopToken: the stop token that was sampled (which of stop_tokens); else -1
-  int64_t segments = 0;     // ACT segments every token of this sequence got
 };
 
 struct GenerationStats {
@@ -54,17 +43,6 @@ struct GenerationResult {
   std::vector<Completion> completions;
   GenerationStats stats;
 };
-
-// A piece of streamed output: the text of `sequence` (prompt-major index) that can no longer be cut by
-// a stop sequence, or the end of the sequence (finished = true, text = what was held back).
-struct StreamEvent {
-  size_t sequence = 0;
-  int32_t token = -1;  // the token that produced this text (-1 on the final event)
-  std::string text;
-  bool finished = false;
-};
-using StreamFn = std::function<void(const StreamEvent&)>;
-using TokenTextFn = std::function<std::string(int32_t)>;
 
 // Generates for every prompt (token ids). `token_text` maps an id to its bytes (required for stop
 // sequences and text); `stream` is called as text becomes final. Throws hrm::Error for bad options

@@ -45,6 +45,10 @@ class KVCache {
   // Keeps rows `rows` (int64 indices, any order, repeats allowed) in every slot: drops finished
   // sequences, or replicates one prefilled prompt into its n samples.
   void select_rows(const torch::Tensor& rows);
+  // Appends `other`'s rows after these (same capacity, heads and dtype): a sequence prefilled on its
+  // own joins a running batch. The one with fewer segments gets zeroed slots for the rest, which its
+  // rows never read (a row's logits come from its own segment count).
+  void append_rows(const KVCache& other);
 
   // Bytes one position of one row takes over all allocated segments (K and V).
   int64_t bytes_per_token() const;
