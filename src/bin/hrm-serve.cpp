@@ -2,13 +2,14 @@
 //   hrm-serve --model runs/quickstart/train/final --port 8080 --parallel 8
 #include <CLI/CLI.hpp>
 
-#include <iostream>
-
 #include "hrm/model/runtime.hpp"
 #include "hrm/serve/server.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"hrm-serve: an OpenAI-compatible server for a local HRM text checkpoint"};
   hrm::serve::ServerOptions o;
   std::string act = "fixed", dtype;
@@ -40,14 +41,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"float32", "bfloat16"}));
   app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  try {
-    o.engine.act.adaptive = act == "adaptive";
-    if (!dtype.empty()) o.model_options.dtype = dtype == "float32" ? torch::kFloat32 : torch::kBFloat16;
-    hrm::configure_threads(threads);
-    hrm::serve::run_until_signal(o);
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
-  }
+  o.engine.act.adaptive = act == "adaptive";
+  if (!dtype.empty()) o.model_options.dtype = dtype == "float32" ? torch::kFloat32 : torch::kBFloat16;
+  hrm::configure_threads(threads);
+  hrm::serve::run_until_signal(o);
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }
