@@ -7,7 +7,8 @@
 # Environment:
 #   HRM_JS_DIR     where the shared npm install lives (default /opt/hrm/js); hrm-eval reads the same variable
 #   HRM_CARGO_HOME the CARGO_HOME with the offline config (default /opt/hrm/cargo); hrm-eval reads it too
-# Both paths are recorded in /opt/hrm/toolchains.env for reference.
+# Both paths are recorded in /opt/hrm/toolchains.env for reference; the toolchains checked at the end are
+# listed in /opt/hrm/toolchains.verified, which makes a missing toolchain a test failure (docs/sandbox.md).
 set -euo pipefail
 
 SUDO=""
@@ -115,4 +116,17 @@ for check in "g++ --version" "cmake --version" "/usr/lib/go-1.23/bin/go version"
     exit 1
   fi
 done
-echo "setup-toolchains: done (js: $HRM_JS_DIR, cargo home: $HRM_CARGO_HOME)"
+
+# --- Record what was verified, last: from now on tests/sandbox/run_test.cpp fails if any of these
+# toolchains goes missing or stops running in the sandbox (without this file it checks only what PATH has).
+rustc_bin=$(dirname "$cargo_bin")/rustc
+verified="go /usr/lib/go-1.23/bin/go
+javac $(command -v javac)
+node $(command -v node)
+cargo $cargo_bin
+rustc $rustc_bin
+"
+if [ "$(cat /opt/hrm/toolchains.verified 2>/dev/null)" != "$(printf '%s' "$verified")" ]; then
+  printf '%s' "$verified" | $SUDO tee /opt/hrm/toolchains.verified >/dev/null
+fi
+echo "setup-toolchains: done (js: $HRM_JS_DIR, cargo home: $HRM_CARGO_HOME, verified: /opt/hrm/toolchains.verified)"

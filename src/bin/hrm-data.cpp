@@ -14,6 +14,7 @@
 #include "hrm/synth/synth.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 #include "hrm/util/fs.hpp"
 
 namespace {
@@ -51,9 +52,7 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& sourc
   return ids;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"hrm-data: tokenizer, corpus and token shards for hrm (docs/data.md)"};
   app.require_subcommand(1);
 
@@ -150,77 +149,76 @@ int main(int argc, char** argv) {
   synth->add_option("--cache-dir", sopt.cache_dir, "Shared build caches (default: the Polyglot runner's)");
 
   CLI11_PARSE(app, argc, argv);
-  try {
-    if (tok_train->parsed()) {
-      std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
-      const auto s = hrm::train_tokenizer(inputs, topt, model_out);
-      const auto t = hrm::Tokenizer::load(model_out);
-      std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, "
-                << s.bytes << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
-      for (const auto& line : s.skipped) std::cout << "  skipped " << line << "\n";
-    } else if (tok_encode->parsed()) {
-      const auto t = hrm::Tokenizer::load(model);
-      const auto ids = t.encode(read_input(in_path));
-      std::string out;
-      for (size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ' ';
-        out += pieces ? t.piece(ids[i]) : std::to_string(ids[i]);
-      }
-      write_output(out_path, out + "\n");
-    } else if (tok_decode->parsed()) {
-      const auto t = hrm::Tokenizer::load(model);
-      write_output(out_path, t.decode(parse_ids(read_input(in_path), in_path.empty() ? "stdin" : in_path)));
-    } else if (corpus->parsed()) {
-      copt.on_error = hrm::parse_on_error(on_error);
-      copt.near_dedup = !no_near_dedup;
-      std::vector<std::filesystem::path> roots(from.begin(), from.end());
-      const auto stats = hrm::build_corpus(roots, corpus_out, copt);
-      std::cout << stats.format();
-      for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
-      std::cout << "wrote " << corpus_out << " and " << corpus_out << ".stats.json\n";
-    } else if (build->parsed()) {
-      auto cfg = hrm::BuildConfig::from_file(config);
-      if (force) cfg.decontamination.force = true;
-      const auto stats = hrm::run_build(cfg);
-      std::cout << stats.format();
-      for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
-      std::cout << "wrote " << cfg.out << "/{train,validation}/ and " << cfg.out << "/stats.json\n";
-    } else if (decontam->parsed()) {
-      const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
-      std::cout << report.format(50);
-      return report.contaminated() > 0 ? 3 : 0;
-    } else if (synth->parsed()) {
-      sopt.out_dir = synth_out;
-      sopt.lcb = synth_formats.find("lcb") != std::string::npos;
-      sopt.polyglot = synth_formats.find("polyglot") != std::string::npos;
-      if (!sopt.lcb && !sopt.polyglot)
-        throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
-      const auto stats = hrm::synth::run_synth(sopt);
-      std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
-                << synth_out << "/stats.json\n";
-    } else if (inspect->parsed()) {
-      const auto r = hrm::ShardReader::open(shards);
-      std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
-                << 8 * r.token_bytes() << "), vocab " << r.vocab_size() << ", seq_len " << r.seq_len()
-                << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len())
-                << " sequences of seq_len\n";
-      if (show > 0) {
-        if (tok_model.empty()) throw hrm::Error("--show needs --tokenizer <model>");
-        const auto t = hrm::Tokenizer::load(tok_model);
-        std::vector<int32_t> ids;
-        std::vector<uint8_t> mask;
-        for (int64_t d = 0; d < std::min<int64_t>(show, r.num_documents()); ++d) {
-          r.read_document(d, ids, mask);
-          size_t loss = 0;
-          for (auto m : mask) loss += m;
-          std::cout << "--- document " << d << ": " << ids.size() << " tokens, " << loss << " with loss\n"
-                    << t.decode(ids) << "\n";
-        }
+  if (tok_train->parsed()) {
+    std::vector<std::filesystem::path> inputs(train_inputs.begin(), train_inputs.end());
+    const auto s = hrm::train_tokenizer(inputs, topt, model_out);
+    const auto t = hrm::Tokenizer::load(model_out);
+    std::cout << "trained " << model_out << ": vocab " << t.vocab_size() << " from " << s.files << " files, " << s.bytes
+              << " bytes, " << s.sentences << " chunks; skipped " << s.skipped_files << " files\n";
+    for (const auto& line : s.skipped) std::cout << "  skipped " << line << "\n";
+  } else if (tok_encode->parsed()) {
+    const auto t = hrm::Tokenizer::load(model);
+    const auto ids = t.encode(read_input(in_path));
+    std::string out;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i) out += ' ';
+      out += pieces ? t.piece(ids[i]) : std::to_string(ids[i]);
+    }
+    write_output(out_path, out + "\n");
+  } else if (tok_decode->parsed()) {
+    const auto t = hrm::Tokenizer::load(model);
+    write_output(out_path, t.decode(parse_ids(read_input(in_path), in_path.empty() ? "stdin" : in_path)));
+  } else if (corpus->parsed()) {
+    copt.on_error = hrm::parse_on_error(on_error);
+    copt.near_dedup = !no_near_dedup;
+    std::vector<std::filesystem::path> roots(from.begin(), from.end());
+    const auto stats = hrm::build_corpus(roots, corpus_out, copt);
+    std::cout << stats.format();
+    for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
+    std::cout << "wrote " << corpus_out << " and " << corpus_out << ".stats.json\n";
+  } else if (build->parsed()) {
+    auto cfg = hrm::BuildConfig::from_file(config);
+    if (force) cfg.decontamination.force = true;
+    const auto stats = hrm::run_build(cfg);
+    std::cout << stats.format();
+    for (const auto& e : stats.examples) std::cout << "  problem: " << e << "\n";
+    std::cout << "wrote " << cfg.out << "/{train,validation}/ and " << cfg.out << "/stats.json\n";
+  } else if (decontam->parsed()) {
+    const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
+    std::cout << report.format(50);
+    return report.contaminated() > 0 ? 3 : 0;
+  } else if (synth->parsed()) {
+    sopt.out_dir = synth_out;
+    sopt.lcb = synth_formats.find("lcb") != std::string::npos;
+    sopt.polyglot = synth_formats.find("polyglot") != std::string::npos;
+    if (!sopt.lcb && !sopt.polyglot)
+      throw hrm::Error("--formats '" + synth_formats + "' names neither lcb nor polyglot");
+    const auto stats = hrm::synth::run_synth(sopt);
+    std::cout << hrm::synth::format_stats(stats) << "wrote " << synth_out << "/{sft,lcb,polyglot,repair}/ and "
+              << synth_out << "/stats.json\n";
+  } else if (inspect->parsed()) {
+    const auto r = hrm::ShardReader::open(shards);
+    std::cout << shards << ": " << r.num_documents() << " documents, " << r.num_tokens() << " tokens (uint"
+              << 8 * r.token_bytes() << "), vocab " << r.vocab_size() << ", seq_len " << r.seq_len()
+              << (r.packing() ? ", packed" : ", padded") << ", " << r.num_sequences(r.seq_len())
+              << " sequences of seq_len\n";
+    if (show > 0) {
+      if (tok_model.empty()) throw hrm::Error("--show needs --tokenizer <model>");
+      const auto t = hrm::Tokenizer::load(tok_model);
+      std::vector<int32_t> ids;
+      std::vector<uint8_t> mask;
+      for (int64_t d = 0; d < std::min<int64_t>(show, r.num_documents()); ++d) {
+        r.read_document(d, ids, mask);
+        size_t loss = 0;
+        for (auto m : mask) loss += m;
+        std::cout << "--- document " << d << ": " << ids.size() << " tokens, " << loss << " with loss\n"
+                  << t.decode(ids) << "\n";
       }
     }
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
   }
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

@@ -5,13 +5,14 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "hrm/backend/local_backends.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_report.hpp"
-#include "hrm/infer/hrm_backend.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace {
 
@@ -94,10 +95,8 @@ int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb) {
   throw hrm::Error("unknown benchmark '" + c.bench + "'");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  hrm::infer::register_hrm_backend();  // hrm:<checkpoint>
+int run(int argc, char** argv) {
+  hrm::backend::register_local_backends();  // hrm:<checkpoint>
   CLI::App app{"hrm-eval: code benchmarks (Aider's Polyglot) with sandboxed test execution"};
   Common c;
   std::string schemes;
@@ -148,16 +147,15 @@ int main(int argc, char** argv) {
   add_livecodebench_options(app, lcb);
 
   CLI11_PARSE(app, argc, argv);
-  try {
-    hrm::configure_threads(threads);
-    polyglot.command = command_line(argc, argv);
-    lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
-    lcb.temperature_given = app.count("--temperature") > 0;
-    lcb.top_p_given = app.count("--top-p") > 0;
-    lcb.max_tokens_given = app.count("--max-tokens") > 0;
-    return run_bench(c, polyglot, lcb);
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
-  }
+  hrm::configure_threads(threads);
+  polyglot.command = command_line(argc, argv);
+  lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
+  lcb.temperature_given = app.count("--temperature") > 0;
+  lcb.top_p_given = app.count("--top-p") > 0;
+  lcb.max_tokens_given = app.count("--max-tokens") > 0;
+  return run_bench(c, polyglot, lcb);
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

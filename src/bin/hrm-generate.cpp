@@ -12,6 +12,7 @@
 #include "hrm/infer/text_model.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace {
 
@@ -20,9 +21,7 @@ std::string json_line(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"hrm-generate: generate text with an HRM text checkpoint"};
   std::string ckpt, prompt, file, system, out_path, act = "fixed", dtype;
   bool stream = false;
@@ -55,69 +54,68 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("hrm-generate"));  // stdout carries the generated text
-  try {
-    HRM_CHECK(!prompt.empty() || !file.empty(), "nothing to do", "give --prompt <text> or --file <prompts.jsonl>");
-    HRM_CHECK(batch >= 1, "--batch must be >= 1");
-    options.act.adaptive = act == "adaptive";
-    hrm::configure_threads(threads);
-    hrm::infer::TextModelOptions model_options;
-    if (!dtype.empty()) model_options.dtype = dtype == "float32" ? torch::kFloat32 : torch::kBFloat16;
-    auto model = hrm::infer::TextModel::load(ckpt, model_options);
+  HRM_CHECK(!prompt.empty() || !file.empty(), "nothing to do", "give --prompt <text> or --file <prompts.jsonl>");
+  HRM_CHECK(batch >= 1, "--batch must be >= 1");
+  options.act.adaptive = act == "adaptive";
+  hrm::configure_threads(threads);
+  hrm::infer::TextModelOptions model_options;
+  if (!dtype.empty()) model_options.dtype = dtype == "float32" ? torch::kFloat32 : torch::kBFloat16;
+  auto model = hrm::infer::TextModel::load(ckpt, model_options);
 
-    std::ofstream out_file;
-    if (!out_path.empty()) {
-      out_file.open(out_path);
-      HRM_CHECK(out_file.good(), "cannot write '" + out_path + "'");
-    }
-    std::ostream& out = out_path.empty() ? std::cout : out_file;
-
-    if (!file.empty()) {
-      const auto rows = hrm::infer::read_prompt_file(file);
-      for (size_t first = 0; first < rows.size(); first += static_cast<size_t>(batch)) {
-        const size_t count = std::min(rows.size() - first, static_cast<size_t>(batch));
-        std::vector<std::vector<hrm::ChatMessage>> conversations;
-        for (size_t i = 0; i < count; ++i) conversations.push_back(rows[first + i].messages);
-        hrm::infer::StreamFn on_text;
-        if (stream) {
-          on_text = [&](const hrm::infer::StreamEvent& e) {
-            if (e.text.empty()) return;
-            const auto samples = static_cast<size_t>(options.samples);
-            out << json_line(
-                       {{"index", first + e.sequence / samples}, {"sample", e.sequence % samples}, {"delta", e.text}})
-                << std::flush;
-          };
-        }
-        const auto result = model.generate_chat(conversations, options, on_text);
-        for (size_t i = 0; i < count; ++i) {
-          const auto begin =
-              result.completions.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(options.samples));
-          out << json_line(hrm::infer::result_row(first + i, rows[first + i],
-                                                  {begin, begin + static_cast<std::ptrdiff_t>(options.samples)}));
-        }
-        spdlog::info("prompts {}..{}: {}", first, first + count - 1, hrm::infer::format_stats(result.stats));
-      }
-      return 0;
-    }
-
-    std::vector<hrm::ChatMessage> conversation;
-    if (!system.empty()) conversation.push_back({"system", system});
-    conversation.push_back({"user", prompt});
-    hrm::infer::StreamFn on_text;
-    if (stream) {
-      HRM_CHECK(options.samples == 1, "--stream with --prompt prints one sample",
-                "drop --n, or use --file for JSON output");
-      on_text = [&](const hrm::infer::StreamEvent& e) { out << e.text << std::flush; };
-    }
-    const auto result = model.generate_chat({conversation}, options, on_text);
-    for (size_t i = 0; i < result.completions.size(); ++i) {
-      if (result.completions.size() > 1) out << "--- sample " << i << " ---\n";
-      if (!stream) out << result.completions[i].text;
-      out << "\n";
-    }
-    spdlog::info("{}", hrm::infer::format_stats(result.stats));
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
+  std::ofstream out_file;
+  if (!out_path.empty()) {
+    out_file.open(out_path);
+    HRM_CHECK(out_file.good(), "cannot write '" + out_path + "'");
   }
+  std::ostream& out = out_path.empty() ? std::cout : out_file;
+
+  if (!file.empty()) {
+    const auto rows = hrm::infer::read_prompt_file(file);
+    for (size_t first = 0; first < rows.size(); first += static_cast<size_t>(batch)) {
+      const size_t count = std::min(rows.size() - first, static_cast<size_t>(batch));
+      std::vector<std::vector<hrm::ChatMessage>> conversations;
+      for (size_t i = 0; i < count; ++i) conversations.push_back(rows[first + i].messages);
+      hrm::infer::StreamFn on_text;
+      if (stream) {
+        on_text = [&](const hrm::infer::StreamEvent& e) {
+          if (e.text.empty()) return;
+          const auto samples = static_cast<size_t>(options.samples);
+          out << json_line(
+                     {{"index", first + e.sequence / samples}, {"sample", e.sequence % samples}, {"delta", e.text}})
+              << std::flush;
+        };
+      }
+      const auto result = model.generate_chat(conversations, options, on_text);
+      for (size_t i = 0; i < count; ++i) {
+        const auto begin =
+            result.completions.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(options.samples));
+        out << json_line(hrm::infer::result_row(first + i, rows[first + i],
+                                                {begin, begin + static_cast<std::ptrdiff_t>(options.samples)}));
+      }
+      spdlog::info("prompts {}..{}: {}", first, first + count - 1, hrm::infer::format_stats(result.stats));
+    }
+    return 0;
+  }
+
+  std::vector<hrm::ChatMessage> conversation;
+  if (!system.empty()) conversation.push_back({"system", system});
+  conversation.push_back({"user", prompt});
+  hrm::infer::StreamFn on_text;
+  if (stream) {
+    HRM_CHECK(options.samples == 1, "--stream with --prompt prints one sample",
+              "drop --n, or use --file for JSON output");
+    on_text = [&](const hrm::infer::StreamEvent& e) { out << e.text << std::flush; };
+  }
+  const auto result = model.generate_chat({conversation}, options, on_text);
+  for (size_t i = 0; i < result.completions.size(); ++i) {
+    if (result.completions.size() > 1) out << "--- sample " << i << " ---\n";
+    if (!stream) out << result.completions[i].text;
+    out << "\n";
+  }
+  spdlog::info("{}", hrm::infer::format_stats(result.stats));
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

@@ -4,9 +4,11 @@
 #include <iostream>
 
 #include "hrm/puzzle/dataset.hpp"
-#include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"hrm-puzzles: generate puzzle datasets for HRM training"};
   app.require_subcommand(1);
   hrm::puzzle::SudokuDatasetOptions o;
@@ -20,14 +22,13 @@ int main(int argc, char** argv) {
   sudoku->add_option("--seed", o.seed, "random seed");
   sudoku->add_option("--out", out, "output directory")->required();
   CLI11_PARSE(app, argc, argv);
-  try {
-    const auto d = hrm::puzzle::generate_sudoku(o);
-    d.save(out);
-    std::cout << "wrote " << out << ": " << d.train.size() << " train, " << d.test.size() << " test puzzles ("
-              << d.meta.description << ")" << std::endl;
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
-  }
+  const auto d = hrm::puzzle::generate_sudoku(o);
+  d.save(out);
+  std::cout << "wrote " << out << ": " << d.train.size() << " train, " << d.test.size() << " test puzzles ("
+            << d.meta.description << ")" << std::endl;
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

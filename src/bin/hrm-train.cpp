@@ -20,6 +20,7 @@
 #include "hrm/train/stop_signal.hpp"
 #include "hrm/train/trainer.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace {
 
@@ -86,9 +87,7 @@ int train_gspo(const std::string& config_path, const std::string& out_dir, const
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"hrm-train: train a Hierarchical Reasoning Model"};
   std::string config_path, out_dir = "runs/default", device = "cpu";
   std::vector<std::string> overrides;
@@ -109,26 +108,22 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   hrm::configure_cpu_allocator();          // keep freed activation memory instead of re-faulting it every step
   hrm::rl::register_trainer_extensions();  // `kind: gspo` in stage lists, eval.code
-  try {
-    if (*report) {
-      const auto files = hrm::write_training_report(metrics, report_out);
-      for (const auto& f : files.images) std::cout << f << "\n";
-      return 0;
-    }
-    if (config_path.empty())
-      throw hrm::Error("--config is required", "hrm-train --config configs/train/sudoku4x4.yaml --out runs/x");
-    if (hrm::rl::is_gspo_run(config_path)) {
-      if (resume || steps > 0 || device != "cpu") {
-        throw hrm::Error("--resume, --steps and --device are not supported for gspo runs", "use --set steps=N");
-      }
-      return train_gspo(config_path, out_dir, overrides, threads);
-    }
-    return train(config_path, out_dir, overrides, threads, steps, resume, device);
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << std::endl;
-    return 1;
+  if (*report) {
+    const auto files = hrm::write_training_report(metrics, report_out);
+    for (const auto& f : files.images) std::cout << f << "\n";
+    return 0;
   }
+  if (config_path.empty())
+    throw hrm::Error("--config is required", "hrm-train --config configs/train/sudoku4x4.yaml --out runs/x");
+  if (hrm::rl::is_gspo_run(config_path)) {
+    if (resume || steps > 0 || device != "cpu") {
+      throw hrm::Error("--resume, --steps and --device are not supported for gspo runs", "use --set steps=N");
+    }
+    return train_gspo(config_path, out_dir, overrides, threads);
+  }
+  return train(config_path, out_dir, overrides, threads, steps, resume, device);
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

@@ -8,7 +8,7 @@
 #include "hrm/infer/quantized_checkpoint.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/sandbox/sandbox.hpp"
-#include "hrm/util/error.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace {
 
@@ -40,9 +40,7 @@ void run_quantize(const QuantizeFlags& f) {
   std::cout << std::endl;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"hrm: Hierarchical Reasoning Model tools"};
   app.require_subcommand(1);
   int threads = 0;
@@ -60,18 +58,17 @@ int main(int argc, char** argv) {
   quantize->add_option("--calibration-prompts", q.calibration_prompts, "Use at most this many prompts (0 = all)");
   quantize->add_option("--threads", threads, "LibTorch intra-op threads (default: all cores)");
   CLI11_PARSE(app, argc, argv);
-  try {
-    hrm::configure_threads(threads);
-    if (quantize->parsed()) {
-      run_quantize(q);
-      return 0;
-    }
-    std::cout << hrm::format_runtime_report(hrm::probe_runtime()) << std::endl;
-    // Sandbox protections: what isolates evaluated code on this machine (docs/sandbox.md).
-    std::cout << "\nsandbox protections:\n" << hrm::sandbox::format_protections(hrm::sandbox::protections());
-  } catch (const hrm::Error& e) {
-    std::cerr << "error: " << e.describe() << std::endl;
-    return 1;
+  hrm::configure_threads(threads);
+  if (quantize->parsed()) {
+    run_quantize(q);
+    return 0;
   }
+  std::cout << hrm::format_runtime_report(hrm::probe_runtime()) << std::endl;
+  // Sandbox protections: what isolates evaluated code on this machine (docs/sandbox.md).
+  std::cout << "\nsandbox protections:\n" << hrm::sandbox::format_protections(hrm::sandbox::protections());
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }

@@ -8,7 +8,7 @@
 #include <random>
 
 #include "hrm/data/language.hpp"
-#include "hrm/data/progress.hpp"
+#include "hrm/util/progress.hpp"
 #include "hrm/data/shard.hpp"
 #include "hrm/tokenizer/chat_template.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
@@ -245,47 +245,46 @@ OverlapReport overlap_report(const std::vector<std::string>& inputs, const Build
   return index->report();
 }
 
-BuildStats run_build(const BuildConfig& config) {
-  BuildStats stats;
-  const Tokenizer tokenizer = Tokenizer::load(config.tokenizer);
-  ProblemLog problems(parse_on_error(config.on_error));
+namespace {
+
+// Pass 1: every row validated and scanned for benchmark overlap (when `overlap` is set); where each
+// valid row is, for pass 2.
+std::vector<RowRef> scan_rows(const BuildConfig& config, ProblemLog& problems, OverlapIndex* overlap) {
   const auto report_bad_row = [&](const std::string& where, const Error& e) {
     // The message already starts with "file:line: ".
     const std::string detail = e.message().rfind(where, 0) == 0 ? e.message().substr(where.size() + 2) : e.message();
     problems.report("bad_row", where, detail);
   };
-
-  // Pass 1: validate every row, remember where it is, and scan it for benchmark overlap.
-  std::unique_ptr<OverlapIndex> overlap;
-  if (!config.decontamination.benchmarks.empty()) overlap = make_overlap_index(config.decontamination);
-  std::vector<RowRef> rows;
   uint64_t input_bytes = 0;
   for (const auto& in : config.inputs) {
     std::error_code ec;
     input_bytes += fs::file_size(in, ec);
   }
-  {
-    Progress progress("scan", input_bytes, "B");
-    uint64_t base = 0;
-    for (size_t f = 0; f < config.inputs.size(); ++f) {
-      JsonlReader reader(config.inputs[f], problems);
-      while (auto row = reader.next()) {
-        const std::string where = reader.where();
-        try {
-          const auto text = text_of(*row, config.mode, where);
-          if (overlap) overlap->scan(text, where);
-        } catch (const Error& e) {
-          report_bad_row(where, e);
-          continue;
-        }
-        rows.push_back({static_cast<uint32_t>(f), reader.line(), reader.line_offset()});
-        progress.update(base + reader.bytes_read());
+  std::vector<RowRef> rows;
+  Progress progress("scan", input_bytes, "B");
+  uint64_t base = 0;
+  for (size_t f = 0; f < config.inputs.size(); ++f) {
+    JsonlReader reader(config.inputs[f], problems);
+    while (auto row = reader.next()) {
+      const std::string where = reader.where();
+      try {
+        const auto text = text_of(*row, config.mode, where);
+        if (overlap) overlap->scan(text, where);
+      } catch (const Error& e) {
+        report_bad_row(where, e);
+        continue;
       }
-      base += reader.bytes_read();
+      rows.push_back({static_cast<uint32_t>(f), reader.line(), reader.line_offset()});
+      progress.set(base + reader.bytes_read());
     }
+    base += reader.bytes_read();
   }
-  stats.rows = rows.size();
-  for (const auto& in : config.inputs) {
+  return rows;
+}
+
+// The files `hrm-data corpus` dropped, from the <input>.stats.json next to each input.
+void add_corpus_drops(const std::vector<std::string>& inputs, BuildStats& stats) {
+  for (const auto& in : inputs) {
     const fs::path corpus_stats = in + ".stats.json";
     std::error_code ec;
     if (!fs::exists(corpus_stats, ec)) continue;
@@ -295,28 +294,74 @@ BuildStats run_build(const BuildConfig& config) {
       if (n.is_number_unsigned()) stats.corpus_dropped[reason] += n.get<size_t>();
     }
   }
-  if (overlap) {
-    stats.decontaminated = true;
-    stats.decontamination = overlap->report();
-    spdlog::info("{}", stats.decontamination.format(10));
-    if (stats.decontamination.contaminated() > 0 && !config.decontamination.force) {
-      throw Error(
-          "refusing to build: " + std::to_string(stats.decontamination.contaminated()) +
-              " benchmark problem(s) overlap the training data at or above the threshold\n" +
-              stats.decontamination.format(10),
-          "remove those problems from the inputs, or pass --force (decontamination.force: true) to build anyway");
-    }
-  }
+}
 
-  // Deterministic shuffle, then the first validation_fraction of documents go to validation.
+// The overlap report into `stats`; throws when a benchmark problem is contaminated and force is off.
+void check_decontamination(const OverlapIndex& overlap, const BuildConfig::Decontamination& d, BuildStats& stats) {
+  stats.decontaminated = true;
+  stats.decontamination = overlap.report();
+  spdlog::info("{}", stats.decontamination.format(10));
+  if (stats.decontamination.contaminated() > 0 && !d.force) {
+    throw Error("refusing to build: " + std::to_string(stats.decontamination.contaminated()) +
+                    " benchmark problem(s) overlap the training data at or above the threshold\n" +
+                    stats.decontamination.format(10),
+                "remove those problems from the inputs, or pass --force (decontamination.force: true) to build anyway");
+  }
+}
+
+// One document's tokens, loss mask and prompt length, as written to a shard.
+struct EncodedDocument {
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;
+  uint32_t prompt_length = 0;
+};
+
+// Pretrain: [<|lang|>] text </s> (cut to max_document_tokens), loss on every token.
+void encode_pretrain(const Tokenizer& tokenizer, const BuildConfig& config, const nlohmann::json& row,
+                     std::optional<Language> lang, const std::string& where, EncodedDocument& doc, BuildStats& stats) {
+  doc.ids.clear();
+  if (config.language_tag && lang) doc.ids.push_back(language_tag_id(*lang));
+  tokenizer.encode_append(text_of(row, config.mode, where), doc.ids);
+  if (config.max_document_tokens > 0 && static_cast<int64_t>(doc.ids.size()) >= config.max_document_tokens) {
+    doc.ids.resize(static_cast<size_t>(config.max_document_tokens - 1));
+    ++stats.truncated;
+  }
+  doc.ids.push_back(tok::kEosId);
+  doc.mask.assign(doc.ids.size(), 1);
+  doc.prompt_length = 0;
+}
+
+// SFT: the chat template's tokens and loss mask; false (counted as too_long) when the chat does not fit.
+bool encode_sft(const Tokenizer& tokenizer, const BuildConfig& config, const nlohmann::json& row,
+                const std::string& where, EncodedDocument& doc, BuildStats& stats) {
+  ChatOptions options;
+  options.last_turn_only = config.last_turn_only;
+  auto e = encode_chat(tokenizer, messages_of(row, where), options);
+  const bool too_long =
+      (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
+      (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
+  if (too_long) {
+    ++stats.dropped["too_long"];
+    if (stats.examples.size() < 10)
+      stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens, too long");
+    return false;
+  }
+  doc.ids = std::move(e.ids);
+  doc.mask = std::move(e.loss_mask);
+  doc.prompt_length = static_cast<uint32_t>(e.prompt_length);
+  return true;
+}
+
+// Pass 2: the rows tokenized in shuffled order, seeking to each (memory stays O(rows)), each document
+// written to its split at once; the first validation_fraction of the shuffled documents is validation.
+void write_shards(const Tokenizer& tokenizer, const BuildConfig& config, const std::vector<RowRef>& rows,
+                  BuildStats& stats) {
   const auto order = shuffled_indices(rows.size(), config.seed);
   const size_t num_validation =
       static_cast<size_t>(static_cast<double>(rows.size()) * config.validation_fraction + 0.5);
   std::vector<uint8_t> is_validation(rows.size(), 0);
   for (size_t k = 0; k < num_validation; ++k) is_validation[order[k]] = 1;
 
-  // Pass 2: tokenize the rows in shuffled order, seeking to each (memory stays O(rows)), and write
-  // each document to its split at once.
   const fs::path out(config.out);
   ShardWriter::Options wo;
   wo.vocab_size = tokenizer.vocab_size();
@@ -329,10 +374,9 @@ BuildStats run_build(const BuildConfig& config) {
   for (const auto& in : config.inputs) files.emplace_back(in, std::ios::binary);
   Progress progress("tokenize", rows.size(), "docs");
   std::string line;
-  std::vector<int32_t> ids;
-  std::vector<uint8_t> mask;
+  EncodedDocument doc;
   for (size_t k = 0; k < order.size(); ++k) {
-    progress.update(k + 1);
+    progress.set(k + 1);
     const size_t i = order[k];
     const RowRef& ref = rows[i];
     auto& in = files[ref.file];
@@ -346,49 +390,28 @@ BuildStats run_build(const BuildConfig& config) {
     if (row.is_discarded()) throw Error(where + ": not JSON any more (did the file change during the build?)");
     const std::string language = language_of(row);
     const auto lang = language_from_name(language);
-    ids.clear();
-    mask.clear();
-    uint32_t prompt_length = 0;
     if (config.mode == "pretrain") {
-      if (config.language_tag && lang) ids.push_back(language_tag_id(*lang));
-      tokenizer.encode_append(text_of(row, config.mode, where), ids);
-      if (config.max_document_tokens > 0 && static_cast<int64_t>(ids.size()) >= config.max_document_tokens) {
-        ids.resize(static_cast<size_t>(config.max_document_tokens - 1));
-        ++stats.truncated;
-      }
-      ids.push_back(tok::kEosId);
-      mask.assign(ids.size(), 1);
-    } else {
-      ChatOptions options;
-      options.last_turn_only = config.last_turn_only;
-      auto e = encode_chat(tokenizer, messages_of(row, where), options);
-      const bool too_long =
-          (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
-          (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
-      if (too_long) {
-        ++stats.dropped["too_long"];
-        if (stats.examples.size() < 10)
-          stats.examples.push_back(where + ": " + std::to_string(e.ids.size()) + " tokens, too long");
-        continue;
-      }
-      ids = std::move(e.ids);
-      mask = std::move(e.loss_mask);
-      prompt_length = static_cast<uint32_t>(e.prompt_length);
+      encode_pretrain(tokenizer, config, row, lang, where, doc, stats);
+    } else if (!encode_sft(tokenizer, config, row, where, doc, stats)) {
+      continue;
     }
     auto& split = is_validation[i] ? stats.validation : stats.train;
     auto& writer = is_validation[i] ? validation : train;
     const uint64_t before = writer.num_tokens();
-    writer.add(ids, mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown, prompt_length);
+    writer.add(doc.ids, doc.mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown, doc.prompt_length);
     ++split.documents;
     split.tokens += writer.num_tokens() - before;
-    split.tokens_by_language[language] += ids.size();
-    for (uint8_t m : mask) split.loss_tokens += m;
+    split.tokens_by_language[language] += doc.ids.size();
+    for (uint8_t m : doc.mask) split.loss_tokens += m;
   }
   progress.finish();
   train.finish();
   validation.finish();
-  for (const auto& [reason, n] : problems.counts()) stats.dropped[reason] += n;
-  for (const auto& e : problems.examples()) stats.examples.push_back(e);
+}
+
+// stats.json (the statistics and the config that made them) and the tokenizer, next to the shards.
+void write_build_reports(const BuildConfig& config, const BuildStats& stats, const Tokenizer& tokenizer) {
+  const fs::path out(config.out);
   nlohmann::json j = stats.to_json();
   j["config"] = {{"tokenizer", config.tokenizer},
                  {"mode", config.mode},
@@ -400,6 +423,24 @@ BuildStats run_build(const BuildConfig& config) {
   write_file_atomic(out / "stats.json", j.dump(2) + "\n");
   // The tokenizer travels with the data, so a trainer can check it uses the same one.
   write_file_atomic(out / "tokenizer.model", tokenizer.serialized());
+}
+
+}  // namespace
+
+BuildStats run_build(const BuildConfig& config) {
+  BuildStats stats;
+  const Tokenizer tokenizer = Tokenizer::load(config.tokenizer);
+  ProblemLog problems(parse_on_error(config.on_error));
+  std::unique_ptr<OverlapIndex> overlap;
+  if (!config.decontamination.benchmarks.empty()) overlap = make_overlap_index(config.decontamination);
+  const std::vector<RowRef> rows = scan_rows(config, problems, overlap.get());
+  stats.rows = rows.size();
+  add_corpus_drops(config.inputs, stats);
+  if (overlap) check_decontamination(*overlap, config.decontamination, stats);
+  write_shards(tokenizer, config, rows, stats);
+  for (const auto& [reason, n] : problems.counts()) stats.dropped[reason] += n;
+  for (const auto& e : problems.examples()) stats.examples.push_back(e);
+  write_build_reports(config, stats, tokenizer);
   return stats;
 }
 

@@ -13,8 +13,8 @@
 #include <unordered_set>
 
 #include "hrm/data/language.hpp"
-#include "hrm/data/progress.hpp"
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/progress.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 
@@ -210,9 +210,8 @@ CorpusStats build_corpus(const std::vector<fs::path>& roots, const fs::path& out
   NearDupIndex near(options.minhash);
   LicenseFinder licenses;
   Progress progress("corpus", files.size(), "files");
-  size_t done = 0;
   for (const auto& file : files) {
-    progress.update(++done);
+    progress.advance();
     const auto drop = [&](const std::string& reason) { ++stats.dropped[reason]; };
     std::error_code ec;
     const auto size = fs::file_size(file.path, ec);

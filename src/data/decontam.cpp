@@ -7,7 +7,7 @@
 
 #include "hrm/data/input.hpp"
 #include "hrm/data/minhash.hpp"
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 

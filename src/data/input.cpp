@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm {

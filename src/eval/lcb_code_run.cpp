@@ -1,5 +1,7 @@
-// The code-generation and self-repair scenarios (see lcb_scenario_runs.hpp): problems are sampled and
-// judged in parallel chunks, each finished problem is recorded at once so that --resume can continue.
+// The code-generation and self-repair scenarios (see lcb_scenario_runs.hpp), in four phases: select the
+// problems (and warn about contamination), plan the samples still to make (--resume), sample and judge
+// them in parallel chunks (each finished problem is recorded at once so that --resume can continue),
+// and write the reports.
 #include "lcb_scenario_runs.hpp"
 
 #include <spdlog/spdlog.h>
@@ -10,13 +12,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "hrm/eval/lcb_prompts.hpp"
 #include "hrm/eval/lcb_score.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/parallel.hpp"
+#include "hrm/util/progress.hpp"
 #include "lcb_generator.hpp"
-#include "lcb_progress.hpp"
 #include "lcb_report.hpp"
 #include "lcb_results_io.hpp"
 
@@ -68,18 +70,14 @@ json codegen_entry(const CodeTask& task, const std::vector<SampleResult>& judged
   return e;
 }
 
-}  // namespace
-
-RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> backend,
-                            const std::optional<CustomOutputs>& custom) {
-  const bool self_repair = o.scenario == "selfrepair";
-  const auto t0 = Clock::now();
+// Phase 1: the problems the filters select; `contaminated` counts those dated before --train-cutoff.
+std::vector<Problem> select_problems(const RunOptions& o, int& contaminated) {
   std::vector<Problem> problems = load_problems(o.data, o.release, o.filter);
   if (problems.empty()) throw Error("no LiveCodeBench problems match the filters in " + o.data.string());
   spdlog::info("livecodebench: {} problems from {} (release {})", problems.size(), o.data.string(), o.release);
 
   // Contamination guard: problems released before the model's training cutoff are not clean.
-  int contaminated = 0;
+  contaminated = 0;
   if (!o.train_cutoff.empty()) {
     const std::string cutoff = parse_date(o.train_cutoff, "--train-cutoff");
     for (const auto& p : problems) contaminated += normalize_timestamp(p.contest_date) < cutoff;
@@ -90,18 +88,54 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
           contaminated, problems.size(), o.train_cutoff, o.train_cutoff);
     }
   }
+  return problems;
+}
 
-  // Self-repair input: the code-generation results to repair, by question_id.
-  std::map<std::string, json> previous;
-  if (self_repair) previous = load_codegen_results(o.codegen_results);
+// Self-repair of `p`: the code-generation samples to repair (`prev`, its eval_all.json entry), with a
+// repair prompt for each failed one (passed samples are kept as they are).
+void plan_self_repair(const RunOptions& o, const Problem& p, const json& prev, CodeTask& t) {
+  t.original_code_list = string_list(prev.value("code_list", json()), p.question_id + ": code_list");
+  const auto graded = prev.value("graded_list", json::array());
+  const auto meta = prev.value("metadata", json::array());
+  if (graded.size() != t.original_code_list.size() || meta.size() != t.original_code_list.size()) {
+    throw Error(o.codegen_results.string() + ": " + p.question_id +
+                ": code_list, graded_list and metadata differ in length");
+  }
+  for (size_t k = 0; k < t.original_code_list.size(); ++k) {
+    const std::string m = meta[k].is_string() ? meta[k].get<std::string>() : meta[k].dump();
+    t.repair_prompts.push_back(
+        graded[k].is_boolean() && graded[k].get<bool>()
+            ? std::vector<ChatMessage>{}
+            : self_repair_messages(prev.value("question_content", p.question_content), t.original_code_list[k], m));
+  }
+}
 
-  // Resume: problems already in progress.jsonl are kept as they are.
-  fs::create_directories(o.out_dir);
-  const fs::path progress_file = o.out_dir / "progress.jsonl";
-  std::map<std::string, json> done = load_progress(progress_file, o.resume);
+// The samples of problem `index` in a custom-output file.
+std::vector<std::string> custom_codes(const CustomOutputs& custom, const std::vector<Problem>& problems, size_t index) {
+  if (!custom.aligned.empty()) {
+    if (custom.aligned.size() != problems.size()) {
+      throw Error("the custom-output file has " + std::to_string(custom.aligned.size()) + " lists for " +
+                      std::to_string(problems.size()) + " problems",
+                  "a list-of-lists file must follow the selected problems sorted by question_id");
+    }
+    return custom.aligned[index];
+  }
+  const auto it = custom.by_key.find(problems[index].question_id);
+  if (it == custom.by_key.end()) {
+    throw Error("the custom-output file has no code_list for " + problems[index].question_id,
+                "LiveCodeBench's custom outputs must cover every selected problem (or narrow the selection)");
+  }
+  return it->second;
+}
 
+// Phase 2: a task for every problem not yet in `done` (self-repair: of the code-generation results in
+// `previous`, by question_id); `total_samples` is what the progress counts.
+std::vector<CodeTask> plan_tasks(const RunOptions& o, const std::vector<Problem>& problems,
+                                 const std::map<std::string, json>& previous, const std::map<std::string, json>& done,
+                                 const std::optional<CustomOutputs>& custom, size_t& total_samples) {
+  const bool self_repair = o.scenario == "selfrepair";
   std::vector<CodeTask> tasks;
-  size_t total_samples = 0;
+  total_samples = 0;
   for (const auto& p : problems) {
     if (done.count(p.question_id)) continue;
     CodeTask t;
@@ -112,144 +146,144 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
         throw Error(o.codegen_results.string() + " has no entry for " + p.question_id,
                     "self-repair needs the code-generation results of the same problems (same filters)");
       }
-      const json& prev = it->second;
-      t.original_code_list = string_list(prev.value("code_list", json()), p.question_id + ": code_list");
-      const auto graded = prev.value("graded_list", json::array());
-      const auto meta = prev.value("metadata", json::array());
-      if (graded.size() != t.original_code_list.size() || meta.size() != t.original_code_list.size()) {
-        throw Error(o.codegen_results.string() + ": " + p.question_id +
-                    ": code_list, graded_list and metadata differ in length");
-      }
-      for (size_t k = 0; k < t.original_code_list.size(); ++k) {
-        const std::string m = meta[k].is_string() ? meta[k].get<std::string>() : meta[k].dump();
-        t.repair_prompts.push_back(
-            graded[k].is_boolean() && graded[k].get<bool>()
-                ? std::vector<ChatMessage>{}
-                : self_repair_messages(prev.value("question_content", p.question_content), t.original_code_list[k], m));
-      }
+      plan_self_repair(o, p, it->second, t);
       total_samples += t.original_code_list.size();
     } else {
       total_samples += custom ? 0 : static_cast<size_t>(o.n);
     }
     if (custom) {
-      std::vector<std::string> codes;
-      if (!custom->aligned.empty()) {
-        if (custom->aligned.size() != problems.size()) {
-          throw Error("the custom-output file has " + std::to_string(custom->aligned.size()) + " lists for " +
-                          std::to_string(problems.size()) + " problems",
-                      "a list-of-lists file must follow the selected problems sorted by question_id");
-        }
-        codes = custom->aligned[static_cast<size_t>(&p - problems.data())];
-      } else {
-        const auto it = custom->by_key.find(p.question_id);
-        if (it == custom->by_key.end()) {
-          throw Error("the custom-output file has no code_list for " + p.question_id,
-                      "LiveCodeBench's custom outputs must cover every selected problem (or narrow the selection)");
-        }
-        codes = it->second;
-      }
-      t.code_list = codes;
-      t.output_list = codes;
-      if (!self_repair) total_samples += codes.size();
+      t.code_list = custom_codes(*custom, problems, static_cast<size_t>(&p - problems.data()));
+      t.output_list = t.code_list;
+      if (!self_repair) total_samples += t.code_list.size();
     }
     tasks.push_back(std::move(t));
   }
+  return tasks;
+}
 
-  std::unique_ptr<Generator> generator = backend ? std::make_unique<Generator>(backend.get(), o) : nullptr;
-  ProgressBar bar("livecodebench", total_samples, o.progress);
-  std::mutex write_mutex;
-  std::ofstream progress_out(progress_file, std::ios::app);
-  const std::string cutoff = o.train_cutoff;
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::optional<Error> first_error;
-  int disagreements = 0;
-  const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  // Problems are judged in chunks (one sandboxed driver per chunk) so the driver's start-up is shared;
-  // chunks stay small enough to keep every worker busy and the decoded tests of a chunk in memory.
-  const size_t chunk = std::clamp<size_t>(tasks.size() / (2 * static_cast<size_t>(jobs)), 1, 8);
-  constexpr size_t kChunkTestBytes = 64u << 20;
-  auto judge_and_record = [&](std::vector<JudgeItem>& items, std::vector<std::vector<Test>>& tests,
-                              std::vector<CodeTask*>& owners) {
+// Phase 3: the tasks sampled and judged in chunks on `jobs` threads, each judged problem appended to
+// progress.jsonl and put into `done` at once.
+class ChunkedJudging {
+ public:
+  ChunkedJudging(const RunOptions& o, ModelBackend* backend, bool custom, std::vector<CodeTask>& tasks,
+                 std::map<std::string, json>& done, const fs::path& progress_file, size_t total_samples)
+      : o_(o),
+        self_repair_(o.scenario == "selfrepair"),
+        generator_(backend ? std::make_unique<Generator>(backend, o) : nullptr),
+        custom_(custom),
+        tasks_(tasks),
+        done_(done),
+        progress_out_(progress_file, std::ios::app),
+        progress_("livecodebench", total_samples, "samples", o.progress ? ProgressMode::kAuto : ProgressMode::kSilent) {
+  }
+
+  // Returns the comparator disagreements of the judged samples.
+  int run() {
+    const int jobs = resolve_jobs(o_.jobs);
+    // Problems are judged in chunks (one sandboxed driver per chunk) so the driver's start-up is shared;
+    // chunks stay small enough to keep every worker busy and the decoded tests of a chunk in memory.
+    chunk_ = std::clamp<size_t>(tasks_.size() / (2 * static_cast<size_t>(jobs)), 1, 8);
+    parallel_for(jobs, (tasks_.size() + chunk_ - 1) / chunk_, [&](size_t c) {
+      try {
+        run_chunk(c);
+      } catch (...) {
+        failed_ = true;  // the chunks still running stop before their next problem
+        throw;
+      }
+    });
+    progress_.finish();
+    return disagreements_;
+  }
+
+ private:
+  static constexpr size_t kChunkTestBytes = 64u << 20;
+
+  // The model's samples of `t` (the custom outputs are already in place).
+  void sample(CodeTask& t) {
+    if (custom_) return;
+    if (!self_repair_) {
+      t.output_list = generator_->generate(t.problem->question_id, 1, 0, codegen_messages(*t.problem), o_.n);
+      for (const auto& r : t.output_list) t.code_list.push_back(extract_code(r));
+      return;
+    }
+    for (size_t k = 0; k < t.original_code_list.size(); ++k) {
+      if (t.repair_prompts[k].empty()) {
+        t.output_list.push_back(t.original_code_list[k]);
+        t.code_list.push_back(t.original_code_list[k]);
+      } else {
+        const auto reply = generator_->generate(t.problem->question_id, 2, static_cast<int>(k), t.repair_prompts[k], 1);
+        t.output_list.push_back(reply[0]);
+        t.code_list.push_back(extract_code(reply[0]));
+      }
+    }
+  }
+
+  void run_chunk(size_t c) {
+    std::vector<JudgeItem> items;
+    std::vector<std::vector<Test>> tests;
+    std::vector<CodeTask*> owners;
+    tests.reserve(chunk_);  // items point into `tests`: no reallocation while a chunk fills
+    size_t bytes = 0;
+    for (size_t i = c * chunk_; i < std::min(tasks_.size(), (c + 1) * chunk_); ++i) {
+      if (failed_) return;
+      CodeTask& t = tasks_[i];
+      try {
+        sample(t);
+        tests.push_back(problem_tests(*t.problem));
+        for (const auto& test : tests.back()) bytes += test.input.size() + test.output.size();
+        items.push_back({t.problem, &tests.back(), &t.code_list, {}});
+        owners.push_back(&t);
+        if (bytes > kChunkTestBytes) {
+          judge_and_record(items, tests, owners);
+          bytes = 0;
+        }
+      } catch (const Error& e) {
+        throw e.with_context(t.problem->question_id);
+      }
+    }
+    judge_and_record(items, tests, owners);
+  }
+
+  void judge_and_record(std::vector<JudgeItem>& items, std::vector<std::vector<Test>>& tests,
+                        std::vector<CodeTask*>& owners) {
     if (items.empty()) return;
-    judge_batch(items, o.judge);
+    judge_batch(items, o_.judge);
     for (size_t j = 0; j < items.size(); ++j) {
-      const json entry = codegen_entry(*owners[j], items[j].results, !cutoff.empty(), cutoff, self_repair);
+      const json entry =
+          codegen_entry(*owners[j], items[j].results, !o_.train_cutoff.empty(), o_.train_cutoff, self_repair_);
       size_t passed = 0;
       for (const auto& r : items[j].results) passed += r.passed;
       {
-        std::lock_guard<std::mutex> lock(write_mutex);
-        append_progress(progress_out, entry);
-        done[owners[j]->problem->question_id] = entry;
-        disagreements += entry.value("comparator_disagreements", 0);
+        std::lock_guard<std::mutex> lock(write_mutex_);
+        append_progress(progress_out_, entry);
+        done_[owners[j]->problem->question_id] = entry;
+        disagreements_ += entry.value("comparator_disagreements", 0);
       }
-      bar.advance(items[j].results.size(), passed);
+      progress_.advance(items[j].results.size(), passed);
     }
     items.clear();
     tests.clear();
     owners.clear();
-  };
-  auto worker = [&]() {
-    for (size_t c = next++; c * chunk < tasks.size(); c = next++) {
-      std::vector<JudgeItem> items;
-      std::vector<std::vector<Test>> tests;
-      std::vector<CodeTask*> owners;
-      tests.reserve(chunk);  // items point into `tests`: no reallocation while a chunk fills
-      size_t bytes = 0;
-      for (size_t i = c * chunk; i < std::min(tasks.size(), (c + 1) * chunk); ++i) {
-        {
-          std::lock_guard<std::mutex> lock(error_mutex);
-          if (first_error) return;
-        }
-        CodeTask& t = tasks[i];
-        try {
-          if (!custom) {
-            if (self_repair) {
-              for (size_t k = 0; k < t.original_code_list.size(); ++k) {
-                if (t.repair_prompts[k].empty()) {
-                  t.output_list.push_back(t.original_code_list[k]);
-                  t.code_list.push_back(t.original_code_list[k]);
-                } else {
-                  const auto reply =
-                      generator->generate(t.problem->question_id, 2, static_cast<int>(k), t.repair_prompts[k], 1);
-                  t.output_list.push_back(reply[0]);
-                  t.code_list.push_back(extract_code(reply[0]));
-                }
-              }
-            } else {
-              t.output_list = generator->generate(t.problem->question_id, 1, 0, codegen_messages(*t.problem), o.n);
-              for (const auto& r : t.output_list) t.code_list.push_back(extract_code(r));
-            }
-          }
-          tests.push_back(problem_tests(*t.problem));
-          for (const auto& test : tests.back()) bytes += test.input.size() + test.output.size();
-          items.push_back({t.problem, &tests.back(), &t.code_list, {}});
-          owners.push_back(&t);
-          if (bytes > kChunkTestBytes) {
-            judge_and_record(items, tests, owners);
-            bytes = 0;
-          }
-        } catch (const Error& e) {
-          std::lock_guard<std::mutex> lock(error_mutex);
-          if (!first_error) first_error = e.with_context(t.problem->question_id);
-          return;
-        }
-      }
-      try {
-        judge_and_record(items, tests, owners);
-      } catch (const Error& e) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!first_error) first_error = e;
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int w = 0; w < std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, tasks.size()))); ++w)
-    threads.emplace_back(worker);
-  for (auto& th : threads) th.join();
-  if (first_error) throw *first_error;
+  }
 
+  const RunOptions& o_;
+  const bool self_repair_;
+  std::unique_ptr<Generator> generator_;
+  const bool custom_;
+  std::vector<CodeTask>& tasks_;
+  std::map<std::string, json>& done_;
+  std::mutex write_mutex_;
+  std::ofstream progress_out_;
+  Progress progress_;
+  size_t chunk_ = 1;
+  std::atomic<bool> failed_{false};
+  int disagreements_ = 0;
+};
+
+// Phase 4: pass@k over every selected problem (judged now or before a --resume), summary and reports.
+RunReport write_code_reports(const RunOptions& o, const std::vector<Problem>& problems,
+                             const std::map<std::string, json>& done, const std::string& model, int contaminated,
+                             int disagreements, double wall_seconds) {
   std::vector<json> entries;
   std::vector<ProblemOutcome> outcomes;
   for (const auto& p : problems) {
@@ -263,11 +297,10 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
     outcomes.push_back(oc);
   }
   const auto ks = reported_ks(outcomes, o.ks);
-  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   json summary;
   summary["benchmark"] = "livecodebench";
   summary["scenario"] = o.scenario;
-  summary["model"] = custom ? "predictions:" + predictions_file(o.model) : (backend ? backend->name() : "");
+  summary["model"] = model;
   summary["data"] = o.data.string();
   summary["release"] = o.release;
   summary["filters"] = {{"start_date", o.filter.start_date},
@@ -289,9 +322,32 @@ RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> b
   if (!o.train_cutoff.empty()) {
     summary["contamination"] = {{"train_cutoff", o.train_cutoff}, {"problems_before_cutoff", contaminated}};
   }
-  summary["wall_seconds"] = secs;
+  summary["wall_seconds"] = wall_seconds;
   write_reports(o.out_dir, entries, lcb_eval_json(entries, outcomes, ks), summary);
   return {summary, format_summary_table(summary)};
+}
+
+}  // namespace
+
+RunReport run_code_scenario(const RunOptions& o, std::unique_ptr<ModelBackend> backend,
+                            const std::optional<CustomOutputs>& custom) {
+  const auto t0 = Clock::now();
+  int contaminated = 0;
+  const std::vector<Problem> problems = select_problems(o, contaminated);
+  // Self-repair input: the code-generation results to repair, by question_id.
+  std::map<std::string, json> previous;
+  if (o.scenario == "selfrepair") previous = load_codegen_results(o.codegen_results);
+  // Resume: problems already in progress.jsonl are kept as they are.
+  fs::create_directories(o.out_dir);
+  const fs::path progress_file = o.out_dir / "progress.jsonl";
+  std::map<std::string, json> done = load_progress(progress_file, o.resume);
+  size_t total_samples = 0;
+  std::vector<CodeTask> tasks = plan_tasks(o, problems, previous, done, custom, total_samples);
+  const int disagreements =
+      ChunkedJudging(o, backend.get(), custom.has_value(), tasks, done, progress_file, total_samples).run();
+  const std::string model = custom ? "predictions:" + predictions_file(o.model) : (backend ? backend->name() : "");
+  return write_code_reports(o, problems, done, model, contaminated, disagreements,
+                            std::chrono::duration<double>(Clock::now() - t0).count());
 }
 
 }  // namespace hrm::eval::lcb::detail

@@ -2,27 +2,21 @@
 
 #include <cstdint>
 
+#include "hrm/util/utf8.hpp"
+
 namespace hrm::eval::lcb {
 namespace {
 
-// Decodes the code point at s[i] (UTF-8), setting `len`; invalid bytes decode as themselves.
+// The code point at s[i], setting `len`; a byte that does not start valid UTF-8 stands for itself.
 uint32_t decode_at(std::string_view s, size_t i, size_t& len) {
   const auto c = static_cast<unsigned char>(s[i]);
-  int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-  if (extra <= 0 || i + static_cast<size_t>(extra) >= s.size()) {
+  len = utf8::sequence_length(s, i);
+  if (len <= 1) {
     len = 1;
     return c;
   }
-  uint32_t cp = c & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k) {
-    const auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) {
-      len = 1;
-      return c;
-    }
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  len = static_cast<size_t>(extra) + 1;
+  uint32_t cp = c & (0x7Fu >> len);
+  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
   return cp;
 }
 

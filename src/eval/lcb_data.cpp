@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "hrm/eval/lcb_decode.hpp"
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
 

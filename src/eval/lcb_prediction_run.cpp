@@ -3,15 +3,14 @@
 #include "lcb_scenario_runs.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <mutex>
-#include <thread>
 
 #include "hrm/eval/lcb_prompts.hpp"
 #include "hrm/eval/lcb_scenarios.hpp"
 #include "hrm/eval/lcb_score.hpp"
 #include "hrm/util/error.hpp"
+#include "hrm/util/parallel.hpp"
+#include "hrm/util/progress.hpp"
 #include "lcb_generator.hpp"
 #include "lcb_report.hpp"
 #include "lcb_results_io.hpp"
@@ -47,25 +46,13 @@ std::vector<std::vector<std::string>> answers_for(const RunOptions& o, const std
     return preds;
   }
   Generator gen(backend, o);
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::optional<Error> first_error;
-  auto worker = [&]() {
-    for (size_t i = next++; i < problems.size(); i = next++) {
-      try {
-        outputs[i] = gen.generate(key(problems[i]), 1, 0, prompt(problems[i], o.cot), o.n);
-        for (const auto& r : outputs[i]) preds[i].push_back(extract(r, o.cot));
-      } catch (const Error& e) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!first_error) first_error = e;
-      }
-    }
-  };
-  const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> threads;
-  for (int w = 0; w < jobs; ++w) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (first_error) throw *first_error;
+  Progress progress("livecodebench", problems.size(), "problems",
+                    o.progress ? ProgressMode::kAuto : ProgressMode::kSilent);
+  parallel_for(o.jobs, problems.size(), [&](size_t i) {
+    outputs[i] = gen.generate(key(problems[i]), 1, 0, prompt(problems[i], o.cot), o.n);
+    for (const auto& r : outputs[i]) preds[i].push_back(extract(r, o.cot));
+    progress.advance();
+  });
   return preds;
 }
 
@@ -88,7 +75,7 @@ RunReport run_prediction_scenario(const RunOptions& o, std::unique_ptr<ModelBack
   CheckOptions check;
   check.python = o.judge.python;
   check.work_root = o.judge.work_root;
-  check.jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  check.jobs = resolve_jobs(o.jobs);
   std::vector<json> entries;
   std::vector<ProblemOutcome> outcomes;
   std::vector<std::vector<std::string>> outputs, preds;

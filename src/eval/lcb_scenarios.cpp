@@ -4,45 +4,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "hrm/sandbox/sandbox.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "hrm/util/parallel.hpp"
 
 namespace hrm::eval::lcb {
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-const char* const kExecutionImports =
-    "from itertools import accumulate, chain, combinations, count, permutations, product, groupby, islice, repeat\n"
-    "from copy import deepcopy\n"
-    "from string import ascii_lowercase\n"
-    "from math import floor, log2, log10, sqrt, comb, gcd, ceil, inf, isqrt\n"
-    "from collections import defaultdict, deque, Counter\n"
-    "from bisect import bisect, bisect_left, bisect_right, insort\n"
-    "from heapq import heappush, heappop, heapify, merge\n"
-    "from functools import reduce, cache, lru_cache\n"
-    "from random import randrange, shuffle\n"
-    "from operator import itemgetter, sub\n"
-    "from re import search as re_search\n"
-    "from os.path import commonprefix\n"
-    "from typing import List, Tuple, Dict, Set, Optional, Union, Any, Callable, Iterable, Iterator, Generator\n"
-    "import copy\nimport string\nimport math\nimport collections\nimport bisect\nimport heapq\nimport functools\n"
-    "import random\nimport itertools\nimport operator\nimport re\n"
-    "try:\n    import numpy as np\nexcept ImportError:\n    pass\n"
-    "try:\n    import pandas as pd\nexcept ImportError:\n    pass\n"
-    "from math import log, prod\n"
-    "from collections import deque, defaultdict, Counter, OrderedDict\n"
-    "from itertools import accumulate, permutations, combinations, product, groupby, islice, chain, repeat, "
-    "zip_longest, cycle\n"
-    "from functools import lru_cache, reduce, partial\n"
-    "from operator import iand\n"
-    "import sys\n";
 
 namespace {
 
@@ -100,63 +72,62 @@ long long int_field(const json& row, const char* key, const std::string& where) 
   throw Error(where + ": field '" + key + "' must be an integer");
 }
 
+// A directory removed when this goes out of scope, also when an exception passes.
+struct RemovedOnExit {
+  fs::path dir;
+  ~RemovedOnExit() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+// Runs items [lo, hi) in one sandboxed checker process in `dir`; passed[i] true where item i passed.
+void run_check_chunk(const std::vector<json>& items, size_t lo, size_t hi, const std::string& python,
+                     const fs::path& dir, std::vector<char>& passed) {
+  json job;
+  job["items"] = json::array();
+  double budget = 30;
+  for (size_t i = lo; i < hi; ++i) {
+    job["items"].push_back(items[i]);
+    budget += items[i].value("timeout", 3.0) + 2;
+  }
+  write_file_atomic(dir / "check.py", checker_source());
+  write_file_atomic(dir / "job.json", job.dump(-1, ' ', false, json::error_handler_t::replace));
+  sandbox::RunRequest req;
+  req.argv = {python, "-I", (dir / "check.py").string(), (dir / "job.json").string()};
+  req.work_dir = dir;
+  req.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", dir.string()}, {"LANG", "C.UTF-8"}, {"OMP_NUM_THREADS", "1"}};
+  req.limits.wall_seconds = budget;
+  req.limits.cpu_seconds = budget;
+  const auto run = sandbox::run(req);
+  if (run.verdict == sandbox::Verdict::kSandboxError) {
+    throw Error("lcb: the sandbox could not run the checker: " + run.error,
+                "run `hrm doctor` to see which sandbox protections this machine supports");
+  }
+  for (size_t i = lo; i < hi; ++i) {
+    const fs::path r = dir / ("r" + std::to_string(i - lo) + ".json");
+    if (!fs::exists(r)) continue;
+    const json res = json::parse(read_file(r), nullptr, false);
+    passed[i] = res.is_object() && res.value("passed", false);
+  }
+}
+
 // Runs checker items in sandboxes (chunks in parallel); true where the item passed.
 std::vector<bool> run_checks(const std::vector<json>& items, const CheckOptions& options) {
-  std::vector<bool> passed(items.size(), false);
-  if (items.empty()) return passed;
+  if (items.empty()) return {};
   const std::string python = sandbox::resolve_program(options.python);
   const fs::path root = options.work_root.empty() ? fs::temp_directory_path() / "hrm-lcb" : options.work_root;
   fs::create_directories(root);
   constexpr size_t kChunk = 64;
-  const size_t chunks = (items.size() + kChunk - 1) / kChunk;
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::string first_error;
-  auto worker = [&]() {
-    for (size_t c = next++; c < chunks; c = next++) {
-      const size_t lo = c * kChunk, hi = std::min(items.size(), lo + kChunk);
-      const fs::path dir = root / ("check-" + std::to_string(::getpid()) + "-" + std::to_string(c) + "-" +
-                                   std::to_string(reinterpret_cast<uintptr_t>(&items)));
-      fs::create_directories(dir);
-      json job;
-      job["items"] = json::array();
-      double budget = 30;
-      for (size_t i = lo; i < hi; ++i) {
-        job["items"].push_back(items[i]);
-        budget += items[i].value("timeout", 3.0) + 2;
-      }
-      write_file_atomic(dir / "check.py", checker_source());
-      write_file_atomic(dir / "job.json", job.dump(-1, ' ', false, json::error_handler_t::replace));
-      sandbox::RunRequest req;
-      req.argv = {python, "-I", (dir / "check.py").string(), (dir / "job.json").string()};
-      req.work_dir = dir;
-      req.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", dir.string()}, {"LANG", "C.UTF-8"}, {"OMP_NUM_THREADS", "1"}};
-      req.limits.wall_seconds = budget;
-      req.limits.cpu_seconds = budget;
-      const auto run = sandbox::run(req);
-      if (run.verdict == sandbox::Verdict::kSandboxError) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (first_error.empty()) first_error = run.error;
-      }
-      for (size_t i = lo; i < hi; ++i) {
-        const fs::path r = dir / ("r" + std::to_string(i - lo) + ".json");
-        if (!fs::exists(r)) continue;
-        const json res = json::parse(read_file(r), nullptr, false);
-        passed[i] = res.is_object() && res.value("passed", false);
-      }
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  };
-  std::vector<std::thread> threads;
-  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(chunks)));
-  for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (!first_error.empty()) {
-    throw Error("lcb: the sandbox could not run the checker: " + first_error,
-                "run `hrm doctor` to see which sandbox protections this machine supports");
-  }
-  return passed;
+  std::vector<char> passed(items.size(), 0);  // not vector<bool>: chunks write their items from several threads
+  parallel_for(options.jobs, (items.size() + kChunk - 1) / kChunk, [&](size_t c) {
+    const fs::path dir = root / ("check-" + std::to_string(::getpid()) + "-" + std::to_string(c) + "-" +
+                                 std::to_string(reinterpret_cast<uintptr_t>(&items)));
+    fs::create_directories(dir);
+    const RemovedOnExit cleanup{dir};
+    run_check_chunk(items, c * kChunk, std::min(items.size(), (c + 1) * kChunk), python, dir, passed);
+  });
+  return std::vector<bool>(passed.begin(), passed.end());
 }
 
 template <typename P>
@@ -202,7 +173,6 @@ std::vector<TestOutputProblem> load_test_output_problems(const fs::path& file) {
 
 std::vector<ExecutionProblem> load_execution_problems(const fs::path& file) {
   std::vector<ExecutionProblem> out;
-  std::vector<long long> keys;
   for (auto& [row, where] : read_rows(file)) {
     if (!row.is_object()) throw Error(where + ": a row must be a JSON object");
     ExecutionProblem p;
@@ -266,7 +236,7 @@ std::vector<std::vector<bool>> grade_executions(const std::vector<ExecutionProbl
       // A prediction that repeats the input is not an answer (LiveCodeBench skips it: never correct).
       if (pred.find(problems[i].input) != std::string::npos) continue;
       const std::string program =
-          std::string(kExecutionImports) + "\n" + problems[i].code + "\nassert " + problems[i].output + " == " + pred;
+          std::string(execution_imports()) + "\n" + problems[i].code + "\nassert " + problems[i].output + " == " + pred;
       items.push_back({{"kind", "execution"}, {"program", program}, {"timeout", options.execution_timeout}});
       where.emplace_back(i, j);
     }

@@ -146,6 +146,13 @@ Caches make_caches(const fs::path& cache_dir) {
   return c;
 }
 
+fs::path default_cache_dir() {
+  if (const char* d = std::getenv("HRM_CACHE_DIR"); d && *d) return fs::path(d) / "polyglot";
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "hrm" / "polyglot";
+  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "hrm" / "polyglot";
+  return fs::temp_directory_path() / "hrm-polyglot-cache";
+}
+
 void prepare_tests(const Exercise& ex, const fs::path& work_dir, const Toolchains& tools) {
   if (ex.language == "javascript") {
     static const std::regex skipped(R"(\b(?:x(test|it|describe)|(test|it|describe)\.skip)\s*\()");

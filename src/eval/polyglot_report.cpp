@@ -1,11 +1,8 @@
 // Polyglot report math (Aider's definitions) and its JSON/table forms.
 #include "hrm/eval/polyglot_report.hpp"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
-#include <iostream>
 #include <sstream>
 
 #include "hrm/util/error.hpp"
@@ -221,35 +218,6 @@ std::string format_summary(const nlohmann::json& s) {
       out << "  " << id << ": " << reason.get<std::string>() << "\n";
   }
   return out.str();
-}
-
-ProgressBar::ProgressBar(int total, bool enabled)
-    : total_(total), enabled_(enabled), tty_(::isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
-
-void ProgressBar::done(const ExerciseRecord& r) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++finished_;
-  passed_ += r.status == "pass";
-  if (!enabled_) return;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double eta = finished_ ? elapsed / finished_ * (total_ - finished_) : 0;
-  char buf[256];
-  if (tty_) {
-    const int width = 30;
-    const int fill = total_ ? width * finished_ / total_ : width;
-    std::snprintf(buf, sizeof buf, "\r[%s%s] %d/%d  pass %d  %.0fs elapsed, eta %.0fs  %-28s",
-                  std::string(fill, '#').c_str(), std::string(width - fill, '.').c_str(), finished_, total_, passed_,
-                  elapsed, eta, r.id.c_str());
-  } else {
-    std::snprintf(buf, sizeof buf, "[%d/%d] %-32s %-12s %.1fs\n", finished_, total_, r.id.c_str(), r.status.c_str(),
-                  r.duration_seconds);
-  }
-  std::cerr << buf << std::flush;
-}
-
-void ProgressBar::finish() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (enabled_ && tty_) std::cerr << "\n";
 }
 
 }  // namespace hrm::eval

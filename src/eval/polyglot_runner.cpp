@@ -1,15 +1,14 @@
-// The Polyglot run: exercises handed to worker threads, each one prompt -> reply -> apply -> restore tests
+// The Polyglot run: exercises handed to `jobs` threads (parallel_for), each one prompt -> reply -> apply -> restore
+// tests
 // -> sandboxed test run, up to `tries` times; results saved per exercise (the unit of --resume).
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "hrm/eval/edit_format.hpp"
 #include "hrm/eval/polyglot.hpp"
@@ -19,6 +18,8 @@
 #include "hrm/sandbox/sandbox.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "hrm/util/parallel.hpp"
+#include "hrm/util/progress.hpp"
 
 namespace hrm::eval {
 
@@ -55,13 +56,6 @@ std::string git_head(const fs::path& dir) {
   return out;
 }
 
-fs::path default_cache_dir() {
-  if (const char* d = std::getenv("HRM_CACHE_DIR"); d && *d) return fs::path(d) / "polyglot";
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "hrm" / "polyglot";
-  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "hrm" / "polyglot";
-  return fs::temp_directory_path() / "hrm-polyglot-cache";
-}
-
 // A fresh copy of the exercise without the reference and the track's write-ups.
 void copy_exercise(const Exercise& ex, const fs::path& work) {
   fs::remove_all(work);
@@ -88,7 +82,6 @@ struct Run {
   EditFormat format;
   Toolchains tools;
   Caches caches;
-  sandbox::Pool& pool;
   fs::path work_root, results_root;
   std::mutex backend_mu;
 
@@ -151,8 +144,8 @@ struct Run {
         tr.reused_previous_run = true;
       } else {
         const auto tt = Clock::now();
-        const sandbox::RunResult result =
-            pool.submit(test_request(ex, work, tools, caches, options.timeout_seconds)).get();
+        // This worker's own sandbox: parallel_for runs `jobs` exercises, so `jobs` sandboxes at most.
+        const sandbox::RunResult result = sandbox::run(test_request(ex, work, tools, caches, options.timeout_seconds));
         tr.test_seconds = seconds_since(tt);
         if (result.verdict == sandbox::Verdict::kSandboxError) {
           throw Error(ex.id() + ": the sandbox failed to run the tests: " + result.error,
@@ -235,14 +228,12 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
     if (std::find(languages.begin(), languages.end(), ex->language) == languages.end())
       languages.push_back(ex->language);
   }
-  const int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  sandbox::Pool pool(jobs);
+  const int jobs = resolve_jobs(o.jobs);
   Run run{o,
           backend,
           format,
           todo.empty() ? Toolchains{} : probe_toolchains(languages),
           o.shared_caches ? make_caches(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir) : Caches{},
-          pool,
           o.out_dir / "work",
           results_root,
           {}};
@@ -251,33 +242,22 @@ nlohmann::json run_polyglot(const PolyglotOptions& o, ModelBackend& backend) {
                  records.size(), jobs, backend.name(), o.edit_format);
   }
 
-  ProgressBar bar(static_cast<int>(todo.size()), o.progress);
-  std::mutex mu;
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
+  Progress progress("polyglot", todo.size(), "exercises", o.progress ? ProgressMode::kAuto : ProgressMode::kSilent);
+  std::mutex records_mutex;
   std::exception_ptr failure;
-  auto worker = [&] {
-    while (!stop) {
-      const size_t i = next++;
-      if (i >= todo.size()) return;
-      try {
-        ExerciseRecord r = run.exercise(*todo[i]);
-        bar.done(r);
-        std::lock_guard<std::mutex> lock(mu);
-        records.push_back(std::move(r));
-      } catch (...) {
-        // A harness failure (backend unreachable, sandbox broken, disk full): stop handing out work;
-        // finished exercises are saved, so --resume continues from here.
-        std::lock_guard<std::mutex> lock(mu);
-        if (!failure) failure = std::current_exception();
-        stop = true;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int i = 0; i < std::min<int>(jobs, static_cast<int>(todo.size())); ++i) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  bar.finish();
+  try {
+    parallel_for(jobs, todo.size(), [&](size_t i) {
+      ExerciseRecord r = run.exercise(*todo[i]);
+      progress.advance(1, r.status == "pass", r.id + " " + r.status);
+      std::lock_guard<std::mutex> lock(records_mutex);
+      records.push_back(std::move(r));
+    });
+  } catch (...) {
+    // A harness failure (backend unreachable, sandbox broken, disk full): no new exercise started;
+    // finished exercises are saved, so --resume continues from here.
+    failure = std::current_exception();
+  }
+  progress.finish();
   std::error_code ec;
   if (!o.keep_work) fs::remove_all(o.out_dir / "work", ec);
   if (failure) {

@@ -100,6 +100,7 @@ class Run {
   void take(size_t index, Sequence& seq, int32_t token) {
     const auto& stop_tokens = options_.stop_tokens;
     if (std::find(stop_tokens.begin(), stop_tokens.end(), token) != stop_tokens.end()) {
+      seq.out.stop_token = token;
       return finish(index, seq, FinishReason::kStopToken);
     }
     seq.out.tokens.push_back(token);

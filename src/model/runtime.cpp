@@ -7,14 +7,14 @@
 
 #include <chrono>
 #include <sstream>
-#include <thread>
 
 #include "hrm/model/torch_compat.hpp"
+#include "hrm/util/parallel.hpp"
 
 namespace hrm {
 
 int configure_threads(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = resolve_jobs(threads);
   torch::set_num_threads(threads);
   // Debian's LibTorch calls the system BLAS; libopenblas0-pthread keeps its own thread pool (one
   // thread per core), which torch::set_num_threads does not reach: a "1 thread" run measured 173% CPU

@@ -1,5 +1,7 @@
 #include "hrm/rl/gspo.hpp"
 
+#include <cmath>
+
 #include "hrm/util/error.hpp"
 
 namespace hrm::rl {
@@ -26,7 +28,8 @@ GroupAdvantages group_advantages(const torch::Tensor& rewards, int64_t group_siz
 }
 
 GspoLoss gspo_loss(const torch::Tensor& logp_new, const torch::Tensor& logp_old, const torch::Tensor& mask,
-                   const torch::Tensor& advantages, const GspoConfig& config, const torch::Tensor& logp_ref) {
+                   const torch::Tensor& advantages, const GspoConfig& config, const torch::Tensor& logp_ref,
+                   const torch::Tensor& behaviour_weight) {
   if (logp_new.sizes() != logp_old.sizes() || logp_new.sizes() != mask.sizes() || logp_new.dim() != 2 ||
       advantages.dim() != 1 || advantages.size(0) != logp_new.size(0)) {
     throw Error("gspo_loss: logp_new, logp_old and mask must be [B, T] and advantages [B]");
@@ -50,6 +53,11 @@ GspoLoss gspo_loss(const torch::Tensor& logp_new, const torch::Tensor& logp_old,
     per_seq = (obj * m).sum(1) / lengths;
   } else {
     per_seq = torch::min(s * adv, torch::clamp(s, lo, hi) * adv);
+  }
+  if (behaviour_weight.defined()) {
+    HRM_CHECK(behaviour_weight.dim() == 1 && behaviour_weight.size(0) == logp_new.size(0),
+              "gspo_loss: behaviour_weight must be [B]");
+    per_seq = per_seq * behaviour_weight.detach().to(torch::kFloat32);
   }
   GspoLoss out;
   out.loss = -per_seq.mean();
@@ -77,8 +85,24 @@ torch::Tensor k3_kl(const torch::Tensor& logp_new, const torch::Tensor& logp_ref
   return (((torch::exp(d) - d - 1) * m).sum(1) / m.sum(1).clamp_min(1)).mean();
 }
 
-torch::Tensor token_log_probs(const torch::Tensor& logits, const torch::Tensor& tokens) {
-  const auto logp = torch::log_softmax(logits.to(torch::kFloat32), -1);
+torch::Tensor behaviour_weights(const torch::Tensor& logp_prox, const torch::Tensor& logp_behav,
+                                const torch::Tensor& mask, double cap) {
+  HRM_CHECK(logp_prox.sizes() == logp_behav.sizes() && logp_prox.sizes() == mask.sizes() && logp_prox.dim() == 2,
+            "behaviour_weights: logp_prox, logp_behav and mask must have the same [B, T] shape");
+  HRM_CHECK(cap >= 1, "behaviour_weights: the cap must be >= 1 (got " + std::to_string(cap) + ")");
+  torch::NoGradGuard no_grad;
+  const auto m = mask.to(torch::kFloat32);
+  const auto log_w = ((logp_prox - logp_behav) * m).sum(1) / m.sum(1).clamp_min(1);
+  return torch::exp(torch::clamp_max(log_w, std::log(cap)));
+}
+
+torch::Tensor token_log_probs(const torch::Tensor& logits, const torch::Tensor& tokens, double temperature,
+                              int64_t vocab) {
+  HRM_CHECK(temperature > 0, "token_log_probs: temperature must be > 0 (got " + std::to_string(temperature) + ")");
+  auto l = logits.to(torch::kFloat32);
+  if (vocab > 0 && vocab < l.size(-1)) l = l.narrow(-1, 0, vocab);
+  if (temperature != 1.0) l = l / temperature;
+  const auto logp = torch::log_softmax(l, -1);
   return logp.gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
 }
 

@@ -34,6 +34,12 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
   r.get("minibatches", c.minibatches);
   r.get("segments", c.segments);
   r.get("resample_zero_signal", c.resample_zero_signal);
+  r.get("adaptive_segments", c.adaptive_segments);
+  r.get("halt_exploration", c.halt_exploration);
+  r.get("pipeline", c.pipeline);
+  r.check(c.halt_exploration >= 0 && c.halt_exploration <= 1, "halt_exploration", "must be in [0, 1]");
+  r.check(c.halt_exploration == 0 || c.adaptive_segments, "halt_exploration",
+          "only applies with adaptive_segments: true (fixed segments explore nothing)");
   r.check(c.steps >= 1, "steps", "must be at least 1");
   r.check(c.prompts_per_step >= 1, "prompts_per_step", "must be at least 1");
   r.check(c.group_size >= 2, "group_size", "must be at least 2 (advantages are relative within a group)");
@@ -44,9 +50,18 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
   if (r.has("sampling")) {
     auto s = r.child("sampling");
     s.get("temperature", c.temperature);
-    s.get("top_p", c.top_p);
-    s.get("top_k", c.top_k);
     s.get("max_new_tokens", c.max_new_tokens);
+    // The importance ratio needs the sampler's own log-probs; those are computed under the temperature
+    // and the tokenizer's vocabulary, not under a top-k / top-p truncation.
+    double top_p = 1.0;
+    int64_t top_k = 0;
+    s.get("top_p", top_p);
+    s.get("top_k", top_k);
+    const char* why =
+        "is not supported in a gspo stage: the log-probs of the importance ratio are taken under the "
+        "temperature only, so a truncated sampler would make the ratio biased; remove the key";
+    s.check(top_p == 1.0, "top_p", std::string("must be 1.0: nucleus sampling ") + why);
+    s.check(top_k == 0, "top_k", std::string("must be 0: top-k sampling ") + why);
     s.check(c.temperature > 0, "temperature", "must be > 0 (GSPO needs different samples per group)");
     s.check(c.max_new_tokens >= 1, "max_new_tokens", "must be at least 1");
     s.finish();
@@ -60,6 +75,10 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
     g.get("unbiased_std", c.gspo.unbiased_std);
     g.get("token_level", c.gspo.token_level);
     g.get("kl_coef", c.gspo.kl_coef);
+    g.get("decoupled", c.gspo.decoupled);
+    g.get("behaviour_weight_cap", c.gspo.behaviour_weight_cap);
+    g.check(c.gspo.behaviour_weight_cap >= 1, "behaviour_weight_cap",
+            "must be >= 1 (the cap on pi_prox / pi_behav per sequence)");
     g.check(c.gspo.clip_low > 0 && c.gspo.clip_low < 1, "clip_low", "must be in (0, 1)");
     g.check(c.gspo.clip_high > 0, "clip_high", "must be > 0");
     g.check(c.gspo.kl_coef >= 0, "kl_coef", "must be >= 0 (0: no KL penalty and no reference policy)");
@@ -78,6 +97,8 @@ GspoStageConfig GspoStageConfig::from_reader(ConfigReader& r, bool policy_from_r
     w.get("format_weight", c.reward.format_weight);
     w.get("length_penalty", c.reward.length_penalty);
     w.get("length_budget", c.reward.length_budget);
+    w.get("segment_cost", c.reward.segment_cost);
+    w.check(c.reward.segment_cost >= 0, "segment_cost", "must be >= 0 (reward subtracted per ACT segment)");
     w.finish();
   }
   if (r.has("optimizer")) {

@@ -6,62 +6,29 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <future>
+#include <map>
 #include <optional>
 #include <random>
 #include <nlohmann/json.hpp>
 
-#include "hrm/eval/lcb_prompts.hpp"
 #include "hrm/eval/lcb_score.hpp"
-#include "hrm/infer/decoder.hpp"
-#include "hrm/infer/generate.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/rl/gspo_update.hpp"
 #include "hrm/rl/policy_forward.hpp"
+#include "hrm/rl/rollout.hpp"
 #include "hrm/rl/rollout_judge.hpp"
 #include "hrm/rl/signal_pool.hpp"
-#include "hrm/tokenizer/chat_template.hpp"
+#include "hrm/train/metrics_log.hpp"
 #include "hrm/util/date.hpp"
 #include "hrm/util/error.hpp"
-#include "hrm/util/fs.hpp"
 
 namespace hrm::rl {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-using eval::lcb::Problem;
-
-std::vector<ChatMessage> to_chat(const std::vector<eval::ChatMessage>& messages) {
-  std::vector<ChatMessage> out;
-  for (const auto& m : messages) out.push_back({m.role, m.content});
-  return out;
-}
-
-struct Policy {
-  std::string dir;
-  HRMInner model{nullptr};
-  std::unique_ptr<Tokenizer> tokenizer;
-};
-
-Policy load_policy(const std::string& dir) {
-  Policy p;
-  p.dir = dir;
-  const auto tok_path = fs::path(dir) / "tokenizer.model";
-  HRM_CHECK(fs::exists(tok_path), "policy checkpoint '" + dir + "' has no tokenizer.model",
-            "start GSPO from a text checkpoint written by an sft stage of hrm-train");
-  const auto meta = read_checkpoint_meta(dir);
-  p.model = HRMInner(meta.config);
-  load_checkpoint(dir, *p.model);
-  p.tokenizer = std::make_unique<Tokenizer>(Tokenizer::load(tok_path));
-  HRM_CHECK(meta.config.attention != AttentionMode::kBidirectional,
-            "policy checkpoint '" + dir + "' is a bidirectional (puzzle) model",
-            "GSPO needs a causal or prefix-LM text model");
-  return p;
-}
 
 // The KL penalty's reference: a frozen copy of the starting weights (or of another checkpoint with the
 // same vocabulary and length), never updated, never differentiated.
@@ -79,29 +46,6 @@ HRMInner load_reference(const std::string& dir, const ModelConfig& policy) {
   return ref;
 }
 
-struct PromptSet {
-  std::vector<Problem> problems;
-  std::vector<std::vector<int32_t>> ids;
-};
-
-PromptSet load_prompts(const std::string& path, const Tokenizer& tokenizer, int64_t seq_len) {
-  PromptSet set;
-  size_t too_long = 0;
-  for (auto& p : eval::lcb::load_problems(path)) {
-    auto ids = encode_prompt(tokenizer, to_chat(eval::lcb::codegen_messages(p)));
-    if (static_cast<int64_t>(ids.size()) + 2 > seq_len) {
-      ++too_long;
-      continue;
-    }
-    set.ids.push_back(std::move(ids));
-    set.problems.push_back(std::move(p));
-  }
-  if (too_long)
-    spdlog::warn("{}: {} problems skipped: their prompts leave no room in seq_len {}", path, too_long, seq_len);
-  HRM_CHECK(!set.problems.empty(), "'" + path + "' has no usable problems", "check the file and the model's seq_len");
-  return set;
-}
-
 // The trained policy has seen the starting checkpoint's data and the training problems (their
 // contest_date; rows without one add nothing): the newest of those dates, "" when none is known.
 std::string data_cutoff(const std::string& policy_dir, const PromptSet& train) {
@@ -113,67 +57,20 @@ std::string data_cutoff(const std::string& policy_dir, const PromptSet& train) {
   return cutoff;
 }
 
-struct Sampled {
-  std::vector<size_t> prompt_of;                // per sequence, index into the PromptSet
-  std::vector<std::vector<int32_t>> responses;  // generated tokens (+ <|end|> when the model stopped)
-  std::vector<Rollout> rollouts;
-  int64_t segments_total = 0;
-  double seconds = 0;
-};
+bool passed(const Judgement& j) { return j.tests_total > 0 && j.tests_passed == j.tests_total; }
 
-// n samples of each chosen prompt from the current weights, prompt-major.
-Sampled sample(Policy& policy, const PromptSet& set, const std::vector<size_t>& chosen, int64_t n, double temperature,
-               int64_t top_k, double top_p, int64_t max_new_tokens, int64_t segments, uint64_t seed) {
-  const auto t0 = std::chrono::steady_clock::now();
-  torch::NoGradGuard no_grad;
-  infer::Decoder decoder(*policy.model);
-  infer::GenerateOptions o;
-  o.sampling.temperature = temperature;
-  o.sampling.top_k = top_k;
-  o.sampling.top_p = top_p;
-  o.sampling.seed = seed;
-  o.sampling.max_new_tokens = max_new_tokens;
-  o.act.segments = segments;
-  o.samples = n;
-  o.stop_tokens = {tok::kEndId, tok::kEosId};
-  o.vocab_limit = policy.tokenizer->vocab_size();
-  std::vector<std::vector<int32_t>> prompts;
-  for (size_t i : chosen) prompts.push_back(set.ids[i]);
-  const auto& tok = *policy.tokenizer;
-  const auto result = infer::generate(decoder, prompts, o, [&](int32_t id) { return tok.decode(&id, 1); });
-  Sampled s;
-  const int64_t seq_len = policy.model->config().seq_len;
-  for (size_t c = 0; c < result.completions.size(); ++c) {
-    const auto& comp = result.completions[c];
-    const size_t p = chosen[c / static_cast<size_t>(n)];
-    auto response = comp.tokens;
-    const bool room = static_cast<int64_t>(set.ids[p].size() + response.size()) < seq_len;
-    if (comp.finish == infer::FinishReason::kStopToken && room) response.push_back(tok::kEndId);
-    if (response.empty()) response.push_back(tok::kEndId);
-    s.prompt_of.push_back(p);
-    s.rollouts.push_back({&set.problems[p], comp.text, static_cast<int64_t>(response.size())});
-    s.responses.push_back(std::move(response));
-    s.segments_total += comp.segments;
-  }
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return s;
-}
-
-int64_t segments_of(const GspoStageConfig& c, const ModelConfig& m) {
-  return c.segments > 0 ? c.segments : m.halt_max_steps;
-}
-
+// pass@k with n samples per problem; `adaptive`: the Q head halts each prompt after 1..segments.
 GspoEvalResult evaluate(Policy& policy, const PromptSet& set, int64_t n, const std::vector<int>& ks, double temperature,
-                        int64_t segments, int64_t max_new_tokens, RolloutJudge& judge, uint64_t seed) {
+                        int64_t segments, bool adaptive, int64_t max_new_tokens, RolloutJudge& judge, uint64_t seed) {
   std::vector<size_t> all(set.problems.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  const auto s = sample(policy, set, all, n, temperature, 0, 1.0, max_new_tokens, segments, seed);
+  RolloutOptions o;
+  o.samples = n, o.temperature = temperature, o.max_new_tokens = max_new_tokens, o.segments = segments, o.seed = seed;
+  o.adaptive = adaptive;
+  const auto s = sample_rollouts(policy, set, all, o);
   const auto judged = judge.judge(s.rollouts);
   std::vector<int> correct(set.problems.size(), 0);
-  for (size_t i = 0; i < judged.size(); ++i) {
-    const auto& j = judged[i];
-    if (j.tests_total > 0 && j.tests_passed == j.tests_total) ++correct[s.prompt_of[i]];
-  }
+  for (size_t i = 0; i < judged.size(); ++i) correct[s.prompt_of[i]] += passed(judged[i]) ? 1 : 0;
   GspoEvalResult r;
   r.problems = static_cast<int64_t>(set.problems.size());
   r.n = n;
@@ -185,16 +82,260 @@ GspoEvalResult evaluate(Policy& policy, const PromptSet& set, int64_t n, const s
   return r;
 }
 
-nlohmann::json eval_json(int64_t step, const GspoEvalResult& r) {
-  nlohmann::json j{{"step", step}, {"eval", true}, {"problems", r.problems}, {"n", r.n}};
-  for (const auto& [k, v] : r.pass_at) j["pass@" + std::to_string(k)] = v;
-  return j;
-}
-
 eval::lcb::JudgeOptions judge_options(double timeout) {
   eval::lcb::JudgeOptions o;
   o.timeout_seconds = timeout;
   return o;
+}
+
+// One rollout batch from sampling to its judgement.
+struct InFlight {
+  Sampled sampled;
+  SequenceBatch batch;
+  torch::Tensor logp_behav, logp_ref, sampled_at;
+  std::future<std::vector<Judgement>> judged;
+  JudgeStats stats;
+};
+
+// What the rollout batches drawn for one update add up to (the step's sampling metrics).
+struct DrawTotals {
+  double reward = 0, passed = 0, length = 0, segments = 0, sandbox_seconds = 0;
+  int64_t sequences = 0, groups = 0, zero_signal = 0, judged = 0, cached = 0, rollouts = 0;
+  std::map<int64_t, int64_t> segment_counts;  // ACT segments -> sequences
+};
+
+// The stage's state and its phases; run() strings them together.
+class GspoLoop {
+ public:
+  GspoLoop(const GspoStageConfig& c, const std::string& out_dir);
+  GspoEvalResult run();
+
+ private:
+  std::vector<size_t> next_prompts();
+  std::unique_ptr<InFlight> start_rollout();
+  void start_judging(InFlight& f);
+  // Rewards of a judged batch: the JudgedBatch view the updater reads, its sums added to `totals`.
+  JudgedBatch judged_batch(InFlight& f, const std::vector<Judgement>& judged, DrawTotals& totals,
+                           torch::Tensor& rewards, torch::Tensor& passed);
+  UpdateStats draw_and_update(int64_t step, DrawTotals& totals);
+  void log_step(int64_t step, const DrawTotals& t, const UpdateStats& u, double seconds);
+  void run_eval(int64_t step);
+  void save_final();
+
+  const GspoStageConfig& c_;
+  std::string out_dir_;
+  Policy policy_;
+  int64_t segments_, max_new_;
+  PromptSet train_;
+  std::optional<PromptSet> held_out_;
+  RolloutJudge judge_, eval_judge_;
+  PolicyUpdater updater_;
+  HRMInner reference_{nullptr};  // only with a KL penalty
+  MetricsLog log_;
+  std::mt19937_64 order_rng_, minibatch_rng_;
+  std::vector<size_t> order_;
+  size_t cursor_ = 0;
+  int64_t rollout_index_ = 0;
+  SignalPool pool_;
+  std::unique_ptr<InFlight> current_;  // sampled (and being judged) ahead of the next update
+  GspoEvalResult last_eval_;
+};
+
+GspoLoop::GspoLoop(const GspoStageConfig& c, const std::string& out_dir)
+    : c_(c),
+      out_dir_(out_dir),
+      policy_(load_policy(c.policy)),
+      segments_(c.segments > 0 ? c.segments : policy_.model->config().halt_max_steps),
+      max_new_(std::min<int64_t>(c.max_new_tokens, policy_.model->config().seq_len)),
+      train_(load_prompts(c.problems, *policy_.tokenizer, policy_.model->config().seq_len)),
+      judge_(judge_options(c.judge_timeout)),
+      eval_judge_(judge_options(c.judge_timeout)),
+      updater_(c, *policy_.model, segments_, policy_.vocab()),
+      log_((fs::path(out_dir) / "metrics.jsonl").string(), /*log_interval=*/1, c.steps, /*enabled=*/true),
+      order_rng_(c.seed),
+      minibatch_rng_(c.seed + 1),
+      pool_(c.group_size) {
+  const auto& mc = policy_.model->config();
+  if (!c.eval_problems.empty()) held_out_ = load_prompts(c.eval_problems, *policy_.tokenizer, mc.seq_len);
+  // Only a KL penalty needs the reference: without one nothing is loaded and nothing extra computed.
+  if (c.gspo.kl_coef > 0) reference_ = load_reference(c.reference, mc);
+  // Prompt order: a seeded shuffle, walked in order and reshuffled at the end of each pass.
+  order_.resize(train_.problems.size());
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::shuffle(order_.begin(), order_.end(), order_rng_);
+}
+
+std::vector<size_t> GspoLoop::next_prompts() {
+  std::vector<size_t> chosen;
+  for (int64_t i = 0; i < c_.prompts_per_step; ++i) {
+    if (cursor_ == order_.size()) {
+      std::shuffle(order_.begin(), order_.end(), order_rng_);
+      cursor_ = 0;
+    }
+    chosen.push_back(order_[cursor_++]);
+  }
+  return chosen;
+}
+
+std::unique_ptr<InFlight> GspoLoop::start_rollout() {
+  auto f = std::make_unique<InFlight>();
+  const uint64_t index = static_cast<uint64_t>(++rollout_index_);
+  RolloutOptions o;
+  o.samples = c_.group_size, o.temperature = c_.temperature, o.max_new_tokens = max_new_;
+  o.segments = segments_, o.adaptive = c_.adaptive_segments, o.exploration = c_.halt_exploration;
+  o.seed = c_.seed * 1000003ULL + index * 7919ULL;
+  f->sampled = sample_rollouts(policy_, train_, next_prompts(), o);
+  std::vector<std::vector<int32_t>> prompts;
+  for (size_t p : f->sampled.prompt_of) prompts.push_back(train_.ids[p]);
+  f->batch = make_sequence_batch(prompts, f->sampled.responses, policy_.model->config().seq_len);
+  // Rows decoded with their own segment counts are replayed with them (fixed: every row has segments_).
+  if (c_.adaptive_segments) f->batch.segments = torch::tensor(f->sampled.segments, torch::kLong);
+  const auto rows = static_cast<int64_t>(f->sampled.responses.size());
+  f->sampled_at = torch::full({rows}, updater_.version(), torch::kLong);
+  torch::NoGradGuard no_grad;
+  f->logp_behav = policy_forward(*policy_.model, f->batch, segments_, updater_.distribution()).logp.detach();
+  // Once per rollout, with the segments the policy is trained with: the minibatches index into it.
+  if (reference_) f->logp_ref = policy_forward(*reference_, f->batch, segments_, updater_.distribution()).logp.detach();
+  return f;
+}
+
+// One judge call at a time (the judge's cache is not shared between threads).
+void GspoLoop::start_judging(InFlight& f) {
+  f.judged = std::async(std::launch::async, [this, &f] { return judge_.judge(f.sampled.rollouts, &f.stats); });
+}
+
+JudgedBatch GspoLoop::judged_batch(InFlight& f, const std::vector<Judgement>& judged, DrawTotals& t,
+                                   torch::Tensor& rewards, torch::Tensor& passes) {
+  std::vector<float> r, p;
+  for (size_t i = 0; i < judged.size(); ++i) {
+    auto j = judged[i];
+    j.segments = f.sampled.segments[i];
+    r.push_back(static_cast<float>(reward(j, c_.reward)));
+    p.push_back(passed(j) ? 1.0f : 0.0f);
+    t.reward += r.back(), t.passed += p.back();
+    t.length += static_cast<double>(j.response_tokens);
+    t.segments += static_cast<double>(j.segments);
+    ++t.segment_counts[j.segments];
+  }
+  rewards = torch::tensor(r), passes = torch::tensor(p);
+  t.sequences += static_cast<int64_t>(judged.size());
+  t.sandbox_seconds += f.stats.seconds;
+  t.judged += f.stats.judged, t.cached += f.stats.cached;
+  ++t.rollouts;
+  return {f.batch, f.logp_behav, f.logp_ref, rewards, passes, f.sampled_at};
+}
+
+// Draws rollout batches for one update — one, or with resample_zero_signal until prompts_per_step groups
+// with signal are pooled or the extra budget is spent — and trains on them. With `pipeline` the next batch
+// is sampled (with the weights before this update) while the sandbox judges the current one.
+UpdateStats GspoLoop::draw_and_update(int64_t step, DrawTotals& t) {
+  const bool resample = c_.resample_zero_signal > 0;
+  for (int64_t draw = 0;; ++draw) {
+    std::unique_ptr<InFlight> next = c_.pipeline && step < c_.steps ? start_rollout() : nullptr;
+    const auto judged = current_->judged.get();
+    if (next) start_judging(*next);
+    torch::Tensor rewards, passes;
+    const auto batch = judged_batch(*current_, judged, t, rewards, passes);
+    if (!resample) {
+      auto u = updater_.update(batch, minibatch_rng_);
+      t.groups = u.groups, t.zero_signal = u.zero_signal_groups;
+      current_ = std::move(next);
+      return u;
+    }
+    const auto signal = updater_.group_signal(rewards, passes);
+    t.groups += signal.size(0);
+    t.zero_signal += signal.size(0) - signal.sum().item<int64_t>();
+    pool_.add(batch, signal);
+    current_ = std::move(next);
+    if (pool_.groups() >= c_.prompts_per_step || draw == c_.resample_zero_signal) break;
+    if (!current_) {  // nothing prefetched (no pipeline, or the last step): draw the extra batch now
+      current_ = start_rollout();
+      start_judging(*current_);
+    }
+  }
+  const auto taken = pool_.take(c_.prompts_per_step);
+  return taken.groups > 0 ? updater_.update(taken.judged(), minibatch_rng_) : UpdateStats{};
+}
+
+void GspoLoop::log_step(int64_t step, const DrawTotals& t, const UpdateStats& u, double seconds) {
+  const double n = static_cast<double>(std::max<int64_t>(1, t.sequences));
+  nlohmann::json segments = nlohmann::json::object();
+  for (const auto& [k, count] : t.segment_counts) segments[std::to_string(k)] = count;
+  nlohmann::json j{{"step", step},
+                   {"stage", "gspo"},
+                   {"objective", c_.objective},
+                   {"mean_reward", t.reward / n},
+                   {"pass_rate", t.passed / n},
+                   {"zero_signal_fraction",
+                    static_cast<double>(t.zero_signal) / static_cast<double>(std::max<int64_t>(1, t.groups))},
+                   {"clip_fraction", u.clip_fraction},
+                   {"mean_abs_log_ratio", u.mean_abs_log_ratio},
+                   {"staleness", u.staleness},
+                   {"behaviour_weight", u.behaviour_weight},
+                   {"kl", u.kl},
+                   {"loss", u.loss},
+                   {"q_halt_loss", u.q_halt_loss},
+                   {"q_continue_loss", u.q_continue_loss},
+                   {"response_length", t.length / n},
+                   {"mean_act_steps", t.segments / n},
+                   {"segments", segments},
+                   {"samples_per_second", static_cast<double>(t.sequences) / std::max(1e-9, seconds)},
+                   {"sandbox_seconds", t.sandbox_seconds},
+                   {"judged", t.judged},
+                   {"cached", t.cached},
+                   {"rollouts", t.rollouts}};
+  log_.event(j);
+  spdlog::info(
+      "{} step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} staleness {:.1f} "
+      "kl {:.2e} len {:.1f} act {:.2f} {:.1f} samples/s sandbox {:.1f}s rollouts {}",
+      c_.objective, step, c_.steps, t.reward / n, t.passed / n, j["zero_signal_fraction"].get<double>(),
+      u.clip_fraction, u.mean_abs_log_ratio, u.staleness, u.kl, t.length / n, t.segments / n,
+      j["samples_per_second"].get<double>(), t.sandbox_seconds, t.rollouts);
+}
+
+void GspoLoop::run_eval(int64_t step) {
+  if (!held_out_) return;
+  last_eval_ = evaluate(policy_, *held_out_, c_.eval_n, c_.eval_ks, c_.eval_temperature, segments_,
+                        c_.adaptive_segments, max_new_, eval_judge_, c_.seed + 7777);
+  nlohmann::json j{{"step", step}, {"eval", true}, {"problems", last_eval_.problems}, {"n", last_eval_.n}};
+  std::string line;
+  for (const auto& [k, v] : last_eval_.pass_at) {
+    j["pass@" + std::to_string(k)] = v;
+    line += " pass@" + std::to_string(k) + "=" + std::to_string(v);
+  }
+  log_.event(j);
+  spdlog::info("gspo eval step {}: {} held-out problems, n={}:{}", step, last_eval_.problems, last_eval_.n, line);
+}
+
+void GspoLoop::save_final() {
+  const auto final_dir = (fs::path(out_dir_) / "final").string();
+  nlohmann::json state{{"stage", "gspo"}, {"objective", c_.objective}, {"step", c_.steps}, {"policy", c_.policy}};
+  const auto cutoff = data_cutoff(c_.policy, train_);
+  if (!cutoff.empty()) state["data_cutoff"] = cutoff;
+  save_checkpoint(final_dir, *policy_.model, state);
+  fs::copy_file(fs::path(c_.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",
+                fs::copy_options::overwrite_existing);
+}
+
+GspoEvalResult GspoLoop::run() {
+  run_eval(0);
+  current_ = start_rollout();
+  start_judging(*current_);
+  for (int64_t step = 1; step <= c_.steps; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    DrawTotals totals;
+    const auto u = draw_and_update(step, totals);
+    // Without the pipeline the next batch is sampled only now, from the weights this update produced.
+    if (!current_ && step < c_.steps) {
+      current_ = start_rollout();
+      start_judging(*current_);
+    }
+    log_step(step, totals, u, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (c_.eval_interval > 0 && step % c_.eval_interval == 0 && step != c_.steps) run_eval(step);
+  }
+  run_eval(c_.steps);
+  save_final();
+  return last_eval_;
 }
 
 }  // namespace
@@ -203,183 +344,8 @@ GspoEvalResult run_gspo_stage(const GspoStageConfig& c, const std::string& out_d
   configure_threads(threads);
   fs::create_directories(out_dir);
   torch::manual_seed(static_cast<int64_t>(c.seed));
-  Policy policy = load_policy(c.policy);
-  const auto& mc = policy.model->config();
-  const int64_t segments = segments_of(c, mc);
-  const PromptSet train = load_prompts(c.problems, *policy.tokenizer, mc.seq_len);
-  std::optional<PromptSet> held_out;
-  if (!c.eval_problems.empty()) held_out = load_prompts(c.eval_problems, *policy.tokenizer, mc.seq_len);
-  RolloutJudge judge(judge_options(c.judge_timeout));
-  RolloutJudge eval_judge(judge_options(c.judge_timeout));
-  PolicyUpdater updater(c, *policy.model, segments);
-  // Only a KL penalty needs the reference: without one nothing is loaded and nothing extra computed.
-  HRMInner reference{nullptr};
-  if (c.gspo.kl_coef > 0) reference = load_reference(c.reference, mc);
-  std::ofstream metrics(fs::path(out_dir) / "metrics.jsonl", std::ios::app);
-  const int64_t max_new = std::min<int64_t>(c.max_new_tokens, mc.seq_len);
-
-  GspoEvalResult last_eval;
-  const auto run_eval = [&](int64_t step) {
-    if (!held_out) return;
-    last_eval = evaluate(policy, *held_out, c.eval_n, c.eval_ks, c.eval_temperature, segments, max_new, eval_judge,
-                         c.seed + 7777);
-    metrics << eval_json(step, last_eval).dump() << std::endl;
-    std::string line;
-    for (const auto& [k, v] : last_eval.pass_at) line += " pass@" + std::to_string(k) + "=" + std::to_string(v);
-    spdlog::info("gspo eval step {}: {} held-out problems, n={}:{}", step, last_eval.problems, last_eval.n, line);
-  };
-  run_eval(0);
-
-  // Prompt order: a seeded shuffle, walked in order and reshuffled at the end of each pass.
-  std::mt19937_64 order_rng(c.seed);
-  std::vector<size_t> order(train.problems.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), order_rng);
-  size_t cursor = 0;
-  const auto next_prompts = [&] {
-    std::vector<size_t> chosen;
-    for (int64_t i = 0; i < c.prompts_per_step; ++i) {
-      if (cursor == order.size()) {
-        std::shuffle(order.begin(), order.end(), order_rng);
-        cursor = 0;
-      }
-      chosen.push_back(order[cursor++]);
-    }
-    return chosen;
-  };
-
-  struct InFlight {
-    Sampled sampled;
-    SequenceBatch batch;
-    torch::Tensor logp_old, logp_ref;
-    std::future<std::vector<Judgement>> judged;
-    JudgeStats stats;
-  };
-  const auto start_rollout = [&](int64_t step) {
-    auto f = std::make_unique<InFlight>();
-    f->sampled = sample(policy, train, next_prompts(), c.group_size, c.temperature, c.top_k, c.top_p, max_new, segments,
-                        c.seed * 1000003ULL + static_cast<uint64_t>(step) * 7919ULL);
-    std::vector<std::vector<int32_t>> prompts;
-    for (size_t p : f->sampled.prompt_of) prompts.push_back(train.ids[p]);
-    f->batch = make_sequence_batch(prompts, f->sampled.responses, mc.seq_len);
-    {
-      torch::NoGradGuard no_grad;
-      f->logp_old = policy_forward(*policy.model, f->batch, segments).logp.detach();
-      // Once per rollout, with the segments the policy is trained with: the minibatches index into it.
-      if (reference) f->logp_ref = policy_forward(*reference, f->batch, segments).logp.detach();
-    }
-    return f;
-  };
-  // One judge call at a time (the judge's cache is not shared between threads).
-  const auto start_judging = [&](InFlight& f) {
-    f.judged = std::async(std::launch::async, [&judge, &f] { return judge.judge(f.sampled.rollouts, &f.stats); });
-  };
-
-  std::mt19937_64 minibatch_rng(c.seed + 1);
-  const bool resample = c.resample_zero_signal > 0;
-  SignalPool pool(c.group_size);
-  int64_t rollout_index = 1;
-  auto current = start_rollout(rollout_index);
-  start_judging(*current);
-  for (int64_t step = 1; step <= c.steps; ++step) {
-    const auto t0 = std::chrono::steady_clock::now();
-    GspoStepMetrics m;
-    m.step = step;
-    double reward_sum = 0, passed_sum = 0, length = 0, segments_sum = 0;
-    int64_t n_seq = 0, groups = 0, zero_signal = 0;
-    UpdateStats u;
-    // Without resampling one rollout batch per step. With it, batches are drawn until prompts_per_step
-    // groups with signal are pooled or resample_zero_signal extra batches were spent.
-    for (int64_t draw = 0;; ++draw) {
-      // Generate the next batch with the current weights while the sandbox judges this one.
-      std::unique_ptr<InFlight> next = step < c.steps ? start_rollout(++rollout_index) : nullptr;
-      const auto judged = current->judged.get();
-      if (next) start_judging(*next);
-      std::vector<float> rewards, passed;
-      for (const auto& j : judged) {
-        rewards.push_back(static_cast<float>(reward(j, c.reward)));
-        passed.push_back(j.tests_total > 0 && j.tests_passed == j.tests_total ? 1.0f : 0.0f);
-        length += static_cast<double>(j.response_tokens);
-      }
-      const auto reward_t = torch::tensor(rewards);
-      const auto passed_t = torch::tensor(passed);
-      n_seq += static_cast<int64_t>(judged.size());
-      reward_sum += reward_t.sum().item<double>();
-      passed_sum += passed_t.sum().item<double>();
-      segments_sum += static_cast<double>(current->sampled.segments_total);
-      m.sandbox_seconds += current->stats.seconds;
-      m.judged += current->stats.judged;
-      m.cached += current->stats.cached;
-      ++m.rollouts;
-      const JudgedBatch batch{current->batch, current->logp_old, current->logp_ref, reward_t, passed_t};
-      if (!resample) {
-        u = updater.update(batch, minibatch_rng);
-        groups = u.groups;
-        zero_signal = u.zero_signal_groups;
-        current = std::move(next);
-        break;
-      }
-      const auto signal = updater.group_signal(reward_t, passed_t);
-      groups += signal.size(0);
-      zero_signal += signal.size(0) - signal.sum().item<int64_t>();
-      pool.add(batch, signal);
-      current = std::move(next);
-      if (pool.groups() >= c.prompts_per_step || draw == c.resample_zero_signal) break;
-      if (!current) {  // the last step prefetches nothing: draw its extra batch now
-        current = start_rollout(++rollout_index);
-        start_judging(*current);
-      }
-    }
-    if (resample) {
-      const auto taken = pool.take(c.prompts_per_step);
-      if (taken.groups > 0) u = updater.update(taken.judged(), minibatch_rng);
-    }
-    m.mean_reward = reward_sum / static_cast<double>(std::max<int64_t>(1, n_seq));
-    m.pass_rate = passed_sum / static_cast<double>(std::max<int64_t>(1, n_seq));
-    m.zero_signal_fraction = static_cast<double>(zero_signal) / static_cast<double>(std::max<int64_t>(1, groups));
-    m.response_length = length / static_cast<double>(std::max<int64_t>(1, n_seq));
-    m.mean_act_steps = segments_sum / static_cast<double>(std::max<int64_t>(1, n_seq));
-    m.clip_fraction = u.clip_fraction;
-    m.mean_abs_log_ratio = u.mean_abs_log_ratio;
-    m.kl = u.kl;
-    m.loss = u.loss;
-    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    m.samples_per_second = static_cast<double>(n_seq) / std::max(1e-9, dt);
-    metrics << nlohmann::json{{"step", m.step},
-                              {"stage", "gspo"},
-                              {"objective", c.objective},
-                              {"mean_reward", m.mean_reward},
-                              {"pass_rate", m.pass_rate},
-                              {"zero_signal_fraction", m.zero_signal_fraction},
-                              {"clip_fraction", m.clip_fraction},
-                              {"mean_abs_log_ratio", m.mean_abs_log_ratio},
-                              {"kl", m.kl},
-                              {"loss", m.loss},
-                              {"response_length", m.response_length},
-                              {"mean_act_steps", m.mean_act_steps},
-                              {"samples_per_second", m.samples_per_second},
-                              {"sandbox_seconds", m.sandbox_seconds},
-                              {"judged", m.judged},
-                              {"cached", m.cached},
-                              {"rollouts", m.rollouts}}
-                   .dump()
-            << std::endl;
-    spdlog::info(
-        "{} step {}/{}: reward {:.3f} pass {:.3f} zero-signal {:.2f} clip {:.3f} |log r| {:.2e} kl {:.2e} "
-        "len {:.1f} {:.1f} samples/s sandbox {:.1f}s rollouts {}",
-        c.objective, step, c.steps, m.mean_reward, m.pass_rate, m.zero_signal_fraction, m.clip_fraction,
-        m.mean_abs_log_ratio, m.kl, m.response_length, m.samples_per_second, m.sandbox_seconds, m.rollouts);
-    if (c.eval_interval > 0 && step % c.eval_interval == 0 && step != c.steps) run_eval(step);
-  }
-  run_eval(c.steps);
-  const auto final_dir = (fs::path(out_dir) / "final").string();
-  nlohmann::json state{{"stage", "gspo"}, {"objective", c.objective}, {"step", c.steps}, {"policy", c.policy}};
-  const auto cutoff = data_cutoff(c.policy, train);
-  if (!cutoff.empty()) state["data_cutoff"] = cutoff;
-  save_checkpoint(final_dir, *policy.model, state);
-  fs::copy_file(fs::path(c.policy) / "tokenizer.model", fs::path(final_dir) / "tokenizer.model",
-                fs::copy_options::overwrite_existing);
-  return last_eval;
+  GspoLoop loop(c, out_dir);
+  return loop.run();
 }
 
 GspoEvalResult evaluate_pass_at_k(const std::string& checkpoint, const std::string& problems, int64_t n,
@@ -393,7 +359,7 @@ GspoEvalResult evaluate_pass_at_k(const std::string& checkpoint, const std::stri
     set.ids.resize(static_cast<size_t>(limit));
   }
   RolloutJudge judge(judge_options(judge_timeout));
-  return evaluate(policy, set, n, ks, temperature, segments > 0 ? segments : mc.halt_max_steps,
+  return evaluate(policy, set, n, ks, temperature, segments > 0 ? segments : mc.halt_max_steps, /*adaptive=*/false,
                   std::min<int64_t>(max_new_tokens, mc.seq_len), judge, seed);
 }
 

@@ -24,7 +24,7 @@ double reward(const Judgement& j, const RewardConfig& config) {
   if (config.length_penalty > 0) {
     r -= config.length_penalty * static_cast<double>(std::max<int64_t>(0, j.response_tokens - config.length_budget));
   }
-  return r;
+  return r - config.segment_cost * static_cast<double>(j.segments);
 }
 
 }  // namespace hrm::rl

@@ -20,8 +20,13 @@ torch::Tensor rows_of(const torch::Tensor& t, const torch::Tensor& rows) {
 }
 
 PooledGroups select(const PooledGroups& p, const torch::Tensor& rows, int64_t groups) {
-  return {select_rows(p.batch, rows), rows_of(p.logp_old, rows), rows_of(p.logp_ref, rows),
-          rows_of(p.rewards, rows),   rows_of(p.passed, rows),   groups};
+  return {select_rows(p.batch, rows),
+          rows_of(p.logp_old, rows),
+          rows_of(p.logp_ref, rows),
+          rows_of(p.rewards, rows),
+          rows_of(p.passed, rows),
+          rows_of(p.sampled_at, rows),
+          groups};
 }
 
 }  // namespace
@@ -46,10 +51,10 @@ void SignalPool::add(const JudgedBatch& j, const torch::Tensor& has_signal) {
   }
   if (kept == 0) return;
   const auto idx = torch::tensor(rows, torch::kLong);
-  const auto more = select({j.batch, j.logp_old, j.logp_ref, j.rewards, j.passed, groups}, idx, kept);
+  const auto more = select({j.batch, j.logp_old, j.logp_ref, j.rewards, j.passed, j.sampled_at, groups}, idx, kept);
   auto& h = held_;
-  h.batch = {cat_rows(h.batch.inputs, more.batch.inputs), cat_rows(h.batch.targets, more.batch.targets),
-             cat_rows(h.batch.mask, more.batch.mask), cat_rows(h.batch.prefix_lens, more.batch.prefix_lens)};
+  h.batch = concat_rows(h.batch, more.batch);
+  h.sampled_at = cat_rows(h.sampled_at, more.sampled_at);
   h.logp_old = cat_rows(h.logp_old, more.logp_old);
   h.logp_ref = cat_rows(h.logp_ref, more.logp_ref);
   h.rewards = cat_rows(h.rewards, more.rewards);

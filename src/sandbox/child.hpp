@@ -1,6 +1,6 @@
 // The sandbox's child side: everything between clone() and execve(). Internal to src/sandbox.
 //
-// The parent may be multithreaded (Pool), so the child is created with a raw clone() and must not
+// The parent may be multithreaded (parallel_for), so the child is created with a raw clone() and must not
 // allocate, lock or log: it only makes system calls on data the parent prepared in a ChildPlan.
 // Process tree of one run:
 //   parent (run()) --clone(namespaces)--> init (pid 1 of the run's PID namespace: mounts, limits,

@@ -1,47 +1,12 @@
 // Synthetic Python tasks as LiveCodeBench rows; the private-test encoding LiveCodeBench uses.
 #include "hrm/synth/lcb_render.hpp"
 
-#include <zlib.h>
-
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::synth {
 
 namespace {
-
-void put_le(std::string& out, uint64_t v, int bytes) {
-  for (int k = 0; k < bytes; ++k) out += static_cast<char>((v >> (8 * k)) & 0xff);
-}
-
-std::string base64_encode(const std::string& data) {
-  static const char* const kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8) |
-                       static_cast<uint8_t>(data[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
-  }
-  if (i < data.size()) {
-    const bool two = i + 1 < data.size();
-    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) | (two ? static_cast<uint8_t>(data[i + 1]) << 8 : 0);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += two ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string zlib_compress(const std::string& data) {
-  uLongf size = compressBound(static_cast<uLong>(data.size()));
-  std::string out(size, '\0');
-  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                           static_cast<uLong>(data.size()), Z_BEST_COMPRESSION);
-  HRM_CHECK(rc == Z_OK, "synth: zlib compress2 failed with code " + std::to_string(rc));
-  out.resize(size);
-  return out;
-}
 
 std::string read_line(const Param& p, const std::string& name) {
   switch (p.type) {
@@ -86,29 +51,6 @@ std::string stdin_format(const Instance& inst) {
 }
 
 }  // namespace
-
-std::string pickle_string(const std::string& text) {
-  std::string body;
-  if (text.size() < 256) {
-    body += '\x8c';  // SHORT_BINUNICODE
-    put_le(body, text.size(), 1);
-  } else {
-    body += 'X';  // BINUNICODE
-    HRM_CHECK(text.size() < (1ULL << 32), "synth: private tests larger than 4 GiB");
-    put_le(body, text.size(), 4);
-  }
-  body += text;
-  body += '\x94';  // MEMOIZE
-  body += '.';     // STOP
-  std::string out = "\x80\x04";
-  out += '\x95';  // FRAME
-  put_le(out, body.size(), 8);
-  return out + body;
-}
-
-std::string encode_private_tests(const nlohmann::json& tests) {
-  return base64_encode(zlib_compress(pickle_string(tests.dump())));
-}
 
 std::string lcb_program(const Instance& inst, const std::string& function, LcbStyle style) {
   if (style == LcbStyle::kFunctional) return function;
@@ -161,7 +103,7 @@ nlohmann::json lcb_row(const Family& fam, const Instance& inst, const std::strin
   row["starter_code"] = functional ? "def " + inst.function_name("python") + "(" + params + "):" : "";
   row["difficulty"] = fam.stage == 1 ? "easy" : "medium";
   row["public_test_cases"] = pub.dump();
-  row["private_test_cases"] = encode_private_tests(priv);
+  row["private_test_cases"] = eval::lcb::encode_private_tests(priv.dump());
   row["metadata"] = functional ? nlohmann::json{{"func_name", inst.function_name("python")}}.dump() : "{}";
   return row;
 }

@@ -134,29 +134,31 @@ void check_options(const SynthOptions& o) {
   }
 }
 
-}  // namespace
-
-nlohmann::json run_synth(const SynthOptions& o) {
-  check_options(o);
-  const auto t0 = Clock::now();
+// The families the options select (named ones whatever their stage, else every family of the stages).
+std::vector<const Family*> select_families(const SynthOptions& o) {
   std::vector<const Family*> families;
   for (const auto& f : all_families()) {
-    // Named families are taken whatever their stage; otherwise every family of the stages.
     const bool stage = std::find(o.stages.begin(), o.stages.end(), f.stage) != o.stages.end();
     const bool named = std::find(o.families.begin(), o.families.end(), f.name) != o.families.end();
     if (o.families.empty() ? stage : named) families.push_back(&f);
   }
   for (const auto& name : o.families) find_family(name);
   HRM_CHECK(!families.empty(), "synth: no family matches --stages/--families");
+  return families;
+}
+
+// Phase 1: distinct instances per family, each with its split ("train", "test_instance", "test_family").
+struct Drawn {
+  std::vector<std::unique_ptr<Instance>> instances;
+  std::vector<std::string> split;  // per instance
+  json family_stats = json::object();
+};
+Drawn draw_instances(const SynthOptions& o, const std::vector<const Family*>& families) {
   auto held_out = [&](const Family& f) {
     if (o.holdout_families.empty()) return f.held_out;
     return std::find(o.holdout_families.begin(), o.holdout_families.end(), f.name) != o.holdout_families.end();
   };
-
-  // 1. Instances, distinct per family, and their split.
-  std::vector<std::unique_ptr<Instance>> instances;
-  std::vector<std::string> instance_split;
-  json family_stats = json::object();
+  Drawn d;
   for (const Family* f : families) {
     std::set<std::string> keys;
     std::vector<std::unique_ptr<Instance>> drawn;
@@ -168,18 +170,32 @@ nlohmann::json run_synth(const SynthOptions& o) {
     const size_t n_test =
         held_out(*f) || n < 2 ? 0 : std::max<size_t>(1, static_cast<size_t>(o.test_instance_fraction * n + 0.5));
     for (size_t k = 0; k < n; ++k) {
-      instance_split.push_back(held_out(*f)                    ? "test_family"
-                               : k + n_test >= n && n_test > 0 ? "test_instance"
-                                                               : "train");
-      instances.push_back(std::move(drawn[k]));
+      d.split.push_back(held_out(*f) ? "test_family" : k + n_test >= n && n_test > 0 ? "test_instance" : "train");
+      d.instances.push_back(std::move(drawn[k]));
     }
-    family_stats[f->name] = {{"stage", f->stage}, {"instances", n}, {"held_out", held_out(*f)}};
+    d.family_stats[f->name] = {{"stage", f->stage}, {"instances", n}, {"held_out", held_out(*f)}};
   }
+  return d;
+}
 
-  // 2. Tasks: LCB rows (Python) and Polyglot exercises, written under <out>.
+// A task of `inst` in `lang` (benchmark, id and, for Polyglot, the exercise directory still to fill).
+Task task_of(const Family& fam, const Instance& inst, const std::string& split, const std::string& lang,
+             const std::string& bench, const std::string& id) {
+  Task t;
+  t.fam = &fam;
+  t.inst = &inst;
+  t.split = split;
+  t.language = lang;
+  t.bench = bench;
+  t.id = id;
+  return t;
+}
+
+// Phase 2: the tasks, LCB rows (Python) and Polyglot exercises (written under <out>).
+std::vector<Task> make_tasks(const SynthOptions& o, const Drawn& drawn) {
   std::vector<Task> tasks;
-  for (size_t k = 0; k < instances.size(); ++k) {
-    const Instance& inst = *instances[k];
+  for (size_t k = 0; k < drawn.instances.size(); ++k) {
+    const Instance& inst = *drawn.instances[k];
     const Family& fam = find_family(inst.family);
     char idx[16];
     std::snprintf(idx, sizeof idx, "%04d", inst.index);
@@ -187,13 +203,8 @@ nlohmann::json run_synth(const SynthOptions& o) {
     for (const auto& lang : o.languages) {
       if (!fam.has(lang)) continue;
       if (o.lcb && lang == "python") {
-        Task t;
-        t.fam = &fam;
-        t.inst = &inst;
-        t.split = instance_split[k];
-        t.language = lang;
-        t.bench = "livecodebench";
-        t.id = "synth-s" + std::to_string(fam.stage) + "-" + slug;
+        Task t = task_of(fam, inst, drawn.split[k], lang, "livecodebench",
+                         "synth-s" + std::to_string(fam.stage) + "-" + slug);
         t.style = o.lcb_style == "stdin" || (o.lcb_style == "mixed" && inst.index % 2 == 1) ? LcbStyle::kStdin
                                                                                             : LcbStyle::kFunctional;
         t.row = lcb_row(fam, inst, t.id, t.style);
@@ -203,13 +214,7 @@ nlohmann::json run_synth(const SynthOptions& o) {
         tasks.push_back(std::move(t));
       }
       if (o.polyglot) {
-        Task t;
-        t.fam = &fam;
-        t.inst = &inst;
-        t.split = instance_split[k];
-        t.language = lang;
-        t.bench = "polyglot";
-        t.id = lang + "/" + slug;
+        Task t = task_of(fam, inst, drawn.split[k], lang, "polyglot", lang + "/" + slug);
         t.dir = o.out_dir / "polyglot" / t.split / lang / "exercises" / "practice" / slug;
         const ExerciseFiles files = polyglot_exercise(fam, inst, lang, slug);
         write_exercise(files, t.dir);
@@ -219,9 +224,18 @@ nlohmann::json run_synth(const SynthOptions& o) {
       }
     }
   }
-  const double generate_seconds = seconds_since(t0);
+  return tasks;
+}
 
-  // 3. Verification of every reference solution.
+// Wall seconds of the phases, for stats.json.
+struct Seconds {
+  double generate = 0, verify = 0, lcb = 0, polyglot = 0, repair = 0;
+};
+
+// Phase 3: every reference solution run in the sandbox; a Polyglot task whose reference fails is dropped
+// (its directory removed). Returns the verifier the repair phase reuses (null without Polyglot tasks).
+std::unique_ptr<PolyglotVerifier> verify_references(const SynthOptions& o, std::vector<Task>& tasks, size_t instances,
+                                                    Seconds& seconds) {
   const auto tv = Clock::now();
   std::vector<LcbCheck> lcb_checks;
   std::vector<PolyglotCheck> poly_checks;
@@ -239,12 +253,12 @@ nlohmann::json run_synth(const SynthOptions& o) {
       }
     }
   }
-  spdlog::info("synth: {} instances, {} LiveCodeBench rows, {} Polyglot exercises; verifying in the sandbox",
-               instances.size(), lcb_checks.size(), poly_checks.size());
+  spdlog::info("synth: {} instances, {} LiveCodeBench rows, {} Polyglot exercises; verifying in the sandbox", instances,
+               lcb_checks.size(), poly_checks.size());
   const auto tl = Clock::now();
   run_lcb_checks(lcb_checks, o.jobs);
-  const double lcb_seconds = seconds_since(tl);
-  spdlog::info("synth: LiveCodeBench rows judged in {:.1f} s", lcb_seconds);
+  seconds.lcb = seconds_since(tl);
+  spdlog::info("synth: LiveCodeBench rows judged in {:.1f} s", seconds.lcb);
   for (size_t k = 0; k < lcb_checks.size(); ++k) {
     lcb_tasks[k]->passed = lcb_checks[k].passed;
     if (!lcb_checks[k].passed) lcb_tasks[k]->failure = lcb_checks[k].metadata.dump();
@@ -254,8 +268,8 @@ nlohmann::json run_synth(const SynthOptions& o) {
     verifier = std::make_unique<PolyglotVerifier>(poly_languages, o.jobs, o.timeout_seconds, o.cache_dir);
   const auto tp = Clock::now();
   if (verifier) verifier->run(poly_checks);
-  const double polyglot_seconds = seconds_since(tp);
-  if (verifier) spdlog::info("synth: Polyglot exercises tested in {:.1f} s", polyglot_seconds);
+  seconds.polyglot = seconds_since(tp);
+  if (verifier) spdlog::info("synth: Polyglot exercises tested in {:.1f} s", seconds.polyglot);
   for (size_t k = 0; k < poly_checks.size(); ++k) {
     poly_tasks[k]->passed = poly_checks[k].passed;
     if (!poly_checks[k].passed) {
@@ -263,12 +277,14 @@ nlohmann::json run_synth(const SynthOptions& o) {
       fs::remove_all(poly_tasks[k]->dir);  // a task whose reference fails is dropped
     }
   }
-  const double verify_seconds = seconds_since(tv);
+  seconds.verify = seconds_since(tv);
+  return verifier;
+}
 
-  // 4. SFT chats: the evaluators' prompts with an ideal answer.
-  std::map<std::string, std::string> files;  // relative output path -> JSONL text
-  json verified = json::object();
-  json failures = json::array();
+// Phase 4: SFT chats (the evaluators' prompts with an ideal answer) into `files`; the pass counts per
+// stage/language/benchmark into `verified`, the first failures into `failures`.
+void add_sft_rows(const SynthOptions& o, const std::vector<Task>& tasks, std::map<std::string, std::string>& files,
+                  json& verified, json& failures) {
   const auto formats = edit_formats(o.edit_format);
   for (const auto& t : tasks) {
     const std::string group = "stage" + std::to_string(t.fam->stage) + "/" + t.language + "/" + t.bench;
@@ -295,16 +311,18 @@ nlohmann::json run_synth(const SynthOptions& o) {
       }
     }
   }
+}
 
-  // 5. Self-repair: mutants whose tests really fail, with the real error output.
-  const auto tr = Clock::now();
-  json repair_stats = json::object();
-  struct Repair {
-    const Task* task;
-    Mutant mutant;
-    std::string program;                          // livecodebench
-    std::map<std::string, std::string> solution;  // polyglot
-  };
+// A mutant of a verified task, as a program (LiveCodeBench) or solution files (Polyglot).
+struct Repair {
+  const Task* task;
+  Mutant mutant;
+  std::string program;                          // livecodebench
+  std::map<std::string, std::string> solution;  // polyglot
+};
+
+// Phase 5a: up to repairs_per_task mutants of every verified task (counted in `repair_stats`).
+std::vector<Repair> make_repairs(const SynthOptions& o, const std::vector<Task>& tasks, json& repair_stats) {
   std::vector<Repair> repairs;
   for (const auto& t : tasks) {
     if (!t.passed) continue;
@@ -325,6 +343,40 @@ nlohmann::json run_synth(const SynthOptions& o) {
       repairs.push_back(std::move(r));
     }
   }
+  return repairs;
+}
+
+// A self-repair row of a Polyglot mutant in both edit formats: try 2 of the Polyglot runner (the
+// broken reply, its real test output), then the fix.
+void add_polyglot_repair_rows(const Repair& r, const PolyglotCheck& check, const std::string& file,
+                              std::map<std::string, std::string>& files) {
+  const Task& t = *r.task;
+  const auto stub = eval::read_files(t.dir, t.exercise.solution_files);
+  const auto reference = eval::reference_solution(t.exercise);
+  for (const auto fmt : {eval::EditFormat::kWhole, eval::EditFormat::kDiff}) {
+    const std::string broken_reply = eval::render_reply(fmt, stub, check.solution);
+    const auto msgs = eval::build_messages(t.exercise, fmt, check.solution, {broken_reply}, {check.output});
+    std::string answer;
+    if (fmt == eval::EditFormat::kWhole) {
+      answer = eval::render_reply(fmt, check.solution, reference);
+    } else {
+      std::vector<std::string> texts;
+      for (const auto& [p, c] : check.solution) texts.push_back(c);
+      for (const auto& [p, c] : reference) texts.push_back(c);
+      answer = search_replace_edit(t.solution_path, check.solution.at(t.solution_path), reference.at(t.solution_path),
+                                   eval::choose_fence(texts));
+    }
+    json row = row_of(t, messages_json(msgs, answer));
+    row["mutation"] = mutation_name(r.mutant.kind);
+    row["edit_format"] = eval::edit_format_name(fmt);
+    append_jsonl(files, file, row);
+  }
+}
+
+// Phase 5: self-repair data from the mutants whose tests really fail, with the real error output.
+void add_repair_rows(const SynthOptions& o, const std::vector<Task>& tasks, PolyglotVerifier* verifier,
+                     std::map<std::string, std::string>& files, json& repair_stats) {
+  const std::vector<Repair> repairs = make_repairs(o, tasks, repair_stats);
   std::vector<LcbCheck> lcb_repair;
   std::vector<PolyglotCheck> poly_repair;
   for (const auto& r : repairs) {
@@ -351,40 +403,20 @@ nlohmann::json run_synth(const SynthOptions& o) {
     }
     bump(s, "kept");
     const std::string file = "repair/" + t.split + ".jsonl";
-    if (lcb) {
-      const auto& check = lcb_repair[li++];
-      auto msgs = eval::lcb::self_repair_messages(t.problem.question_content, check.code, check.metadata.dump());
-      json row = row_of(t, messages_json(msgs, mutation_explanation(r.mutant.kind) + "\n\n" + lcb_answer(t.program)));
-      row["mutation"] = mutation_name(r.mutant.kind);
-      append_jsonl(files, file, row);
+    if (!lcb) {
+      add_polyglot_repair_rows(r, poly_repair[pi++], file, files);
       continue;
     }
-    const auto& check = poly_repair[pi++];
-    const auto stub = eval::read_files(t.dir, t.exercise.solution_files);
-    const auto reference = eval::reference_solution(t.exercise);
-    for (const auto fmt : {eval::EditFormat::kWhole, eval::EditFormat::kDiff}) {
-      // Try 2 of the Polyglot runner: the broken reply, its real test output, then the fix.
-      const std::string broken_reply = eval::render_reply(fmt, stub, check.solution);
-      const auto msgs = eval::build_messages(t.exercise, fmt, check.solution, {broken_reply}, {check.output});
-      std::string answer;
-      if (fmt == eval::EditFormat::kWhole) {
-        answer = eval::render_reply(fmt, check.solution, reference);
-      } else {
-        std::vector<std::string> texts;
-        for (const auto& [p, c] : check.solution) texts.push_back(c);
-        for (const auto& [p, c] : reference) texts.push_back(c);
-        answer = search_replace_edit(t.solution_path, check.solution.at(t.solution_path), reference.at(t.solution_path),
-                                     eval::choose_fence(texts));
-      }
-      json row = row_of(t, messages_json(msgs, answer));
-      row["mutation"] = mutation_name(r.mutant.kind);
-      row["edit_format"] = eval::edit_format_name(fmt);
-      append_jsonl(files, file, row);
-    }
+    const auto& check = lcb_repair[li++];
+    auto msgs = eval::lcb::self_repair_messages(t.problem.question_content, check.code, check.metadata.dump());
+    json row = row_of(t, messages_json(msgs, mutation_explanation(r.mutant.kind) + "\n\n" + lcb_answer(t.program)));
+    row["mutation"] = mutation_name(r.mutant.kind);
+    append_jsonl(files, file, row);
   }
-  const double repair_seconds = seconds_since(tr);
+}
 
-  // 6. Files and statistics.
+// Phase 6: the JSONL files of every split (empty ones too, so the layout is fixed).
+void write_splits(const SynthOptions& o, std::map<std::string, std::string>& files) {
   for (const auto& split : kSplits) {
     for (const char* dir : {"sft", "lcb", "repair"}) {
       const std::string name = std::string(dir) + "/" + split + ".jsonl";
@@ -394,6 +426,27 @@ nlohmann::json run_synth(const SynthOptions& o) {
       write_file_atomic(o.out_dir / name, files[name]);
     }
   }
+}
+
+}  // namespace
+
+nlohmann::json run_synth(const SynthOptions& o) {
+  check_options(o);
+  const auto t0 = Clock::now();
+  const Drawn drawn = draw_instances(o, select_families(o));
+  std::vector<Task> tasks = make_tasks(o, drawn);
+  Seconds seconds;
+  seconds.generate = seconds_since(t0);
+  const std::unique_ptr<PolyglotVerifier> verifier = verify_references(o, tasks, drawn.instances.size(), seconds);
+
+  std::map<std::string, std::string> files;  // relative output path -> JSONL text
+  json verified = json::object(), failures = json::array(), repair_stats = json::object();
+  add_sft_rows(o, tasks, files, verified, failures);
+  const auto tr = Clock::now();
+  add_repair_rows(o, tasks, verifier.get(), files, repair_stats);
+  seconds.repair = seconds_since(tr);
+  write_splits(o, files);
+
   json split_counts = json::object();
   for (const auto& t : tasks) {
     if (t.passed) bump(split_counts[t.split], t.bench);
@@ -404,17 +457,17 @@ nlohmann::json run_synth(const SynthOptions& o) {
                 {"languages", o.languages},
                 {"stages", o.stages},
                 {"lcb_style", o.lcb_style},
-                {"families", family_stats},
+                {"families", drawn.family_stats},
                 {"verified", verified},
                 {"splits", split_counts},
                 {"repair", repair_stats},
                 {"failures", failures},
                 {"seconds",
-                 {{"generate", generate_seconds},
-                  {"verify", verify_seconds},
-                  {"verify_lcb", lcb_seconds},
-                  {"verify_polyglot", polyglot_seconds},
-                  {"repair", repair_seconds},
+                 {{"generate", seconds.generate},
+                  {"verify", seconds.verify},
+                  {"verify_lcb", seconds.lcb},
+                  {"verify_polyglot", seconds.polyglot},
+                  {"repair", seconds.repair},
                   {"total", seconds_since(t0)}}}};
   write_file_atomic(o.out_dir / "stats.json", stats.dump(2) + "\n");
   return stats;

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 
 #include <atomic>
-#include <future>
-#include <thread>
 
 #include "hrm/eval/lcb_judge.hpp"
 #include "hrm/eval/polyglot_languages.hpp"
 #include "hrm/sandbox/sandbox.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "hrm/util/parallel.hpp"
+#include "hrm/util/progress.hpp"
 
 namespace hrm::synth {
 
@@ -20,24 +20,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int resolve_jobs(int jobs) {
-  return jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 // A fresh private scratch directory (never a shared one such as /tmp itself).
 fs::path make_scratch(const std::string& stem) {
   std::string templ = (fs::temp_directory_path() / (stem + "-XXXXXX")).string();
   HRM_CHECK(mkdtemp(templ.data()) != nullptr,
             "synth: cannot create a scratch directory under " + fs::temp_directory_path().string(), "check TMPDIR");
   return templ;
-}
-
-// The Polyglot runner's default cache location, so synth and hrm-eval share warm caches.
-fs::path default_cache_dir() {
-  if (const char* d = std::getenv("HRM_CACHE_DIR"); d && *d) return fs::path(d) / "polyglot";
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "hrm" / "polyglot";
-  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "hrm" / "polyglot";
-  return fs::temp_directory_path() / "hrm-polyglot-cache";
 }
 
 }  // namespace
@@ -51,9 +39,9 @@ void run_lcb_checks(std::vector<LcbCheck>& checks, int jobs) {
   const size_t chunks = std::min(checks.size(), static_cast<size_t>(resolve_jobs(jobs)));
   std::vector<std::vector<std::string>> codes(checks.size());
   for (size_t k = 0; k < checks.size(); ++k) codes[k] = {checks[k].code};
-  std::vector<std::future<void>> running;
-  for (size_t c = 0; c < chunks; ++c) {
-    running.push_back(std::async(std::launch::async, [&, c] {
+  std::exception_ptr failure;
+  try {
+    parallel_for(jobs, chunks, [&](size_t c) {
       std::vector<eval::lcb::JudgeItem> items;
       std::vector<size_t> index;
       for (size_t k = c; k < checks.size(); k += chunks) {
@@ -66,15 +54,9 @@ void run_lcb_checks(std::vector<LcbCheck>& checks, int jobs) {
         checks[index[j]].passed = r.passed;
         checks[index[j]].metadata = r.metadata;
       }
-    }));
-  }
-  std::exception_ptr failure;
-  for (auto& f : running) {
-    try {
-      f.get();
-    } catch (...) {
-      failure = std::current_exception();
-    }
+    });
+  } catch (...) {
+    failure = std::current_exception();
   }
   std::error_code ec;
   fs::remove_all(scratch, ec);
@@ -84,14 +66,14 @@ void run_lcb_checks(std::vector<LcbCheck>& checks, int jobs) {
 struct PolyglotVerifier::State {
   eval::Toolchains tools;
   eval::Caches caches;
-  sandbox::Pool pool;
+  int jobs;
   double timeout;
   fs::path scratch;
   std::atomic<size_t> counter{0};
   State(const std::vector<std::string>& languages, int jobs, double timeout_seconds, const fs::path& cache_dir)
       : tools(eval::probe_toolchains(languages)),
-        caches(eval::make_caches(cache_dir.empty() ? default_cache_dir() : cache_dir)),
-        pool(resolve_jobs(jobs)),
+        caches(eval::make_caches(cache_dir.empty() ? eval::default_cache_dir() : cache_dir)),
+        jobs(jobs),
         timeout(timeout_seconds),
         scratch(make_scratch("hrm-synth-polyglot")) {}
 };
@@ -107,13 +89,9 @@ PolyglotVerifier::~PolyglotVerifier() {
 }
 
 void PolyglotVerifier::run(std::vector<PolyglotCheck>& checks) {
-  struct Pending {
-    PolyglotCheck* check;
-    fs::path work;
-    std::future<sandbox::RunResult> result;
-  };
-  std::vector<Pending> pending;
-  for (auto& c : checks) {
+  Progress progress("synth polyglot", checks.size(), "exercises");
+  parallel_for(state_->jobs, checks.size(), [&](size_t k) {
+    PolyglotCheck& c = checks[k];
     const eval::Exercise& ex = *c.exercise;
     // Named after the slug, as the runner's work folders (C++ CMakeLists take the name from it).
     const fs::path work = state_->scratch / std::to_string(state_->counter++) / ex.slug;
@@ -127,21 +105,19 @@ void PolyglotVerifier::run(std::vector<PolyglotCheck>& checks) {
       write_file_atomic(work / path, contents);
     }
     eval::prepare_tests(ex, work, state_->tools);
-    pending.push_back(
-        {&c, work, state_->pool.submit(eval::test_request(ex, work, state_->tools, state_->caches, state_->timeout))});
-  }
-  for (auto& p : pending) {
-    const sandbox::RunResult r = p.result.get();
+    const sandbox::RunResult r =
+        sandbox::run(eval::test_request(ex, work, state_->tools, state_->caches, state_->timeout));
     if (r.verdict == sandbox::Verdict::kSandboxError) {
-      throw Error(p.check->exercise->id() + ": the sandbox failed to run the tests: " + r.error,
+      throw Error(ex.id() + ": the sandbox failed to run the tests: " + r.error,
                   "run `hrm doctor`; synth stops rather than count this as a failing task");
     }
-    p.check->passed = r.ok();
-    p.check->verdict = sandbox::verdict_name(r.verdict);
-    p.check->output = eval::clean_test_output(r.stdout_data + r.stderr_data, p.work);
+    c.passed = r.ok();
+    c.verdict = sandbox::verdict_name(r.verdict);
+    c.output = eval::clean_test_output(r.stdout_data + r.stderr_data, work);
     std::error_code ec;
-    fs::remove_all(p.work.parent_path(), ec);
-  }
+    fs::remove_all(work.parent_path(), ec);
+    progress.advance(1, c.passed, ex.id());
+  });
 }
 
 }  // namespace hrm::synth

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 #include "sentencepiece_api.hpp"

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "hrm/tokenizer/tokenizer.hpp"
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 #include "sentencepiece_api.hpp"

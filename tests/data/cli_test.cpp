@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "../cli_error.hpp"
 #include "data_test_util.hpp"
 #include "hrm/data/shard.hpp"
 
@@ -105,6 +106,18 @@ TEST(HrmDataCli, CorpusBuildInspectAndDecontam) {
   EXPECT_NE(r.output.find("refusing to build"), std::string::npos) << r.output;
   r = run("build --config " + (dir / "bench.yaml").string() + " --force");
   EXPECT_EQ(r.code, 0) << r.output;
+}
+
+// A library exception hrm does not wrap (std::filesystem: the corpus --out lies below a regular file)
+// ends hrm-data with status 1 and one line naming the binary, never std::terminate.
+TEST(HrmDataCli, AFileWhereADirectoryIsExpectedEndsInOneLineError) {
+  const auto dir = scratch_dir("cli-edge");
+  write(dir / "src" / "sample.py", hrm::read_file(fixtures_dir() / "sample.py"));
+  write(dir / "a_file", "x");
+  const auto r = run("corpus --from " + (dir / "src").string() + " --out " + (dir / "a_file" / "c.jsonl").string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(hrm::testing::ends_with_one_line_error("hrm-data", r.output));
+  EXPECT_NE(r.output.find("a_file"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Integration: the real `hrm-eval --bench livecodebench` on the fixtures, for every scenario, checking
 // exact verdicts, pass@k, the LiveCodeBench-shaped reports, the contamination guard and --resume.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "../cli_error.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/util/fs.hpp"
@@ -54,6 +56,20 @@ std::map<std::string, json> graded_by_id(const fs::path& out, const char* id_key
   std::map<std::string, json> m;
   for (const auto& e : read_json(out / "eval_all.json")) m[e[id_key].get<std::string>()] = e["graded_list"];
   return m;
+}
+
+// A library exception hrm does not wrap (std::filesystem: --out lies below a regular file) ends hrm-eval
+// with status 1 and one line naming the binary, never std::terminate.
+TEST(LcbCli, AFileWhereADirectoryIsExpectedEndsInOneLineError) {
+  const fs::path dir = fresh_out("edge");
+  fs::create_directories(dir);
+  hrm::write_file_atomic(dir / "a_file", "x");
+  const auto r = run("--data " + kFixtures + " --release v1 --model predictions:" + kFixtures +
+                     "/replies.jsonl --out " + (dir / "a_file" / "out").string());
+  ASSERT_TRUE(WIFEXITED(r.rc)) << r.output;
+  EXPECT_EQ(WEXITSTATUS(r.rc), 1) << r.output;
+  EXPECT_TRUE(hrm::testing::ends_with_one_line_error("hrm-eval", r.output));
+  EXPECT_NE(r.output.find("a_file"), std::string::npos) << r.output;
 }
 
 }  // namespace

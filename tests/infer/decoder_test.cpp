@@ -59,8 +59,10 @@ struct Variant {
   hrm::ZHInit z_H_init;
   const char* dtype;
   int64_t segments;
-  double tolerance;  // max abs logit error; logits reach ~3.5 (measured: fp32 ~4e-6, bf16 ~0.04, one bf16 ulp at 2..4
-                     // is 0.016)
+  // Max abs logit error; logits reach ~3.5. Measured: fp32 ~4e-6 on every machine; bf16 ~0.04 on Intel and 0.105 on
+  // an AMD EPYC (AVX2 only), where BLAS picks other kernels for the full and the cached shapes. One bf16 ulp at 2..4
+  // is 0.016, so bf16 allows ~12 ulps; the fp32 variants are the ones that check the cache logic tightly.
+  double tolerance;
 };
 
 class CachedMatchesFull : public ::testing::TestWithParam<Variant> {};
@@ -93,9 +95,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{"prefix_learned_post_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPost,
                               hrm::PosEncoding::kLearned, hrm::ZHInit::kLearned, "float32", 3, 5e-5},
                       Variant{"causal_rope_post_bf16", AttentionMode::kCausal, hrm::NormStyle::kPost,
-                              hrm::PosEncoding::kRope, hrm::ZHInit::kLearned, "bfloat16", 2, 0.1},
+                              hrm::PosEncoding::kRope, hrm::ZHInit::kLearned, "bfloat16", 2, 0.2},
                       Variant{"prefix_rope_pre_embinit_bf16", AttentionMode::kPrefixLM, hrm::NormStyle::kPre,
-                              hrm::PosEncoding::kRope, hrm::ZHInit::kEmbedding, "bfloat16", 2, 0.1}),
+                              hrm::PosEncoding::kRope, hrm::ZHInit::kEmbedding, "bfloat16", 2, 0.2}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Prefix-LM decoding is not silently causal (HRM-Text's pitfall of a lost prefix mask): the same

@@ -178,12 +178,17 @@ TEST_F(Fixture, StopTokensStopSequencesAndStreaming) {
   EXPECT_EQ(free_run.text, full);
 
   // Stop at the 4th generated token: the first three stay, the stop token is dropped.
+  EXPECT_EQ(free_run.stop_token, -1);  // no stop token was sampled
   auto stop_tok = o;
-  stop_tok.stop_tokens = {free_run.tokens[3]};
+  // Two stop tokens, one never sampled: the completion records the one that was.
+  int32_t unseen = 0;
+  while (std::find(free_run.tokens.begin(), free_run.tokens.end(), unseen) != free_run.tokens.end()) ++unseen;
+  stop_tok.stop_tokens = {unseen, free_run.tokens[3]};
   const auto first =
       std::find(free_run.tokens.begin(), free_run.tokens.end(), free_run.tokens[3]) - free_run.tokens.begin();
   const auto stopped = generate(*decoder, {prompts[0]}, stop_tok, letters).completions[0];
   EXPECT_EQ(stopped.finish, FinishReason::kStopToken);
+  EXPECT_EQ(stopped.stop_token, free_run.tokens[3]);
   EXPECT_EQ(stopped.tokens, std::vector<int32_t>(free_run.tokens.begin(), free_run.tokens.begin() + first));
 
   // A stop sequence spanning token boundaries: the text is cut where it begins; streamed pieces add

@@ -5,17 +5,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../scratch_dir.hpp"
 #include "test_helpers.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string tmp_dir(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("hrm_ckpt_test_" + name);
-  fs::remove_all(d);
-  return d.string();
-}
+// A path for a checkpoint directory that does not exist yet (save_checkpoint creates it).
+std::string tmp_dir(const std::string& name) { return (hrm::testing::scratch_dir("ckpt_" + name) / "ckpt").string(); }
 
 std::string error_of(const std::function<void()>& fn) {
   try {

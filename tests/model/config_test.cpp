@@ -5,12 +5,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../scratch_dir.hpp"
 #include "hrm/model/hrm.hpp"
 
 namespace {
 
 std::string write_tmp(const std::string& name, const std::string& text) {
-  const auto path = (std::filesystem::temp_directory_path() / name).string();
+  const auto path = (hrm::testing::scratch_dir("config_" + name) / name).string();
   std::ofstream(path) << text;
   return path;
 }

@@ -32,6 +32,60 @@ TEST(HRMInner, OutputShapes) {
   EXPECT_TRUE(torch::allclose(out.q_halt, torch::full({3}, -5.0)));
 }
 
+// The values, not only the shapes: forward() equals the H/L schedule composed by hand from the modules
+// (H_cycles x [L_cycles L calls with input injection, one H call]), with the LM head applied to the token
+// positions after the puzzle-embedding slots and the Q head read at position 0, both computed here as
+// plain matmuls. The Q head and the puzzle embedding get non-zero values so that both are exercised.
+TEST(HRMInner, OutputsEqualTheScheduleComposedByHand) {
+  auto cfg = tiny_config();
+  cfg.puzzle_emb_ndim = 40;  // two extra positions of 32
+  cfg.num_puzzle_identifiers = 3;
+  torch::manual_seed(0);
+  hrm::HRMInner m(cfg);
+  {
+    torch::NoGradGuard no_grad;
+    m->q_head->weight.normal_(0.0, 0.5);
+    m->q_head->bias.normal_();
+    m->puzzle_emb.normal_();
+  }
+  auto b = random_batch(cfg, 3, 1);
+  b.puzzle_ids = torch::tensor({0, 1, 2}, torch::kLong);
+  torch::NoGradGuard no_grad;
+  const auto carry = start_carry(m, b);
+  const auto out = m->forward(carry, b);
+
+  const auto ctx = m->attention_context(b);
+  const auto x = m->input_embeddings(b);
+  auto zH = carry.z_H, zL = carry.z_L;
+  for (int64_t h = 0; h < cfg.H_cycles; ++h) {
+    for (int64_t l = 0; l < cfg.L_cycles; ++l) zL = m->L->forward(zL, zH + x, ctx);
+    zH = m->H->forward(zH, zL, ctx);
+  }
+  const auto logits = torch::matmul(zH.narrow(1, 2, cfg.seq_len), m->lm_head->weight.t());
+  const auto q = torch::matmul(zH.select(1, 0), m->q_head->weight.t()) + m->q_head->bias;
+  EXPECT_TRUE(torch::allclose(out.logits, logits, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(out.q_halt, q.select(1, 0), 1e-5, 1e-6)) << out.q_halt << q;
+  EXPECT_TRUE(torch::allclose(out.q_continue, q.select(1, 1), 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(out.carry.z_H, zH, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(out.carry.z_L, zL, 1e-5, 1e-6));
+  EXPECT_GT(out.q_halt.std().item<double>(), 0.0) << "the Q head must see the state";
+
+  // Deterministic, and each row depends on its own example only: row 1 run alone gives the same values.
+  EXPECT_TRUE(torch::equal(m->forward(carry, b).logits, out.logits));
+  hrm::Batch row;
+  row.inputs = b.inputs.narrow(0, 1, 1);
+  row.labels = b.labels.narrow(0, 1, 1);
+  row.puzzle_ids = b.puzzle_ids.narrow(0, 1, 1);
+  const auto alone = m->forward(start_carry(m, row), row);
+  // (Other batch shapes take other GEMM paths: equal up to float rounding, not bit for bit.)
+  EXPECT_TRUE(torch::allclose(alone.logits[0], out.logits[1], 1e-4, 1e-5))
+      << (alone.logits[0] - out.logits[1]).abs().max().item<double>();
+  EXPECT_TRUE(torch::allclose(alone.q_halt[0], out.q_halt[1], 1e-4, 1e-5));
+  // The puzzle embedding reaches the outputs: another puzzle id changes them.
+  row.puzzle_ids = torch::tensor({2}, torch::kLong);
+  EXPECT_FALSE(torch::allclose(m->forward(start_carry(m, row), row).logits[0], out.logits[1], 1e-3, 1e-3));
+}
+
 // Gradients must come only from the final L and final H update: recompute the segment by hand with
 // every earlier call detached and compare every parameter's gradient.
 TEST(HRMInner, OneStepGradientMatchesManualComputation) {

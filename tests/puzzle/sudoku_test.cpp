@@ -1,11 +1,15 @@
 #include "hrm/puzzle/sudoku.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "../cli_error.hpp"
+#include "../scratch_dir.hpp"
 #include "hrm/puzzle/dataset.hpp"
 #include "hrm/util/error.hpp"
 
@@ -49,8 +53,7 @@ TEST(SudokuDataset, SaveLoadRoundTripAndRowErrorsNameFileAndLine) {
   o.train_puzzles = 20;
   o.test_puzzles = 5;
   const auto d = hrm::puzzle::generate_sudoku(o);
-  const auto dir = (fs::temp_directory_path() / "hrm_puzzle_ds").string();
-  fs::remove_all(dir);
+  const auto dir = (hrm::testing::scratch_dir("puzzle_ds") / "set").string();
   d.save(dir);
   const auto back = hrm::puzzle::PuzzleDataset::load(dir);
   ASSERT_EQ(back.train.size(), d.train.size());
@@ -63,6 +66,26 @@ TEST(SudokuDataset, SaveLoadRoundTripAndRowErrorsNameFileAndLine) {
   } catch (const hrm::Error& e) {
     EXPECT_NE(std::string(e.what()).find("test.jsonl:6: 'inputs' has 2 tokens"), std::string::npos) << e.what();
   }
+}
+
+// hrm-puzzles with --out below a regular file: std::filesystem throws (a file where a directory is
+// expected); the binary reports it in one line naming itself and exits 1 instead of terminating.
+TEST(HrmPuzzlesCli, AFileWhereADirectoryIsExpectedEndsInOneLineError) {
+  const auto dir = hrm::testing::scratch_dir("puzzles_cli");
+  std::ofstream(dir / "a_file") << "x";
+  const std::string cmd = std::string(HRM_BINARY_DIR) + "/bin/hrm-puzzles sudoku --size 4 --train 5 --test 2 --out " +
+                          (dir / "a_file" / "set").string() + " 2>&1";
+  std::string output;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+  const int status = ::pclose(p);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+  EXPECT_TRUE(hrm::testing::ends_with_one_line_error("hrm-puzzles", output));
+  EXPECT_NE(output.find("a_file"), std::string::npos) << output;
 }
 
 }  // namespace

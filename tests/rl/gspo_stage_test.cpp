@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "hrm/data/build.hpp"
@@ -16,6 +17,7 @@
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/rl/gspo_stage.hpp"
 #include "hrm/rl/policy_forward.hpp"
+#include "hrm/rl/rollout.hpp"
 #include "hrm/tokenizer/chat_template.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/fs.hpp"
@@ -249,6 +251,105 @@ TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
   fs::remove_all(f.dir);
 }
 
+// With the pipeline the next batch is sampled before the update of the current one: from the second
+// update on its rows are `minibatches` optimizer steps stale, and the update recomputes their log-probs.
+// Without it every row is sampled by the weights its update starts from: staleness 0, behaviour weight 1.
+TEST(GspoStage, PipelineSamplesAheadAndPipelineOffSamplesOnPolicy) {
+  auto f = make_fixture("gspo-pipeline");
+  const std::string common =
+      "policy: policy\nproblems: problems.jsonl\nsteps: 3\nprompts_per_step: 2\ngroup_size: 6\nminibatches: 2\n"
+      "segments: 2\nsampling: {temperature: 1.5, max_new_tokens: 48}\nreward: {kind: binary, length_penalty: 0.01}\n"
+      "optimizer: {name: adamw, lr: 1.0e-2, weight_decay: 0.0}\nseed: 3\n";
+  for (const bool pipeline : {true, false}) {
+    const auto name = std::string(pipeline ? "on" : "off");
+    const auto config = stage_config(f.dir / (name + ".yaml"), common + "pipeline: " + (pipeline ? "true" : "false"));
+    EXPECT_EQ(config.pipeline, pipeline);
+    hrm::rl::run_gspo_stage(config, (f.dir / name).string(), 1);
+    const auto m = read_metrics(f.dir / name / "metrics.jsonl");
+    ASSERT_EQ(m.size(), 3u);
+    ASSERT_LT(m[0]["zero_signal_fraction"].get<double>(), 1.0) << "step 1 had no update";
+    EXPECT_EQ(m[0]["staleness"].get<double>(), 0.0);  // the first batch is sampled before any update
+    EXPECT_EQ(m[0]["behaviour_weight"].get<double>(), 1.0);
+    for (size_t i = 1; i < m.size(); ++i) {
+      if (m[i]["zero_signal_fraction"].get<double>() == 1.0) continue;
+      EXPECT_EQ(m[i]["staleness"].get<double>(), pipeline ? 2.0 : 0.0) << name << " step " << i + 1;
+      if (!pipeline) {
+        EXPECT_EQ(m[i]["behaviour_weight"].get<double>(), 1.0);
+      }
+    }
+  }
+  fs::remove_all(f.dir);
+}
+
+// ACT-GSPO with adaptive halting: every prompt is decoded with the segments the Q head (or, with
+// halt_exploration 1, a random draw) chose; the per-step histogram records them, the Q head is trained
+// (its BCE is logged), and the segment cost enters the reward. That rows are replayed with their own counts
+// is checked directly in PolicyForward.RowsReplayTheirOwnSegments.
+TEST(GspoStage, AdaptiveSegmentsAreRecordedAndTheHeadTrained) {
+  auto f = make_fixture("gspo-adaptive");
+  const auto config = stage_config(
+      f.dir / "act.yaml",
+      "policy: policy\nproblems: problems.jsonl\nsteps: 3\nprompts_per_step: 2\ngroup_size: 3\nminibatches: 1\n"
+      "segments: 2\nadaptive_segments: true\nhalt_exploration: 1.0\nact_weight: 0.5\n"
+      "sampling: {temperature: 1.5, max_new_tokens: 12}\nreward: {kind: binary, length_penalty: 0.01, "
+      "segment_cost: 0.05}\nseed: 5\n");
+  hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
+  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  ASSERT_EQ(m.size(), 3u);
+  std::map<std::string, int64_t> seen;
+  for (const auto& j : m) {
+    int64_t rows = 0;
+    for (const auto& [k, n] : j["segments"].items()) {
+      seen[k] += n.get<int64_t>();
+      rows += n.get<int64_t>();
+      EXPECT_TRUE(k == "1" || k == "2") << k;
+    }
+    EXPECT_EQ(rows, 2 * 3);
+    EXPECT_GT(j["q_halt_loss"].get<double>(), 0.0);
+    // Nothing passes: the reward is the length penalty and the segment cost, below 0.
+    EXPECT_LT(j["mean_reward"].get<double>(), -0.05 + 1e-9);
+  }
+  EXPECT_EQ(seen.size(), 2u) << "exploration drew both counts over 6 prompts";
+  EXPECT_GT(seen["1"], 0);
+  fs::remove_all(f.dir);
+}
+
+// A reply is trained on exactly as sampled: the stop token that ended it (</s> stays </s>), and no end
+// token at all when it was cut off at the length limit.
+TEST(Rollout, SampledTokensKeepTheStopTokenThatEndedTheReply) {
+  hrm::infer::Completion c;
+  c.tokens = {40, 41};
+  c.finish = hrm::infer::FinishReason::kStopToken;
+  c.stop_token = hrm::tok::kEosId;
+  EXPECT_EQ(hrm::rl::sampled_tokens(c), (std::vector<int32_t>{40, 41, hrm::tok::kEosId}));
+  c.stop_token = hrm::tok::kEndId;
+  EXPECT_EQ(hrm::rl::sampled_tokens(c), (std::vector<int32_t>{40, 41, hrm::tok::kEndId}));
+  for (const auto cut : {hrm::infer::FinishReason::kMaxNewTokens, hrm::infer::FinishReason::kContextFull}) {
+    c.finish = cut;
+    c.stop_token = -1;
+    EXPECT_EQ(hrm::rl::sampled_tokens(c), (std::vector<int32_t>{40, 41}));
+  }
+}
+
+// The sampler draws from the tokenizer's ids and the log-probs normalise over them: a tokenizer with
+// ids the model has no row for cannot be served by one vocabulary, and is refused.
+TEST(Rollout, ATokenizerLargerThanTheModelIsRefused) {
+  auto f = make_fixture("gspo-vocab");
+  auto small = f.config;
+  small.vocab_size = f.config.vocab_size - 10;
+  hrm::HRMInner model(small);
+  const auto dir = f.dir / "small";
+  hrm::save_checkpoint(dir.string(), *model, {{"step", 0}});
+  fs::copy_file(f.dir / "tok.model", dir / "tokenizer.model");
+  try {
+    hrm::rl::load_policy(dir.string());
+    ADD_FAILURE() << "a tokenizer larger than the model was accepted";
+  } catch (const hrm::Error& e) {
+    EXPECT_NE(e.describe().find("vocab_size " + std::to_string(small.vocab_size)), std::string::npos) << e.describe();
+  }
+  fs::remove_all(f.dir);
+}
+
 TEST(GspoStage, HrmTrainRunsKindGspoConfigs) {
   auto f = make_fixture("gspo-cli");
   hrm::write_file_atomic(
@@ -324,6 +425,15 @@ TEST(GspoStage, ConfigErrorsNameTheKey) {
   EXPECT_NE(error_of("policy: a\nproblems: b\noptimizer: {grad_clip_head: 1}\n").find("optimizer.grad_clip_head"),
             std::string::npos);
   EXPECT_EQ(error_of("policy: a\nproblems: b\ngspo: {kl_coef: 0.1}\nreference: c\n"), "");
+  // Truncated sampling is refused: the ratio's log-probs are untruncated.
+  EXPECT_NE(error_of("policy: a\nproblems: b\nsampling: {top_p: 0.9}\n").find("sampling.top_p"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\nsampling: {top_k: 20}\n").find("sampling.top_k"), std::string::npos);
+  EXPECT_EQ(error_of("policy: a\nproblems: b\nsampling: {top_p: 1.0, top_k: 0}\n"), "");
+  EXPECT_NE(error_of("policy: a\nproblems: b\nhalt_exploration: 0.5\n").find("halt_exploration"), std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\ngspo: {behaviour_weight_cap: 0.5}\n").find("gspo.behaviour_weight_cap"),
+            std::string::npos);
+  EXPECT_NE(error_of("policy: a\nproblems: b\nreward: {segment_cost: -1}\n").find("reward.segment_cost"),
+            std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -141,6 +141,9 @@ TEST(Reward, BinaryFractionFormatAndLength) {
   c.length_penalty = 0.01;
   c.length_budget = 6;
   EXPECT_DOUBLE_EQ(hrm::rl::reward(j, c), 0.75 - 0.04);
+  c.segment_cost = 0.05;
+  j.segments = 3;
+  EXPECT_DOUBLE_EQ(hrm::rl::reward(j, c), 0.75 - 0.04 - 0.15);
   EXPECT_EQ(hrm::rl::reward({0, 0, false, false, 0}, hrm::rl::RewardConfig{}), 0.0);
   EXPECT_THROW(hrm::rl::RewardConfig::parse_kind("dense", "stage gspo"), hrm::Error);
 }

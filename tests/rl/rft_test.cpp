@@ -10,8 +10,11 @@
 #include "hrm/rl/gspo_update.hpp"
 #include "hrm/rl/policy_forward.hpp"
 #include "hrm/util/error.hpp"
+#include "rl_test_util.hpp"
 
 namespace {
+
+using hrm::rl::testing::tiny_config;
 
 torch::Tensor f32(std::vector<float> v, std::vector<int64_t> shape) {
   return torch::tensor(v, torch::kFloat32).view(shape).clone();
@@ -74,21 +77,6 @@ TEST(RftLoss, HandComputedTokenMeanOverSelectedRows) {
   EXPECT_EQ(lp.grad().abs().sum().item<double>(), 0.0);
 }
 
-hrm::ModelConfig tiny_config() {
-  hrm::ModelConfig mc;
-  mc.vocab_size = 40;
-  mc.seq_len = 12;
-  mc.hidden_size = 16;
-  mc.num_heads = 2;
-  mc.expansion = 2.0;
-  mc.H_layers = mc.L_layers = 1;
-  mc.H_cycles = mc.L_cycles = 1;
-  mc.halt_max_steps = 1;
-  mc.attention = hrm::AttentionMode::kPrefixLM;
-  mc.forward_dtype = "float32";
-  return mc;
-}
-
 TEST(RftUpdate, OnlyTheSelectedRepliesAreTrainedOnAndEmptyGroupsAreZeroSignal) {
   torch::manual_seed(0);
   hrm::HRMInner model(tiny_config());
@@ -112,7 +100,7 @@ TEST(RftUpdate, OnlyTheSelectedRepliesAreTrainedOnAndEmptyGroupsAreZeroSignal) {
   hrm::rl::PolicyUpdater updater(c, *model, 1);
   std::mt19937_64 rng(0);
   const auto passed = f32({1, 0, 0, 0}, {4});
-  const auto u = updater.update({batch, logp_before, {}, passed, passed}, rng);
+  const auto u = updater.update({batch, logp_before, {}, passed, passed, {}}, rng);
   EXPECT_EQ(u.groups, 2);
   EXPECT_EQ(u.zero_signal_groups, 1);
   // One minibatch holding row 0 alone: the loss is its mean token NLL under the starting weights.
@@ -125,23 +113,24 @@ TEST(RftUpdate, OnlyTheSelectedRepliesAreTrainedOnAndEmptyGroupsAreZeroSignal) {
     EXPECT_GT(row_logp(logp_after, 0), row_logp(logp_before, 0) + 1e-3);
   }
 
-  // With the ACT term the failing reply of the same group joins the minibatch for the halting target
-  // (weight 0 in the NLL); the group without a pass still contributes nothing.
+  // With the ACT term every reply joins the minibatch for the halting target (weight 0 in the NLL unless
+  // selected), the group without a pass included: its replies teach q_halt "this fails". With one segment
+  // (the maximum) no row can continue, so q_continue has no target.
   torch::manual_seed(0);
   hrm::HRMInner fresh(tiny_config());
   c.act_weight = 0.5;
   hrm::rl::PolicyUpdater act_updater(c, *fresh, 1);
-  const auto group1 = torch::tensor(std::vector<int64_t>{0, 1}, torch::kLong);
   double expected = 0;
   {
     torch::NoGradGuard no_grad;
-    const auto out = hrm::rl::policy_forward(*fresh, hrm::rl::select_rows(batch, group1), 1);
-    expected = -row_logp(logp_before, 0) +
-               0.5 * torch::binary_cross_entropy_with_logits(out.q_halt, passed.index_select(0, group1)).item<double>();
+    const auto out = hrm::rl::policy_forward(*fresh, batch, 1);
+    expected =
+        -row_logp(logp_before, 0) + 0.5 * torch::binary_cross_entropy_with_logits(out.q_halt, passed).item<double>();
   }
-  const auto a = act_updater.update({batch, logp_before, {}, passed, passed}, rng);
+  const auto a = act_updater.update({batch, logp_before, {}, passed, passed, {}}, rng);
   EXPECT_EQ(a.zero_signal_groups, 1);
   EXPECT_NEAR(a.loss, expected, 1e-5);
+  EXPECT_EQ(a.q_continue_loss, 0.0);
 }
 
 }  // namespace

@@ -16,13 +16,13 @@ using hrm::rl::SignalPool;
 struct Rollout {
   SequenceBatch batch;
   torch::Tensor logp_old, rewards, passed;
-  JudgedBatch judged() const { return {batch, logp_old, {}, rewards, passed}; }
+  JudgedBatch judged() const { return {batch, logp_old, {}, rewards, passed, {}}; }
 };
 
 Rollout rollout(int64_t groups, double base) {
   const auto rows = torch::arange(groups * 2, torch::kFloat32) + base;
   const auto grid = rows.unsqueeze(1).expand({groups * 2, 3}).contiguous();
-  return {{grid.to(torch::kLong), grid.to(torch::kLong), grid.clone(), rows.to(torch::kLong)}, -grid, rows, rows};
+  return {{grid.to(torch::kLong), grid.to(torch::kLong), grid.clone(), rows.to(torch::kLong), {}}, -grid, rows, rows};
 }
 
 TEST(SignalPool, KeepsOnlyGroupsWithSignalWholeAndInOrder) {

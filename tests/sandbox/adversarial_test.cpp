@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "hrm/util/parallel.hpp"
 #include "sandbox_test_util.hpp"
 
 namespace hrm::sandbox::testing {
@@ -247,14 +248,6 @@ TEST_F(SandboxTest, CannotSignalTheCallerOrOtherRuns) {
     // Not root and no namespaces: the program runs as the caller's uid and kill(-1) reaches the caller.
     HRM_REQUIRE_PROTECTION("pid namespace");
   }
-  // A neighbour run that must survive the attack.
-  Pool pool(2);
-  RunRequest neighbour = request({"/bin/sh", "-c", "sleep 1; echo alive"});
-  fs::path other = dir_ / "other";
-  fs::create_directories(other);
-  neighbour.work_dir = other;
-  auto survivor = pool.submit(neighbour);
-
   std::string bin = compile_c("killer", R"(
     #include <signal.h>
     #include <stdio.h>
@@ -270,13 +263,24 @@ TEST_F(SandboxTest, CannotSignalTheCallerOrOtherRuns) {
       printf("still here %d %d %d %d %d\n", a, b, c, d, e);
       return 0;
     })");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the neighbour is running
-  RunRequest req = request({bin});
-  req.env["HOST_PID"] = std::to_string(getpid());
-  RunResult r = run(req);
+  // A neighbour run that must survive the attack, side by side with the attacker.
+  RunRequest neighbour = request({"/bin/sh", "-c", "sleep 1; echo alive"});
+  fs::path other = dir_ / "other";
+  fs::create_directories(other);
+  neighbour.work_dir = other;
+  RunRequest attack = request({bin});
+  attack.env["HOST_PID"] = std::to_string(getpid());
+  RunResult s, r;
+  parallel_for(2, 2, [&](size_t i) {
+    if (i == 0) {
+      s = run(neighbour);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the neighbour is running
+    r = run(attack);
+  });
   EXPECT_EQ(r.verdict, Verdict::kExited) << describe(r);
   EXPECT_EQ(r.stdout_data.rfind("still here", 0), 0u) << describe(r);
-  RunResult s = survivor.get();
   EXPECT_TRUE(s.ok()) << describe(s);
   EXPECT_EQ(s.stdout_data, "alive\n");
 }

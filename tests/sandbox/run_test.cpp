@@ -2,6 +2,11 @@
 // limits visible from inside, and the toolchains the evaluators use.
 #include <sys/stat.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <utility>
+#include <vector>
+
 #include "sandbox_test_util.hpp"
 
 namespace hrm::sandbox::testing {
@@ -143,6 +148,18 @@ TEST_F(SandboxTest, PrivateTmpAndHostnameAndUnprivilegedUid) {
   }  // else: the caller's own uid (root only inside the run's user namespace, without capabilities)
 }
 
+// The toolchains tools/setup-toolchains.sh verified on this machine, from the file it writes last
+// (one "<tool> <absolute path>" per line; HRM_TOOLCHAINS_VERIFIED overrides its path). Empty when setup
+// was not run here (a developer machine): then only what PATH happens to have is checked.
+std::vector<std::pair<std::string, std::string>> verified_toolchains() {
+  const char* override_path = std::getenv("HRM_TOOLCHAINS_VERIFIED");
+  std::ifstream in(override_path != nullptr ? override_path : "/opt/hrm/toolchains.verified");
+  std::vector<std::pair<std::string, std::string>> tools;
+  std::string tool, path;
+  while (in >> tool >> path) tools.emplace_back(tool, path);
+  return tools;
+}
+
 // The toolchains the evaluators use must work inside (with the run's uid, read-only system dirs).
 TEST_F(SandboxTest, ToolchainsWorkInside) {
   spit(work_ / "hello.c", "#include <stdio.h>\nint main(void){puts(\"compiled inside\");return 0;}\n");
@@ -156,23 +173,40 @@ TEST_F(SandboxTest, ToolchainsWorkInside) {
   EXPECT_TRUE(res.ok()) << describe(res);
   EXPECT_NE(res.stdout_data.find("1 passed"), std::string::npos) << res.stdout_data;
 
-  for (const char* tool : {"node", "javac", "cargo", "rustc", "go"}) {
-    std::string path;
-    try {
-      path = resolve_program(tool);
-    } catch (const std::exception&) {
-      continue;  // not installed on this machine
-    }
+  // `<tool> --version` (go: `go version`) must succeed inside, except where the run's uid cannot reach the
+  // binary by design: without a mount namespace root's home (mode 0700) stays closed to it.
+  std::string not_checked;
+  const auto expect_runs_inside = [&](const std::string& tool, const std::string& path) {
     if (!sandbox_has("mount namespace") && path.rfind("/root/", 0) == 0) {
-      continue;  // without a mount namespace root's home (mode 0700) stays closed to the run's uid
+      not_checked += tool + " ";
+      return;
     }
-    RunRequest t = request({path, std::string(tool) == "go" ? "version" : "--version"});
+    RunRequest t = request({path, tool == "go" ? "version" : "--version"});
     // Without a memory cgroup the limit falls back to RLIMIT_AS, and the JVM alone reserves more than
     // 2 GiB of address space (docs/sandbox.md).
     if (!sandbox_has("cgroup memory")) t.limits.memory_bytes = 16LL << 30;
     RunResult tr = run(t);
     EXPECT_TRUE(tr.ok()) << tool << " (" << path << "): " << describe(tr);
+  };
+  // After tools/setup.sh every toolchain it verified must resolve and run here: a missing one fails.
+  // Without setup (a developer machine) only the toolchains PATH happens to have are checked.
+  const auto verified = verified_toolchains();
+  for (const auto& [tool, path] : verified) {
+    try {
+      expect_runs_inside(tool, resolve_program(path));
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << tool << ": tools/setup-toolchains.sh verified " << path << ", but now: " << e.what();
+    }
   }
+  const std::vector<std::string> path_tools = {"node", "javac", "cargo", "rustc", "go"};
+  for (const auto& tool : verified.empty() ? path_tools : std::vector<std::string>{}) {
+    try {
+      expect_runs_inside(tool, resolve_program(tool));
+    } catch (const std::exception&) {
+      not_checked += tool + " ";  // not on PATH
+    }
+  }
+  RecordProperty("toolchains_not_checked", not_checked.empty() ? "none" : not_checked);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "hrm/eval/edit_format.hpp"
 #include "hrm/eval/lcb_data.hpp"
-#include "hrm/eval/lcb_decode.hpp"
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/eval/lcb_prompts.hpp"
 #include "hrm/eval/polyglot_exercise.hpp"
 #include "hrm/synth/family.hpp"
@@ -90,9 +90,9 @@ TEST(SynthFamilies, ValueOracleAndTemplateRendering) {
 }
 
 TEST(SynthLcb, RowsParseWithTheEvaluatorsReaderAndDecodePrivateTests) {
-  EXPECT_EQ(hrm::eval::lcb::unpickle_string(pickle_string("hello")), "hello");
+  EXPECT_EQ(hrm::eval::lcb::unpickle_string(hrm::eval::lcb::pickle_string("hello")), "hello");
   const std::string long_text(70000, 'x');
-  EXPECT_EQ(hrm::eval::lcb::unpickle_string(pickle_string(long_text)), long_text);
+  EXPECT_EQ(hrm::eval::lcb::unpickle_string(hrm::eval::lcb::pickle_string(long_text)), long_text);
   for (const auto style : {LcbStyle::kFunctional, LcbStyle::kStdin}) {
     const Family& f = find_family("map-add");
     const Instance inst = make_instance(f, 3, 5, 6);

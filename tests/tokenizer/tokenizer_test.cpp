@@ -8,7 +8,7 @@
 #include <random>
 #include <thread>
 
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 #include "hrm/util/fs.hpp"
 #include "hrm/util/error.hpp"
 #include "shared_tokenizer.hpp"
@@ -279,19 +279,6 @@ TEST(Tokenizer, TrainsOnCorpusAndSftJsonlRows) {
   EXPECT_NE(summary.skipped[0].find("rows.jsonl:4"), std::string::npos) << summary.skipped[0];
   const auto tok = hrm::Tokenizer::load(dir / "t.model");
   EXPECT_EQ(tok.decode(tok.encode("def mul_three(x):")), "def mul_three(x):");
-}
-
-TEST(Utf8, FindsTheFirstInvalidByte) {
-  EXPECT_TRUE(hrm::utf8::is_valid("plain ascii\n"));
-  EXPECT_TRUE(hrm::utf8::is_valid("\xF0\x9F\x98\x80 \xE2\x82\xAC \xC3\xA9 \xF4\x8F\xBF\xBF"));
-  EXPECT_EQ(hrm::utf8::first_invalid("ab\xFF"), 2u);
-  EXPECT_EQ(hrm::utf8::first_invalid("a\xC0\xAF"), 1u);         // overlong
-  EXPECT_EQ(hrm::utf8::first_invalid("a\xE0\x80\xAF"), 1u);     // overlong
-  EXPECT_EQ(hrm::utf8::first_invalid("ab\xED\xA0\x80"), 2u);    // surrogate
-  EXPECT_EQ(hrm::utf8::first_invalid("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
-  EXPECT_EQ(hrm::utf8::first_invalid("abc\xE2\x82"), 3u);       // truncated
-  EXPECT_EQ(hrm::utf8::first_invalid("\x80"), 0u);              // lone continuation
-  EXPECT_EQ(hrm::utf8::describe_invalid("x\ny\n\xFE"), "invalid UTF-8 at byte offset 4 (line 3, byte 0xfe)");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "hrm/model/runtime.hpp"
 #include "hrm/puzzle/dataset.hpp"
+#include "train_test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -16,9 +17,7 @@ namespace {
 struct TrainerFixture : ::testing::Test {
   static void SetUpTestSuite() {
     hrm::configure_threads(1);
-    root = fs::temp_directory_path() / "hrm_trainer_test";
-    fs::remove_all(root);
-    fs::create_directories(root);
+    root = hrm::train_test::scratch("trainer");
     hrm::puzzle::SudokuDatasetOptions o;
     o.train_puzzles = 200;
     o.test_puzzles = 40;

@@ -64,7 +64,7 @@ struct JudgeItem {
 };
 void judge_batch(std::vector<JudgeItem>& items, const JudgeOptions& options);
 
-// The driver script (Python 3.8+, stdlib only).
+// The driver script (Python 3.8+, stdlib only): src/eval/python/lcb_driver.py, embedded at build time.
 const char* driver_source();
 
 }  // namespace hrm::eval::lcb

@@ -9,7 +9,7 @@
 // Both graders evaluate model text, so they run in the sandbox (checker_source(), one fork per item).
 //
 // Exports: TestOutputProblem, ExecutionProblem, load_test_output_problems(), load_execution_problems(),
-// CheckOptions, grade_test_outputs(), grade_executions(), kExecutionImports, checker_source().
+// CheckOptions, grade_test_outputs(), grade_executions(), execution_imports(), checker_source().
 #pragma once
 #include <filesystem>
 #include <string>
@@ -41,7 +41,7 @@ std::vector<ExecutionProblem> load_execution_problems(const std::filesystem::pat
 struct CheckOptions {
   std::string python = "/usr/bin/python3";
   std::filesystem::path work_root;  // empty = a temp directory
-  int jobs = 1;                     // parallel sandboxes
+  int jobs = 1;                     // parallel sandboxes; 0 = all cores
   double execution_timeout = 3;     // seconds per code-execution check (LiveCodeBench: 3)
 };
 
@@ -53,8 +53,10 @@ std::vector<std::vector<bool>> grade_executions(const std::vector<ExecutionProbl
                                                 const std::vector<std::vector<std::string>>& predictions,
                                                 const CheckOptions& options);
 
-// LiveCodeBench's BASE_IMPORTS for code execution (numpy and pandas imported only when installed).
-extern const char* const kExecutionImports;
+// LiveCodeBench's BASE_IMPORTS for code execution (numpy and pandas imported only when installed):
+// src/eval/python/lcb_execution_imports.py, embedded at build time.
+const char* execution_imports();
+// The checker script: src/eval/python/lcb_checker.py, embedded at build time.
 const char* checker_source();
 
 }  // namespace hrm::eval::lcb

@@ -42,6 +42,10 @@ struct Caches {
   bool shared() const { return !ccache.empty(); }
 };
 Caches make_caches(const std::filesystem::path& cache_dir);
+// Where shared caches live unless --cache-dir says otherwise: $HRM_CACHE_DIR/polyglot, else
+// $XDG_CACHE_HOME/hrm/polyglot, else ~/.cache/hrm/polyglot, else <tmp>/hrm-polyglot-cache (so hrm-eval and
+// hrm-data synth share warm caches).
+std::filesystem::path default_cache_dir();
 
 // Readies `work_dir` (a copy of the exercise, test files just restored) for a test run: un-skips
 // xtest/xit/test.skip/@Disabled, links node_modules to the shared install, writes .cargo/config.toml.

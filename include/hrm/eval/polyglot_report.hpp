@@ -2,11 +2,9 @@
 // Aider's fields (pass_rate_1, pass_rate_2, percent_cases_well_formed, ...) plus per-language rates.
 //
 // Exports: TryRecord, ExerciseRecord, RunInfo, to_json(), exercise_from_json(), summarize(),
-// format_summary(), ProgressBar.
+// format_summary().
 #pragma once
-#include <chrono>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -61,20 +59,5 @@ nlohmann::json summarize(const std::vector<ExerciseRecord>& records, const RunIn
 
 // The summary as a table for the terminal.
 std::string format_summary(const nlohmann::json& summary);
-
-// A one-line progress bar on stderr ("[#####.....] 37/225 pass 30 ..."); on a non-terminal it prints
-// one line per finished exercise instead. Thread-safe.
-class ProgressBar {
- public:
-  ProgressBar(int total, bool enabled);
-  void done(const ExerciseRecord& record);
-  void finish();
-
- private:
-  std::mutex mu_;
-  int total_, finished_ = 0, passed_ = 0;
-  bool enabled_, tty_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 }  // namespace hrm::eval

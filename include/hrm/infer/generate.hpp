@@ -32,7 +32,8 @@ struct Completion {
   std::vector<int32_t> tokens;  // generated ids (a stop token excluded; a stop sequence's tokens kept)
   std::string text;             // their text, cut before the first stop sequence (empty without token_text)
   FinishReason finish = FinishReason::kMaxNewTokens;
-  int64_t segments = 0;  // ACT segments every token of this sequence got
+  int32_t stop_token = -1;  // with kStopToken: the stop token that was sampled (which of stop_tokens); else -1
+  int64_t segments = 0;     // ACT segments every token of this sequence got
 };
 
 struct GenerationStats {

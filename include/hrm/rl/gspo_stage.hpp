@@ -11,24 +11,35 @@
 //   resample_zero_signal: 0            # > 0: up to this many extra rollout batches per step replace the
 //                                      # zero-signal groups (dynamic sampling, signal_pool.hpp); 0: drop and count
 //   segments: 0                        # ACT segments per token when sampling and training; 0 = halt_max_steps
-//   sampling: {temperature: 1.0, top_p: 1.0, top_k: 0, max_new_tokens: 256}
+//   adaptive_segments: false           # true: the Q head halts each prompt after 1..segments (ACT-GSPO)
+//   halt_exploration: 0.0              # adaptive: share of prompts given a random 1..segments instead
+//   pipeline: true                     # sample batch k+1 while batch k is judged and trained on (false: wait)
+//   sampling: {temperature: 1.0, max_new_tokens: 256}   # top_k / top_p are refused (see below)
 //   objective: gspo                    # gspo | rft (rejection-sampling fine-tuning on the best passing replies)
-//   gspo: {clip_low: 3.0e-4, clip_high: 4.0e-4, advantage_eps: 1.0e-4, token_level: false, kl_coef: 0.0}
+//   gspo: {clip_low: 3.0e-4, clip_high: 4.0e-4, advantage_eps: 1.0e-4, token_level: false, kl_coef: 0.0,
+//          decoupled: true, behaviour_weight_cap: 2.0}
 //   reference: runs/sft/final          # with gspo.kl_coef > 0 only: the frozen KL reference (default: policy)
-//   reward: {kind: binary, format_weight: 0.0, length_penalty: 0.0, length_budget: 0}
+//   reward: {kind: binary, format_weight: 0.0, length_penalty: 0.0, length_budget: 0, segment_cost: 0.0}
 //   optimizer: {name: adamw, lr: 1.0e-5, weight_decay: 0.0, grad_clip: 1.0,
 //               lr_mult_H: 1.0, lr_mult_L: 1.0, lr_mult_heads: 1.0, lr_mult_embed: 1.0,
 //               grad_clip_H: 0, grad_clip_L: 0, grad_clip_heads: 0, grad_clip_embed: 0}
-//   act_weight: 0.0                    # ACT-GSPO: q_halt trained towards "this program passes" (BCE)
+//   act_weight: 0.0                    # ACT-GSPO: the Q head trained on every row (gspo_update.hpp)
 //   eval: {interval: 0, n: 10, ks: [1, 5], temperature: 0.8}
 //   judge: {timeout: 6, jobs: 0}
 //   seed: 0
 //
-// Each step: sample G replies per prompt from the current policy (hrm::infer), judge them in the
-// sandbox (RolloutJudge, cached), group-normalise rewards (groups without spread are dropped and
-// counted), then `minibatches` GSPO updates. Judging overlaps with generation: while the sandbox
-// judges batch k, the policy samples batch k+1 (and records its log pi_old); the update from batch k
-// follows, so batch k+1 is one update stale, which the importance ratio accounts for.
+// Each step: sample G replies per prompt from the current policy (hrm::infer, rollout.hpp), judge them in
+// the sandbox (RolloutJudge, cached), group-normalise rewards (groups without spread are dropped and
+// counted), then `minibatches` GSPO updates. With `pipeline` (the default) judging overlaps with
+// generation: while the sandbox judges batch k, the policy samples batch k+1 (and records its
+// log pi_behav); the update from batch k follows, so batch k+1 is `minibatches` optimizer steps stale when
+// it is trained on. The update therefore centres the clip on the weights it starts from (log pi_prox, one
+// no-grad forward) and corrects for the sampler's distance with a capped weight (gspo.hpp). With
+// `pipeline: false` sampling waits for the update: every row is on-policy and the loss is plain GSPO.
+//
+// The log-probs are the sampler's: softmax(logits / temperature) over the tokenizer's vocabulary. Top-k /
+// top-p truncation is not applied to them, so a gspo stage refuses sampling.top_k / sampling.top_p (a
+// truncated sampler's ratio against untruncated log-probs would be biased).
 //
 // KL penalty: with gspo.kl_coef > 0 a second, frozen copy of the starting policy (or of `reference`) scores
 // every rollout once, with the same segments (no grad), and the loss adds kl_coef * k3 KL to it; with 0
@@ -52,8 +63,11 @@ struct GspoStageConfig {
   std::string policy, problems, eval_problems;
   int64_t steps = 20, prompts_per_step = 8, group_size = 8, minibatches = 4, segments = 0;
   int64_t resample_zero_signal = 0;
-  double temperature = 1.0, top_p = 1.0;
-  int64_t top_k = 0, max_new_tokens = 256;
+  bool adaptive_segments = false;
+  double halt_exploration = 0.0;
+  bool pipeline = true;
+  double temperature = 1.0;
+  int64_t max_new_tokens = 256;
   std::string objective = "gspo";  // gspo | rft
   GspoConfig gspo;
   std::string reference;  // KL reference checkpoint; set (to `policy` by default) iff kl_coef > 0
@@ -74,14 +88,6 @@ struct GspoStageConfig {
   // `policy_from_run`: a stage of an hrm-train stage list, whose policy the run provides (the key is
   // then an error and `policy` stays empty).
   static GspoStageConfig from_reader(ConfigReader& r, bool policy_from_run = false);
-};
-
-struct GspoStepMetrics {
-  int64_t step = 0;
-  double mean_reward = 0, pass_rate = 0, zero_signal_fraction = 0, clip_fraction = 0, mean_abs_log_ratio = 0;
-  double kl = 0, response_length = 0, mean_act_steps = 0, samples_per_second = 0, sandbox_seconds = 0, loss = 0;
-  int64_t judged = 0, cached = 0;
-  int64_t rollouts = 0;  // rollout batches drawn for this update (1 without resample_zero_signal)
 };
 
 struct GspoEvalResult {
@@ -106,7 +112,8 @@ GspoRun read_gspo_run(const std::string& path, const std::vector<std::string>& o
 // eval.code (train/code_eval.hpp). Idempotent.
 void register_trainer_extensions();
 
-// Runs the stage; writes <out_dir>/metrics.jsonl (one GspoStepMetrics or evaluation per line) and the
+// Runs the stage; writes <out_dir>/metrics.jsonl (through train's MetricsLog: one line per step, fields in
+// docs/rl.md, and one per evaluation) and the
 // final policy as a text checkpoint in <out_dir>/final. Returns the last evaluation (empty without
 // eval_problems). `threads` sizes LibTorch's pool (0: all cores).
 GspoEvalResult run_gspo_stage(const GspoStageConfig& config, const std::string& out_dir, int threads = 0);

@@ -2,8 +2,8 @@
 // with signal from one or more judged rollout batches, held until an update takes `prompts_per_step` of
 // them. Groups whose rewards are all equal are dropped before they enter (the caller counts them), so
 // every update sees a full batch of prompts at the edge of the policy's competence: neither always
-// solved nor never solved. Rows keep the log pi_old of the weights that sampled them, so a group that
-// waits for a later update is corrected by the importance ratio like any other stale sample.
+// solved nor never solved. Rows keep the log pi_behav and the version of the weights that sampled them, so
+// a group that waits for a later update is corrected like any other stale sample (gspo_update.hpp).
 #pragma once
 #include <torch/torch.h>
 
@@ -17,9 +17,10 @@ namespace hrm::rl {
 struct PooledGroups {
   SequenceBatch batch;
   torch::Tensor logp_old, logp_ref, rewards, passed;  // logp_ref undefined without a KL penalty
+  torch::Tensor sampled_at;                           // undefined when the batches added had none
   int64_t groups = 0;
 
-  JudgedBatch judged() const { return {batch, logp_old, logp_ref, rewards, passed}; }
+  JudgedBatch judged() const { return {batch, logp_old, logp_ref, rewards, passed, sampled_at}; }
 };
 
 class SignalPool {

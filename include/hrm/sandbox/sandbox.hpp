@@ -1,14 +1,12 @@
 // hrm::sandbox — run untrusted programs (model-written code, build and test commands) so that hostile
 // code cannot reach the network, the host's files, other runs or the evaluator itself.
 //
-// Exports: Limits, RunRequest, Verdict, RunResult, run(), Pool, resolve_program(), Protection,
+// Exports: Limits, RunRequest, Verdict, RunResult, run(), resolve_program(), Protection,
 // protections(). No model dependency. See docs/sandbox.md for what is isolated and how it degrades.
 #pragma once
 #include <cstdint>
 #include <filesystem>
-#include <future>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,23 +60,8 @@ struct RunResult {
 
 // Run one request; blocking and thread-safe. Never throws for what the child does; a malformed request
 // (empty argv, missing work_dir) or a setup failure gives kSandboxError with `error` set.
+// Many at once: hrm::parallel_for (hrm/util/parallel.hpp) with one run() per item, `jobs` sandboxes at most.
 RunResult run(const RunRequest& request);
-
-// A fixed set of worker threads, each running one sandbox at a time. Results never mix: each future
-// holds its own request's result.
-class Pool {
- public:
-  explicit Pool(int jobs = 0);  // 0 = all cores
-  ~Pool();
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-  std::future<RunResult> submit(RunRequest request);
-  int jobs() const;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
 
 // The real binary for `name` (a bare name looked up in PATH, or a path), following symlinks and
 // pyenv/rbenv-style shell shims to the interpreter they dispatch to. Cached; thread-safe.

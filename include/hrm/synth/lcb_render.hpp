@@ -1,9 +1,9 @@
 // One synthetic Python task as a LiveCodeBench code_generation_lite row (the format hrm-eval --bench
 // livecodebench reads): a functional problem (metadata.func_name, starter code `def f(...):`, one JSON
 // value per input line) or a stdin problem (arguments on their own lines, the result printed). Private
-// tests are encoded as LiveCodeBench publishes them: base64 of zlib of a pickled JSON string.
+// tests are encoded as LiveCodeBench publishes them (eval::lcb::encode_private_tests, lcb_codec.hpp).
 //
-// Exports: LcbStyle, lcb_row(), lcb_program(), lcb_answer(), encode_private_tests(), pickle_string().
+// Exports: LcbStyle, lcb_row(), lcb_program(), lcb_answer().
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,11 +23,5 @@ std::string lcb_program(const Instance& inst, const std::string& function, LcbSt
 
 // An ideal model answer: the program in a ```python fenced block (what LCB's extraction takes back).
 std::string lcb_answer(const std::string& program);
-
-// Pickle protocol 4 of one str (PROTO, FRAME, BINUNICODE/SHORT_BINUNICODE, MEMOIZE, STOP), as
-// Python's pickle.dumps(text, protocol=4) writes it.
-std::string pickle_string(const std::string& text);
-// base64(zlib(pickle(json text))).
-std::string encode_private_tests(const nlohmann::json& tests);
 
 }  // namespace hrm::synth

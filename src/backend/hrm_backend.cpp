@@ -1,4 +1,4 @@
-#include "hrm/infer/hrm_backend.hpp"
+#include "hrm/backend/hrm_backend.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -7,7 +7,12 @@
 #include "hrm/infer/text_model.hpp"
 #include "hrm/util/error.hpp"
 
-namespace hrm::infer {
+namespace hrm::backend {
+
+using infer::ActOptions;
+using infer::GenerateOptions;
+using infer::TextModel;
+using infer::TextModelOptions;
 
 namespace {
 
@@ -114,4 +119,4 @@ std::unique_ptr<eval::ModelBackend> make_hrm_backend(const std::string& argument
 
 void register_hrm_backend() { eval::register_backend("hrm", make_hrm_backend); }
 
-}  // namespace hrm::infer
+}  // namespace hrm::backend

@@ -1,10 +1,3 @@
-// The Python driver that judges LiveCodeBench samples inside the sandbox (see lcb_judge.hpp).
-#include "hrm/eval/lcb_judge.hpp"
-
-namespace hrm::eval::lcb {
-
-const char* driver_source() {
-  return R"PYDRIVER(
 # hrm LiveCodeBench judge driver (runs inside the hrm sandbox; written by hrm::eval::lcb).
 # Usage: python3 driver.py job.json
 # job: {"timeout", "clock", "memory_bytes", "problems": [{"tag", "fn_name", "inputs", "outputs",
@@ -400,7 +393,3 @@ def main():
 
 if __name__ == "__main__":
     main()
-)PYDRIVER";
-}
-
-}  // namespace hrm::eval::lcb

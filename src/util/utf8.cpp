@@ -1,11 +1,11 @@
-#include "hrm/tokenizer/utf8.hpp"
+#include "hrm/util/utf8.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 namespace hrm::utf8 {
 
-size_t sequence_length(std::string_view text, size_t pos) {
+size_t sequence_length(std::string_view text, size_t pos, Surrogates surrogates) {
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char c = byte(pos);
   if (c < 0x80) return 1;
@@ -15,8 +15,8 @@ size_t sequence_length(std::string_view text, size_t pos) {
     len = 2;
   } else if (c >= 0xE0 && c <= 0xEF) {
     len = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
+    if (c == 0xE0) lo = 0xA0;                                       // overlong
+    if (c == 0xED && surrogates == Surrogates::kReject) hi = 0x9F;  // surrogates
   } else if (c >= 0xF0 && c <= 0xF4) {
     len = 4;
     if (c == 0xF0) lo = 0x90;  // overlong
@@ -32,7 +32,7 @@ size_t sequence_length(std::string_view text, size_t pos) {
   return len;
 }
 
-size_t first_invalid(std::string_view text) {
+size_t first_invalid(std::string_view text, Surrogates surrogates) {
   size_t pos = 0;
   while (pos < text.size()) {
     // Fast path over ASCII.
@@ -40,7 +40,7 @@ size_t first_invalid(std::string_view text) {
       ++pos;
       continue;
     }
-    const size_t len = sequence_length(text, pos);
+    const size_t len = sequence_length(text, pos, surrogates);
     if (len == 0) return pos;
     pos += len;
   }

@@ -1,5 +1,5 @@
 // The `hrm:<checkpoint>` model backend of hrm-eval: replies from a local text checkpoint
-// (text_model.hpp), all n samples of a request in one batched generate call (one prefill).
+// (hrm/infer/text_model.hpp), all n samples of a request in one batched generate call (one prefill).
 //
 //   hrm:<dir>                           ACT segments: the config's halt_max_steps for every token
 //   hrm:<dir>?act=adaptive              the Q head picks 1..halt_max_steps segments per problem
@@ -15,11 +15,11 @@
 
 #include "hrm/eval/model_backend.hpp"
 
-namespace hrm::infer {
+namespace hrm::backend {
 
 // Adds the "hrm" scheme to hrm::eval::make_backend (idempotent).
 void register_hrm_backend();
 // The backend for the argument after "hrm:".
 std::unique_ptr<eval::ModelBackend> make_hrm_backend(const std::string& argument);
 
-}  // namespace hrm::infer
+}  // namespace hrm::backend

@@ -1,11 +1,12 @@
-// LiveCodeBench private-test decoding: base64, bounded zlib, and the string-only pickle reader, on
-// vectors made by Python's own pickle (data/lcb-fixtures/decoder_vectors.json) and on hostile inputs.
+// LiveCodeBench private-test encoding: base64, bounded zlib, and the string-only pickle reader, on
+// vectors made by Python's own pickle (data/lcb-fixtures/decoder_vectors.json) and on hostile inputs;
+// each encoder against Python's bytes and round-tripped through its decoder.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
-#include "hrm/eval/lcb_decode.hpp"
+#include "hrm/eval/lcb_codec.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 
@@ -142,4 +143,57 @@ TEST(LcbPickle, PrivateTestsFieldAcceptsJsonAndNamesTheFailingStage) {
               lcb::decode_private_tests(v["hostile"]["global_reduce"].get<std::string>());
             }).find("(pickle stage)"),
             std::string::npos);
+}
+
+TEST(LcbCodec, Base64EncodesWhatPythonEncodesAndRoundTripsEveryLength) {
+  EXPECT_EQ(lcb::base64_encode(""), "");
+  EXPECT_EQ(lcb::base64_encode("Man"), "TWFu");
+  EXPECT_EQ(lcb::base64_encode("Ma"), "TWE=");
+  EXPECT_EQ(lcb::base64_encode("M"), "TQ==");
+  EXPECT_EQ(lcb::base64_encode(bytes({0xfb, 0xff, 0xbf})), "+/+/");
+  std::string data;
+  for (int n = 0; n < 300; ++n) {
+    ASSERT_EQ(lcb::base64_decode(lcb::base64_encode(data)), data) << n << " bytes";
+    data.push_back(static_cast<char>((n * 131 + 7) & 0xff));  // every byte value turns up
+  }
+}
+
+TEST(LcbCodec, ZlibRoundTrips) {
+  for (const std::string& text :
+       {std::string(), std::string("a"), std::string(100000, 'z'), bytes({0, 0xff, 0x80, 1})}) {
+    const std::string packed = lcb::zlib_compress(text);
+    EXPECT_EQ(lcb::zlib_decompress(packed), text);
+  }
+  EXPECT_LT(lcb::zlib_compress(std::string(100000, 'z')).size(), 1000u);
+}
+
+TEST(LcbCodec, PickleWritesWhatPythonWritesForProtocol4) {
+  const json v = vectors();
+  int checked = 0;
+  for (const auto& c : v["valid"]) {
+    if (c["protocol"].get<int>() != 4) continue;
+    const std::string python = lcb::zlib_decompress(lcb::base64_decode(c["encoded"].get<std::string>()));
+    EXPECT_EQ(lcb::pickle_string(c["text"].get<std::string>()), python);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);  // SHORT_BINUNICODE and BINUNICODE
+}
+
+TEST(LcbCodec, PickleRoundTripsShortLongAndUtf8) {
+  for (const std::string& text : {std::string(), std::string("hi"), std::string(255, 'a'), std::string(256, 'b'),
+                                  std::string(70000, 'x'), std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e")}) {
+    EXPECT_EQ(lcb::unpickle_string(lcb::pickle_string(text)), text) << text.size() << " bytes";
+  }
+}
+
+TEST(LcbCodec, PrivateTestsRoundTrip) {
+  const std::string tests = R"([{"input": "1\n2\n", "output": "3\n", "testtype": "stdin"}])";
+  const std::string field = lcb::encode_private_tests(tests);
+  EXPECT_EQ(field.find('['), std::string::npos);  // the encoded form, not JSON
+  EXPECT_EQ(lcb::decode_private_tests(field), tests);
+  const json v = vectors();
+  for (const auto& c : v["valid"]) {
+    const std::string text = lcb::decode_private_tests(c["encoded"].get<std::string>());
+    EXPECT_EQ(lcb::decode_private_tests(lcb::encode_private_tests(text)), text);
+  }
 }

@@ -1,4 +1,4 @@
-#include "hrm/eval/lcb_decode.hpp"
+#include "hrm/eval/lcb_codec.hpp"
 
 #include <zlib.h>
 
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hrm/util/error.hpp"
+#include "hrm/util/utf8.hpp"
 
 namespace hrm::eval::lcb {
 namespace {
@@ -27,40 +28,8 @@ std::string hex_byte(unsigned char c) {
   return buf;
 }
 
-// True when `s` is well-formed UTF-8 (no overlongs, no values above U+10FFFF). Surrogates are
-// accepted because Python's pickle writes str with 'surrogatepass'.
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    int extra = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else
-      return false;
-    if (i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += extra + 1;
-  }
-  return true;
+void put_le(std::string& out, uint64_t v, int bytes) {
+  for (int k = 0; k < bytes; ++k) out += static_cast<char>((v >> (8 * k)) & 0xff);
 }
 
 // Little-endian unsigned integer of `n` bytes at `p`.
@@ -198,6 +167,27 @@ std::string base64_decode(std::string_view text) {
   return out;
 }
 
+std::string base64_encode(std::string_view data) {
+  static const char* const kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8) |
+                       static_cast<uint8_t>(data[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
+  }
+  if (i < data.size()) {
+    const bool two = i + 1 < data.size();
+    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) | (two ? static_cast<uint8_t>(data[i + 1]) << 8 : 0);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += two ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 std::string zlib_decompress(std::string_view data, std::size_t max_output) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) throw Error("zlib: inflateInit failed");
@@ -235,6 +225,16 @@ std::string zlib_decompress(std::string_view data, std::size_t max_output) {
   return out;
 }
 
+std::string zlib_compress(std::string_view data) {
+  uLongf size = compressBound(static_cast<uLong>(data.size()));
+  std::string out(size, '\0');
+  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
+                           static_cast<uLong>(data.size()), Z_BEST_COMPRESSION);
+  HRM_CHECK(rc == Z_OK, "zlib: compress2 failed with code " + std::to_string(rc));
+  out.resize(size);
+  return out;
+}
+
 std::string unpickle_string(std::string_view data) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   const size_t n = data.size();
@@ -250,7 +250,8 @@ std::string unpickle_string(std::string_view data) {
   auto push_string = [&](size_t len) {
     need(len, "string");
     std::string s(reinterpret_cast<const char*>(p + i), len);
-    if (!valid_utf8(s)) throw Error("pickle: string at offset " + std::to_string(i) + " is not valid UTF-8");
+    if (!utf8::is_valid(s, utf8::Surrogates::kAccept))
+      throw Error("pickle: string at offset " + std::to_string(i) + " is not valid UTF-8");
     i += len;
     stack.push_back(std::move(s));
     if (stack.size() > 16) throw Error("pickle: more than 16 objects; only a single string is accepted");
@@ -323,6 +324,25 @@ std::string unpickle_string(std::string_view data) {
   }
 }
 
+std::string pickle_string(std::string_view text) {
+  std::string body;
+  if (text.size() < 256) {
+    body += '\x8c';  // SHORT_BINUNICODE
+    put_le(body, text.size(), 1);
+  } else {
+    body += 'X';  // BINUNICODE
+    HRM_CHECK(text.size() < (1ULL << 32), "pickle: a string of 4 GiB or more needs BINUNICODE8, not written here");
+    put_le(body, text.size(), 4);
+  }
+  body += text;
+  body += '\x94';  // MEMOIZE
+  body += '.';     // STOP
+  std::string out = "\x80\x04";
+  out += '\x95';  // FRAME
+  put_le(out, body.size(), 8);
+  return out + body;
+}
+
 std::string decode_private_tests(const std::string& field) {
   // Plain JSON first, as LiveCodeBench does (json.loads, then the encoded form).
   if (nlohmann::json::accept(field)) return field;
@@ -337,6 +357,10 @@ std::string decode_private_tests(const std::string& field) {
     throw Error("private_test_cases is neither JSON nor base64/zlib/pickle (" + stage + " stage): " + e.message(),
                 e.hint());
   }
+}
+
+std::string encode_private_tests(const std::string& json_text) {
+  return base64_encode(zlib_compress(pickle_string(json_text)));
 }
 
 }  // namespace hrm::eval::lcb

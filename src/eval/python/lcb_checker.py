@@ -1,10 +1,3 @@
-// The Python checker for the test-output-prediction and code-execution scenarios (see lcb_scenarios.hpp).
-#include "hrm/eval/lcb_scenarios.hpp"
-
-namespace hrm::eval::lcb {
-
-const char* checker_source() {
-  return R"PYCHECK(
 # hrm LiveCodeBench checker for the test-output-prediction and code-execution scenarios (runs inside
 # the hrm sandbox; written by hrm::eval::lcb). Usage: python3 check.py job.json
 # job: {"items": [{"kind": "testoutput", "prediction": str, "expected": json-text}
@@ -112,7 +105,3 @@ def main():
 
 if __name__ == "__main__":
     main()
-)PYCHECK";
-}
-
-}  // namespace hrm::eval::lcb
