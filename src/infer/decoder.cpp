@@ -67,6 +67,24 @@ Decoder::Decoder(HRMInnerImpl& source, std::optional<torch::ScalarType> dtype) {
   }
 }
 
+int64_t Decoder::use_quantized(const std::map<std::string, QuantizedWeight>& weights) {
+  if (!model_->embed.device().is_cpu()) return 0;
+  int64_t switched = 0;
+  for (const auto& item : model_->named_modules()) {
+    const auto& name = item.key();
+    auto* linear = dynamic_cast<CastedLinearImpl*>(item.value().get());
+    const auto it = weights.find(name + ".weight");
+    if (linear == nullptr || it == weights.end()) continue;
+    HRM_CHECK(it->second.rows() == linear->weight.size(0) && it->second.cols() == linear->weight.size(1),
+              "quantized weight '" + it->first + "' does not match the model's layer shape");
+    auto weight = std::make_shared<QuantizedWeight>(it->second);
+    linear->set_override([weight](const torch::Tensor& x) { return weight->forward(x); });
+    linear->weight.set_data(torch::empty({0}, linear->weight.options()));  // the kernels read the blocks only
+    ++switched;
+  }
+  return switched;
+}
+
 torch::Tensor Decoder::prefill(const std::vector<std::vector<int32_t>>& prompts, const std::vector<int64_t>& copies,
                                const ActOptions& act, int64_t capacity) {
   c10::InferenceMode inference;
@@ -208,35 +226,86 @@ torch::Tensor Decoder::attend_cached(BlockImpl& block, const torch::Tensor& x, i
 
 torch::Tensor Decoder::step(const std::vector<int32_t>& tokens) {
   c10::InferenceMode inference;
-  const auto& c = config();
   const auto n = rows();
   HRM_CHECK(n > 0, "step: no active rows", "call prefill() first");
   HRM_CHECK(static_cast<int64_t>(tokens.size()) == n,
             "step: " + std::to_string(tokens.size()) + " tokens for " + std::to_string(n) + " rows");
+  check_tokens(tokens, 1, "step");
   const auto device = model_->embed.device();
-  std::vector<int64_t> ids(tokens.begin(), tokens.end());
-  for (int64_t r = 0; r < n; ++r) {
-    HRM_CHECK(ids[static_cast<size_t>(r)] >= 0 && ids[static_cast<size_t>(r)] < c.vocab_size,
-              "step: token id " + std::to_string(ids[static_cast<size_t>(r)]) + " of row " + std::to_string(r) +
-                  " is outside the vocabulary");
-    HRM_CHECK(positions_[static_cast<size_t>(r)] < cache_.capacity(),
-              "step: row " + std::to_string(r) + " is full (" + std::to_string(cache_.capacity()) + " positions)");
-  }
-  const auto tok = torch::tensor(ids, torch::kLong).to(device).view({n, 1});
-  const auto pos = torch::tensor(positions_, torch::kLong).to(device);
-  const auto x = model_->token_embeddings(tok, pos.view({n, 1}));
-  const auto cos = rope_cos_.index_select(0, pos).unsqueeze(1), sin = rope_sin_.index_select(0, pos).unsqueeze(1);
+  const auto tok = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong).to(device);
+  const auto pos = torch::tensor(positions_, torch::kLong).to(device).view({n, 1});
   const auto [lo, hi] = std::minmax_element(positions_.begin(), positions_.end());
   const int64_t length = *hi + 1;
   torch::Tensor mask;  // rows at different positions see only their own prefix
   if (*lo != *hi) {
     const auto keys = torch::arange(length, pos.options());
-    mask = (keys.view({1, length}) <= pos.view({n, 1})).view({n, 1, 1, length});
+    mask = (keys.view({1, length}) <= pos).view({n, 1, 1, length});
   }
+  const auto z = run_cached(model_->token_embeddings(tok.view({n, 1}), pos), pos, mask);
+  for (auto& p : positions_) ++p;
+  return model_->lm_head(z.squeeze(1)).to(torch::kFloat32).cpu();
+}
+
+torch::Tensor Decoder::extend(const std::vector<std::vector<int32_t>>& chunks) {
+  c10::InferenceMode inference;
+  const auto n = rows();
+  HRM_CHECK(n > 0, "extend: no active rows", "call prefill() first");
+  HRM_CHECK(static_cast<int64_t>(chunks.size()) == n,
+            "extend: " + std::to_string(chunks.size()) + " chunks for " + std::to_string(n) + " rows");
+  const auto k = static_cast<int64_t>(chunks.front().size());
+  HRM_CHECK(k >= 1, "extend: empty chunk");
+  std::vector<int32_t> flat;
+  std::vector<int64_t> positions;
+  for (int64_t r = 0; r < n; ++r) {
+    const auto& chunk = chunks[static_cast<size_t>(r)];
+    HRM_CHECK(static_cast<int64_t>(chunk.size()) == k, "extend: every row needs the same number of tokens");
+    flat.insert(flat.end(), chunk.begin(), chunk.end());
+    for (int64_t j = 0; j < k; ++j) positions.push_back(positions_[static_cast<size_t>(r)] + j);
+  }
+  check_tokens(flat, k, "extend");
+  const auto device = model_->embed.device();
+  const auto tok = torch::tensor(std::vector<int64_t>(flat.begin(), flat.end()), torch::kLong).to(device).view({n, k});
+  const auto pos = torch::tensor(positions, torch::kLong).to(device).view({n, k});
+  const int64_t length = *std::max_element(positions.begin(), positions.end()) + 1;
+  const auto keys = torch::arange(length, pos.options());
+  const auto mask = (keys.view({1, 1, length}) <= pos.view({n, k, 1})).view({n, 1, k, length});
+  const auto z = run_cached(model_->token_embeddings(tok, pos), pos, mask);
+  for (auto& p : positions_) p += k;
+  return model_->lm_head(z).to(torch::kFloat32).cpu();
+}
+
+void Decoder::rewind(const std::vector<int64_t>& positions) {
+  HRM_CHECK(positions.size() == positions_.size(),
+            "rewind: " + std::to_string(positions.size()) + " positions for " + std::to_string(rows()) + " rows");
+  for (size_t r = 0; r < positions.size(); ++r) {
+    HRM_CHECK(positions[r] >= 1 && positions[r] <= positions_[r],
+              "rewind: row " + std::to_string(r) + " cannot move from position " + std::to_string(positions_[r]) +
+                  " to " + std::to_string(positions[r]));
+  }
+  positions_ = positions;
+}
+
+void Decoder::check_tokens(const std::vector<int32_t>& tokens, int64_t per_row, const char* what) const {
+  const auto& c = config();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const auto r = static_cast<int64_t>(i) / per_row;
+    HRM_CHECK(tokens[i] >= 0 && tokens[i] < c.vocab_size, std::string(what) + ": token id " +
+                                                              std::to_string(tokens[i]) + " of row " +
+                                                              std::to_string(r) + " is outside the vocabulary");
+    HRM_CHECK(positions_[static_cast<size_t>(r)] + per_row <= cache_.capacity(),
+              std::string(what) + ": row " + std::to_string(r) + " is full (" + std::to_string(cache_.capacity()) +
+                  " positions)");
+  }
+}
+
+torch::Tensor Decoder::run_cached(const torch::Tensor& x, const torch::Tensor& pos, const torch::Tensor& mask) {
+  const auto n = pos.size(0), k = pos.size(1);
+  const auto cos = rope_cos_.index_select(0, pos.flatten()).view({n, k, -1});
+  const auto sin = rope_sin_.index_select(0, pos.flatten()).view({n, k, -1});
+  const int64_t length = pos.max().item<int64_t>() + 1;
   const auto write_index = cache_.position_index(pos);
   const auto [fewest, most] = std::minmax_element(segments_.begin(), segments_.end());
-  const auto row_segments = torch::tensor(segments_, torch::kLong).to(device).view({n, 1, 1});
-
+  const auto row_segments = torch::tensor(segments_, torch::kLong).to(pos.device()).view({n, 1, 1});
   auto z = model_->start_state(x);
   torch::Tensor z_out;  // z_H after each row's own number of segments
   for (int64_t s = 0; s < *most; ++s) {
@@ -249,8 +318,7 @@ torch::Tensor Decoder::step(const std::vector<int32_t>& tokens) {
         });
     z_out = (s == 0 || *fewest == *most) ? z.z_H : torch::where(row_segments == s + 1, z.z_H, z_out);
   }
-  for (auto& p : positions_) ++p;
-  return model_->lm_head(z_out.squeeze(1)).to(torch::kFloat32).cpu();
+  return z_out;
 }
 
 void Decoder::keep_rows(const std::vector<int64_t>& rows) {

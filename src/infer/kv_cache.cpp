@@ -33,7 +33,8 @@ void KVCache::write_prefix(int64_t segment, int64_t slot, int64_t row0, const to
 }
 
 torch::Tensor KVCache::position_index(const torch::Tensor& positions) const {
-  return positions.view({-1, 1, 1, 1}).expand({positions.size(0), heads_, 1, head_dim_});
+  const auto p = positions.dim() == 1 ? positions.unsqueeze(1) : positions;  // [rows, k]
+  return p.view({p.size(0), 1, p.size(1), 1}).expand({p.size(0), heads_, p.size(1), head_dim_});
 }
 
 void KVCache::write_at(int64_t segment, int64_t slot, const torch::Tensor& index, const torch::Tensor& k,

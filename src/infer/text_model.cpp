@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "hrm/infer/quantized_checkpoint.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/util/error.hpp"
 
@@ -24,8 +25,11 @@ TextModel TextModel::load(const std::string& checkpoint_dir, const TextModelOpti
               "the tokenizer must be the one the model was trained with");
     m.data_cutoff_ = meta.train_state.value("data_cutoff", std::string());
     HRMInner model(meta.config);
-    load_checkpoint(checkpoint_dir, *model);
+    // A quantized checkpoint loads dequantized (the ATen path); on the CPU its layers then run the
+    // quantized kernels and drop the float copies.
+    const auto quantized = load_checkpoint_weights(checkpoint_dir, *model);
     m.decoder_ = std::make_unique<Decoder>(*model, options.dtype);
+    m.decoder_->use_quantized(quantized);
     return m;
   });
 }

@@ -67,6 +67,7 @@ CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bo
 }
 
 torch::Tensor CastedLinearImpl::forward(const torch::Tensor& x) {
+  if (override_) return override_(x);
   const bool cached =
       cast_weight_.defined() && cast_weight_.scalar_type() == x.scalar_type() && !torch::GradMode::is_enabled();
   const auto w = cached ? cast_weight_ : weight.to(x.scalar_type());

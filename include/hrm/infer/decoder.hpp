@@ -21,10 +21,13 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "hrm/infer/kv_cache.hpp"
+#include "hrm/infer/quantized_linear.hpp"
 #include "hrm/model/hrm.hpp"
 
 namespace hrm::infer {
@@ -44,6 +47,11 @@ class Decoder {
   torch::ScalarType dtype() const { return model_->dtype(); }
   // The inference copy (weights in the compute dtype).
   HRMInnerImpl& model() { return *model_; }
+  // Runs the named linear layers ("H.layers.0.qkv.weight", "lm_head.weight", ...) through their quantized
+  // weights with the CPU kernels and frees the float copies; on other devices the layers keep the
+  // dequantized weights they were loaded with (the ATen path). Names of non-linear tensors (the
+  // embedding) are skipped. Returns the number of layers switched.
+  int64_t use_quantized(const std::map<std::string, QuantizedWeight>& weights);
 
   // Prefills each prompt once and replicates it copies[p] times (rows are prompt-major: prompt p's
   // copies follow each other). `capacity` bounds prompt + generated tokens of every row (at most
@@ -52,6 +60,13 @@ class Decoder {
                         const ActOptions& act, int64_t capacity);
   // Feeds one token per active row at that row's next position; returns the next logits [rows, vocab] fp32.
   torch::Tensor step(const std::vector<int32_t>& tokens);
+  // Feeds the same number k of tokens to every active row in one chunked forward (causal within the
+  // chunk, over each row's cache); returns logits [rows, k, vocab] fp32, entry j predicting the token
+  // after chunk token j. Speculative decoding verifies drafts with it (speculative.hpp).
+  torch::Tensor extend(const std::vector<std::vector<int32_t>>& chunks);
+  // Moves rows back to earlier positions (rejected draft tokens): later cache entries are never read
+  // (keys past a row's position are masked) and are overwritten by the next tokens fed.
+  void rewind(const std::vector<int64_t>& positions);
   // Keeps only these active rows (indices into the current rows, in the new order).
   void keep_rows(const std::vector<int64_t>& rows);
   // Continuous batching: prefills `prompts` as prefill() does and appends their rows after the active
@@ -71,6 +86,10 @@ class Decoder {
   void prefill_group(const std::vector<std::vector<int32_t>>& prompts, size_t first, size_t count,
                      const ActOptions& act, int64_t max_segments, std::vector<int64_t>& segments,
                      std::vector<torch::Tensor>& logits);
+  // Runs tokens x [rows, k, hidden] at positions pos [rows, k] through every segment over the cache;
+  // z_H after each row's own number of segments.
+  void check_tokens(const std::vector<int32_t>& tokens, int64_t per_row, const char* what) const;
+  torch::Tensor run_cached(const torch::Tensor& x, const torch::Tensor& pos, const torch::Tensor& mask);
   torch::Tensor attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
                               const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& write_index,
                               int64_t length, const torch::Tensor& mask);

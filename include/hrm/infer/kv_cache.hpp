@@ -34,10 +34,11 @@ class KVCache {
 
   // Writes k/v [R, heads, S, head_dim] into rows [row0, row0 + R), positions [0, S).
   void write_prefix(int64_t segment, int64_t slot, int64_t row0, const torch::Tensor& k, const torch::Tensor& v);
-  // Writes k/v [rows, heads, 1, head_dim] of every row at its own position (`index`: positions
-  // expanded to [rows, heads, 1, head_dim], see position_index()).
+  // Writes k/v [rows, heads, k, head_dim] of every row at its own positions (`index`: positions
+  // expanded to [rows, heads, k, head_dim], see position_index()).
   void write_at(int64_t segment, int64_t slot, const torch::Tensor& index, const torch::Tensor& k,
                 const torch::Tensor& v);
+  // positions [rows] or [rows, k] as write_at's index.
   torch::Tensor position_index(const torch::Tensor& positions) const;
   // Views of positions [0, length) of every row: {k, v}, [rows, heads, length, head_dim].
   std::pair<torch::Tensor, torch::Tensor> read(int64_t segment, int64_t slot, int64_t length) const;

@@ -31,6 +31,9 @@ std::pair<torch::Tensor, torch::Tensor> rope_tables(int64_t seq_len, int64_t hea
 // tensor to fall back to linear(). Inference copies of a model install a few-row GEMV kernel
 // (hrm/infer/gemv.hpp); training never sets one.
 using LinearKernel = torch::Tensor (*)(const torch::Tensor& x, const torch::Tensor& weight);
+// The whole forward of one layer, replacing x W^T when set: quantized inference copies run their block-format
+// weights through it (hrm/infer/quantized_linear.hpp), and calibration records input statistics with it.
+using LinearOverride = std::function<torch::Tensor(const torch::Tensor& x)>;
 
 // y = x W^T (+ b), with W cast to x's dtype (fp32 master weights, bf16 compute).
 class CastedLinearImpl : public torch::nn::Module {
@@ -38,6 +41,9 @@ class CastedLinearImpl : public torch::nn::Module {
   CastedLinearImpl(int64_t in_features, int64_t out_features, bool bias);
   torch::Tensor forward(const torch::Tensor& x);
   void set_kernel(LinearKernel kernel) { kernel_ = kernel; }
+  // forward(x) = fn(x) (no bias added, `weight` not read) until cleared with nullptr.
+  void set_override(LinearOverride fn) { override_ = std::move(fn); }
+  bool has_override() const { return static_cast<bool>(override_); }
   // A copy of `weight` already cast to a compute dtype (no autograd history), used by forward() instead of
   // casting again when grad mode is off and x has that dtype; an undefined tensor clears it. The caller owns
   // its lifetime: HRMInner::forward sets it for one forward's no-grad module calls and clears it after, so
@@ -47,6 +53,7 @@ class CastedLinearImpl : public torch::nn::Module {
 
  private:
   LinearKernel kernel_ = nullptr;
+  LinearOverride override_;
   torch::Tensor cast_weight_;
 };
 TORCH_MODULE(CastedLinear);
