@@ -165,7 +165,7 @@ namespace {
 
 int stop_pipe[2] = {-1, -1};  // the signal handler writes a byte; the waiter thread reads it
 
-extern "C" void on_stop_signal(int signal) {
+extern "C" void serve_on_stop_signal(int signal) {
   const char byte = static_cast<char>(signal);
   (void)!::write(stop_pipe[1], &byte, 1);  // async-signal-safe
 }
@@ -177,7 +177,7 @@ void run_until_signal(const ServerOptions& options) {
   // signals and take the default action. Whichever thread gets the signal, the handler only writes a byte.
   HRM_CHECK(::pipe(stop_pipe) == 0, "cannot create the shutdown pipe");
   struct sigaction action {};
-  action.sa_handler = on_stop_signal;
+  action.sa_handler = serve_on_stop_signal;
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGTERM, &action, nullptr);
   ::sigaction(SIGINT, &action, nullptr);
@@ -197,7 +197,7 @@ void run_until_signal(const ServerOptions& options) {
     server.stop();
   });
   server.run();
-  if (!signalled) on_stop_signal(0);  // run() ended on its own (listen failed): release the waiter
+  if (!signalled) serve_on_stop_signal(0);  // run() ended on its own (listen failed): release the waiter
   waiter.join();
 }
 
