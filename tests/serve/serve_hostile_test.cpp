@@ -174,7 +174,11 @@ TEST(ServeHostile, SigtermFinishesTheRunningStreamAndExitsCleanly) {
   ::kill(server.pid(), SIGTERM);
   const auto rest = client.read_some(size_t{1} << 24);
   EXPECT_NE(rest.find("data: [DONE]"), std::string::npos);
-  EXPECT_NE(rest.find("\"finish_reason\":\"length\""), std::string::npos);
+  // The stream ran to its own end (a sampled stop token or max_tokens), not a cancellation error.
+  EXPECT_TRUE(rest.find("\"finish_reason\":\"length\"") != std::string::npos ||
+              rest.find("\"finish_reason\":\"stop\"") != std::string::npos)
+      << rest.substr(rest.size() > 2000 ? rest.size() - 2000 : 0);
+  EXPECT_EQ(rest.find("\"error\""), std::string::npos);
   const int status = server.stop(0);  // already exiting: just wait
   EXPECT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
