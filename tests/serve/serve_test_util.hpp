@@ -17,8 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "hrm/model/checkpoint.hpp"
-#include "hrm/tokenizer/tokenizer.hpp"
+#include "../infer/tiny_text_model.hpp"
 
 namespace hrm::serve::testing {
 
@@ -31,33 +30,9 @@ inline fs::path make_scratch(const std::string& tag) {
   return fs::path(tmpl);
 }
 
-// A causal model (hidden 32, 1+1 layers, 2 segments) over a 600-piece tokenizer, random weights (seed
-// 17): its replies are noise, but deterministic, which is what the server's tests compare.
+// The shared tiny text model (tests/infer/tiny_text_model.hpp) with the context the server tests need.
 inline void make_fixture_checkpoint(const fs::path& dir, int64_t seq_len) {
-  TokenizerTrainOptions options;
-  options.vocab_size = 600;
-  options.character_coverage = 1.0;
-  const auto tok_path = dir.parent_path() / (dir.filename().string() + "-tok.model");
-  train_tokenizer({fs::path(HRM_SOURCE_DIR) / "data" / "tokenizer-fixtures"}, options, tok_path);
-  ModelConfig c;
-  c.vocab_size = 600;
-  c.seq_len = seq_len;
-  c.hidden_size = 32;
-  c.num_heads = 4;
-  c.expansion = 2.0;
-  c.H_layers = 1;
-  c.L_layers = 1;
-  c.H_cycles = 1;
-  c.L_cycles = 2;
-  c.halt_max_steps = 2;
-  c.attention = AttentionMode::kCausal;
-  c.norm = NormStyle::kPre;
-  c.z_H_init = ZHInit::kEmbedding;
-  c.forward_dtype = "float32";
-  torch::manual_seed(17);
-  HRMInner model(c);
-  save_checkpoint(dir.string(), *model, {{"step", 0}});
-  fs::copy_file(tok_path, dir / "tokenizer.model");
+  hrm::testing::write_tiny_text_checkpoint(dir, dir.parent_path() / (dir.filename().string() + "-tok.model"), seq_len);
 }
 
 // A port nobody listens on right now (the kernel picks it; the server binds it a moment later).
