@@ -13,46 +13,18 @@
 #include <sstream>
 
 #include "hrm/util/fs.hpp"
+#include "synth_test_util.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-struct CommandResult {
-  int code = -1;
-  std::string output;
-};
+using hrm::synth::testing::CommandResult;
+using hrm::synth::testing::read_jsonl;
+using hrm::synth::testing::run;
 
-CommandResult run(const std::string& binary, const std::string& args) {
-  const std::string cmd = std::string(HRM_BINARY_DIR) + "/bin/" + binary + " " + args + " 2>&1";
-  CommandResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("hrm-synth-it-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::vector<json> read_jsonl(const fs::path& p) {
-  std::vector<json> rows;
-  std::ifstream in(p);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) rows.push_back(json::parse(line));
-  }
-  return rows;
-}
+fs::path scratch(const std::string& name) { return hrm::synth::testing::scratch("hrm-synth-it", name); }
 
 // The replay file of the predictions backend: every SFT row's answer as the reply to its task.
 void write_replies(const std::vector<json>& rows, const std::string& bench, const fs::path& out) {
