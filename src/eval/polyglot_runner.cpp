@@ -15,7 +15,6 @@
 #include "hrm/eval/polyglot_exercise.hpp"
 #include "hrm/eval/polyglot_languages.hpp"
 #include "hrm/eval/polyglot_report.hpp"
-#include "hrm/sandbox/sandbox.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 #include "hrm/util/parallel.hpp"
@@ -54,26 +53,6 @@ std::string git_head(const fs::path& dir) {
   std::string out = fgets(buf, sizeof buf, pipe.get()) ? buf : "";
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
-}
-
-// A fresh copy of the exercise without the reference and the track's write-ups.
-void copy_exercise(const Exercise& ex, const fs::path& work) {
-  fs::remove_all(work);
-  fs::create_directories(work);
-  for (const auto& entry : fs::directory_iterator(ex.dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name == ".meta" || name == ".approaches" || name == ".articles") continue;
-    fs::copy(entry.path(), work / name, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  }
-}
-
-void restore_tests(const Exercise& ex, const fs::path& work) {
-  for (const auto& f : ex.test_files) {
-    const fs::path src = ex.dir / f;
-    if (!fs::exists(src)) continue;
-    fs::create_directories((work / f).parent_path());
-    fs::copy_file(src, work / f, fs::copy_options::overwrite_existing);
-  }
 }
 
 struct Run {
@@ -129,8 +108,6 @@ struct Run {
       rec.num_malformed_responses += tr.malformed;
       rec.lazy_comments += count_lazy_comments(reply);
 
-      restore_tests(ex, work);
-      prepare_tests(ex, work, tools);
       const auto tested = read_files(work, ex.solution_files);
       if (last_run >= 0 && tested == last_tested) {
         // Same files as the previous try: its result stands (saves a second identical build).
@@ -143,24 +120,15 @@ struct Run {
         tr.output_truncated = prev.output_truncated;
         tr.reused_previous_run = true;
       } else {
-        const auto tt = Clock::now();
         // This worker's own sandbox: parallel_for runs `jobs` exercises, so `jobs` sandboxes at most.
-        const sandbox::RunResult result = sandbox::run(test_request(ex, work, tools, caches, options.timeout_seconds));
-        tr.test_seconds = seconds_since(tt);
-        if (result.verdict == sandbox::Verdict::kSandboxError) {
-          throw Error(ex.id() + ": the sandbox failed to run the tests: " + result.error,
-                      "run `hrm doctor`; the evaluation stops rather than count this as a failure");
-        }
-        tr.passed = result.ok();
-        tr.verdict = sandbox::verdict_name(result.verdict);
-        tr.exit_code = result.exit_code;
-        tr.timed_out =
-            result.verdict == sandbox::Verdict::kWallTimeout || result.verdict == sandbox::Verdict::kCpuTimeout;
-        tr.output_truncated = result.stdout_truncated || result.stderr_truncated;
-        tr.test_output = clean_test_output(result.stdout_data + result.stderr_data, work);
-        if (tr.timed_out)
-          tr.test_output +=
-              "\nTests timed out after " + std::to_string(static_cast<int>(options.timeout_seconds)) + " s.\n";
+        const TestRun run = run_exercise_tests(ex, work, tools, caches, options.timeout_seconds);
+        tr.test_seconds = run.seconds;
+        tr.passed = run.passed;
+        tr.verdict = run.verdict;
+        tr.exit_code = run.exit_code;
+        tr.timed_out = run.timed_out;
+        tr.output_truncated = run.output_truncated;
+        tr.test_output = run.output;
         rec.test_timeouts += tr.timed_out;
         rec.syntax_errors += count_occurrences(tr.test_output, "SyntaxError");
         rec.indentation_errors += count_occurrences(tr.test_output, "IndentationError");
