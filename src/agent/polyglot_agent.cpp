@@ -94,11 +94,11 @@ class BudgetChecks {
     const Files files = copy_for_tests(workspace, dir_);
     const bool reused = runs_ > 0 && files == last_files_;
     if (!reused) {
-      last_ = eval::run_exercise_tests(ex_, dir_, s_.tools, s_.caches, s_.options.timeout_seconds);
+      last_ = eval::run_exercise_tests(ex_, dir_, s_.tools, s_.caches, s_.options.run.timeout_seconds);
       last_files_ = files;
       ++runs_;
     }
-    if (!s_.options.keep_work) fs::remove_all(dir_);
+    if (!s_.options.run.keep_work) fs::remove_all(dir_);
     return {{"passed", last_.passed},
             {"after_turn", turns},
             {"reused_previous_run", reused},
@@ -117,7 +117,7 @@ class BudgetChecks {
 };
 
 json run_exercise(const Setup& s, const eval::Exercise& ex, AgentModel& model, bool oracle) {
-  const std::string command = polyglot_test_command(ex, s.tools, s.options.timeout_seconds);
+  const std::string command = polyglot_test_command(ex, s.tools, s.options.run.timeout_seconds);
   const Task task = polyglot_task(ex, command, s.budgets.back(), oracle);
   BudgetChecks checks(s, ex);
   EpisodeHooks hooks;
@@ -230,9 +230,10 @@ std::string format_polyglot_agent_summary(const json& s) {
   return out + line;
 }
 
-PolyglotAgentReport run_polyglot_agent(const PolyglotAgentOptions& o) {
+PolyglotAgentReport run_polyglot_agent(const PolyglotAgentOptions& options) {
+  const eval::PolyglotOptions& o = options.run;
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<int> budgets = o.budgets;
+  std::vector<int> budgets = options.budgets;
   std::sort(budgets.begin(), budgets.end());
   budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
   HRM_CHECK(!budgets.empty() && budgets.front() > 0, "--max-turns needs positive turn budgets",
@@ -242,10 +243,10 @@ PolyglotAgentReport run_polyglot_agent(const PolyglotAgentOptions& o) {
   HRM_CHECK(!exercises.empty(),
             "no exercise under '" + o.data_dir.string() + "' matches --exercises '" + o.exercises + "'",
             "globs match the slug or <lang>/<slug>, e.g. --exercises 'bob,cpp/*'");
-  auto model = make_agent_model(o.model, o.params);
+  auto model = make_agent_model(options.model, o.params);
   SerializedModel shared(*model);
 
-  Setup s{o, budgets, {}, {}, {}, o.out_dir / "exercises"};
+  Setup s{options, budgets, {}, {}, {}, o.out_dir / "exercises"};
   std::vector<std::string> languages;
   for (const auto& ex : exercises) {
     if (std::find(languages.begin(), languages.end(), ex.language) == languages.end()) languages.push_back(ex.language);
@@ -278,7 +279,8 @@ PolyglotAgentReport run_polyglot_agent(const PolyglotAgentOptions& o) {
                     o.progress ? ProgressMode::kAuto : ProgressMode::kSilent);
   parallel_for(o.jobs, todo.size(), [&](size_t k) {
     const auto& ex = exercises[todo[k]];
-    json record = with_context("exercise " + ex.id(), [&] { return run_exercise(s, ex, shared, o.model == "oracle"); });
+    json record =
+        with_context("exercise " + ex.id(), [&] { return run_exercise(s, ex, shared, options.model == "oracle"); });
     const fs::path file = record_file(s.results_root, ex);
     fs::create_directories(file.parent_path());
     write_file_atomic(file, record.dump(1) + "\n");

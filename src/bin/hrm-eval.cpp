@@ -101,45 +101,33 @@ int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work)
   return 0;
 }
 
-// Polyglot in agent mode (docs/polyglot.md, "Agent mode"): the standard run's selection and test options,
-// the agent model specs of --bench tools, and --max-turns as the list of turn budgets.
-int run_polyglot_agent(const Common& c, const hrm::eval::PolyglotOptions& p) {
-  hrm::agent::PolyglotAgentOptions o;
-  o.data_dir = c.data;
-  o.languages = p.languages;
-  o.exercises = p.exercises;
-  o.model = c.model;
-  if (!c.max_turns.empty()) o.budgets = c.max_turns;
-  o.jobs = c.jobs;
-  o.out_dir = c.out.empty() ? "results/polyglot-agent" : c.out;
-  o.resume = c.resume;
-  o.timeout_seconds = p.timeout_seconds;
-  o.cache_dir = p.cache_dir;
-  o.shared_caches = p.shared_caches;
-  o.keep_work = p.keep_work;
-  o.progress = !c.no_progress;
-  o.params = c.params;
-  o.command = p.command;
-  std::cout << hrm::agent::run_polyglot_agent(o).table << std::flush;
+// Polyglot (docs/polyglot.md), standard or in agent mode ("Agent mode": the agent model specs of
+// --bench tools, and --max-turns as the list of turn budgets).
+int run_polyglot(const Common& c, hrm::eval::PolyglotOptions& p) {
+  p.data_dir = c.data;
+  p.out_dir = !c.out.empty() ? c.out : c.agent ? "results/polyglot-agent" : "results/polyglot";
+  p.jobs = c.jobs;
+  p.resume = c.resume;
+  p.progress = !c.no_progress;
+  p.params = c.params;
+  if (c.agent) {
+    hrm::agent::PolyglotAgentOptions o;
+    o.run = p;
+    o.model = c.model;
+    if (!c.max_turns.empty()) o.budgets = c.max_turns;
+    std::cout << hrm::agent::run_polyglot_agent(o).table << std::flush;
+    return 0;
+  }
+  auto backend = hrm::eval::make_backend(c.model);
+  std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(p, *backend)) << std::flush;
   return 0;
 }
 
 int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools) {
+  if (c.agent && c.bench != "polyglot") throw hrm::Error("--agent belongs to --bench polyglot");
   if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
   if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
-  if (c.agent && c.bench != "polyglot") throw hrm::Error("--agent belongs to --bench polyglot");
-  if (c.bench == "polyglot" && c.agent) return run_polyglot_agent(c, polyglot);
-  auto backend = hrm::eval::make_backend(c.model);
-  if (c.bench == "polyglot") {
-    polyglot.data_dir = c.data;
-    polyglot.out_dir = c.out.empty() ? "results/polyglot" : c.out;
-    polyglot.jobs = c.jobs;
-    polyglot.resume = c.resume;
-    polyglot.progress = !c.no_progress;
-    polyglot.params = c.params;
-    std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(polyglot, *backend)) << std::flush;
-    return 0;
-  }
+  if (c.bench == "polyglot") return run_polyglot(c, polyglot);
   throw hrm::Error("unknown benchmark '" + c.bench + "'");
 }
 

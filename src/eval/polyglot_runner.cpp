@@ -85,7 +85,7 @@ struct Run {
 
     std::vector<std::string> replies, outputs;
     std::map<std::string, std::string> last_tested;
-    int last_run = -1;  // index of the previous try in rec.tries
+    TestRun last_run;  // the previous try's test run
     for (int attempt = 1; attempt <= options.tries; ++attempt) {
       TryRecord tr;
       tr.attempt = attempt;
@@ -109,34 +109,25 @@ struct Run {
       rec.lazy_comments += count_lazy_comments(reply);
 
       const auto tested = read_files(work, ex.solution_files);
-      if (last_run >= 0 && tested == last_tested) {
-        // Same files as the previous try: its result stands (saves a second identical build).
-        const TryRecord& prev = rec.tries[static_cast<size_t>(last_run)];
-        tr.test_output = prev.test_output;
-        tr.passed = prev.passed;
-        tr.verdict = prev.verdict;
-        tr.exit_code = prev.exit_code;
-        tr.timed_out = prev.timed_out;
-        tr.output_truncated = prev.output_truncated;
-        tr.reused_previous_run = true;
-      } else {
+      // Same files as the previous try: its result stands (saves a second identical build).
+      tr.reused_previous_run = !rec.tries.empty() && tested == last_tested;
+      if (!tr.reused_previous_run) {
         // This worker's own sandbox: parallel_for runs `jobs` exercises, so `jobs` sandboxes at most.
-        const TestRun run = run_exercise_tests(ex, work, tools, caches, options.timeout_seconds);
-        tr.test_seconds = run.seconds;
-        tr.passed = run.passed;
-        tr.verdict = run.verdict;
-        tr.exit_code = run.exit_code;
-        tr.timed_out = run.timed_out;
-        tr.output_truncated = run.output_truncated;
-        tr.test_output = run.output;
-        rec.test_timeouts += tr.timed_out;
-        rec.syntax_errors += count_occurrences(tr.test_output, "SyntaxError");
-        rec.indentation_errors += count_occurrences(tr.test_output, "IndentationError");
+        last_run = run_exercise_tests(ex, work, tools, caches, options.timeout_seconds);
+        tr.test_seconds = last_run.seconds;
+        rec.test_timeouts += last_run.timed_out;
+        rec.syntax_errors += count_occurrences(last_run.output, "SyntaxError");
+        rec.indentation_errors += count_occurrences(last_run.output, "IndentationError");
       }
+      tr.passed = last_run.passed;
+      tr.verdict = last_run.verdict;
+      tr.exit_code = last_run.exit_code;
+      tr.timed_out = last_run.timed_out;
+      tr.output_truncated = last_run.output_truncated;
+      tr.test_output = last_run.output;
       replies.push_back(reply);
       outputs.push_back(tr.test_output);
       rec.tries.push_back(std::move(tr));
-      last_run = static_cast<int>(rec.tries.size()) - 1;
       last_tested = tested;
       if (rec.tries.back().passed) break;
     }

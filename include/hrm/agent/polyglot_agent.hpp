@@ -22,28 +22,19 @@
 #include <vector>
 
 #include "hrm/agent/task.hpp"
-#include "hrm/eval/model_backend.hpp"
+#include "hrm/eval/polyglot.hpp"
 #include "hrm/eval/polyglot_exercise.hpp"
 #include "hrm/eval/polyglot_languages.hpp"
 
 namespace hrm::agent {
 
 struct PolyglotAgentOptions {
-  std::filesystem::path data_dir;            // a polyglot-benchmark checkout
-  std::vector<std::string> languages;        // empty: all six
-  std::string exercises;                     // comma-separated globs over slug or lang/slug; empty: all
+  // The standard run's data, selection, jobs, out_dir, resume, caches, keep_work, progress, sampling and
+  // command; its timeout_seconds limits each test run, the verifier's and the model's own (bash). Its
+  // tries and edit_format do not apply.
+  eval::PolyglotOptions run;
   std::string model = "oracle";              // make_agent_model() spec
   std::vector<int> budgets = {2, 4, 8, 16};  // turn budgets to report; the episodes run the largest
-  int jobs = 0;                              // exercises in parallel (0: all cores)
-  std::filesystem::path out_dir = "results/polyglot-agent";
-  bool resume = false;
-  double timeout_seconds = 180;     // per test run, the verifier's and the model's own (bash)
-  std::filesystem::path cache_dir;  // shared build caches; empty: eval::default_cache_dir()
-  bool shared_caches = true;
-  bool keep_work = false;  // keep the workspaces under <out>/work
-  bool progress = true;
-  eval::GenerationParams params;
-  std::string command;  // the command line, recorded in summary.json
 };
 
 struct PolyglotAgentReport {
