@@ -1,5 +1,6 @@
 // hrm-eval: run a code benchmark against a model backend and print the report.
 //   hrm-eval --bench polyglot --data polyglot-benchmark --model oracle --jobs 2 --out results/oracle
+//   hrm-eval --bench polyglot --agent --max-turns 2,4,8 --data polyglot-benchmark --model oracle --out results/pa
 //   hrm-eval --bench tools --data data/tools/suite.jsonl --model oracle --jobs 2 --out results/tools-oracle
 // Options shared by every benchmark come first; each benchmark adds its own option group and one branch
 // in run_bench(). See docs/polyglot.md and docs/eval-backends.md.
@@ -7,6 +8,7 @@
 #include <iostream>
 
 #include "hrm/agent/bench.hpp"
+#include "hrm/agent/polyglot_agent.hpp"
 #include "hrm/backend/local_backends.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
@@ -21,7 +23,8 @@ namespace {
 struct Common {
   std::string bench, data, model = "oracle", out;
   int jobs = 0;
-  bool resume = false, no_progress = false;
+  bool resume = false, no_progress = false, agent = false;
+  std::vector<int> max_turns;  // tools: at most one; polyglot --agent: the turn budgets
   hrm::eval::GenerationParams params;
 };
 
@@ -84,6 +87,8 @@ int run_livecodebench(const Common& c, Lcb& l) {
 // The tools benchmark (docs/tools.md): the agent model spec goes to make_agent_model (oracle, submit,
 // random, replay:<file> and every eval backend).
 int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work) {
+  if (c.max_turns.size() > 1) throw hrm::Error("--bench tools takes one --max-turns value");
+  if (!c.max_turns.empty()) o.max_turns = c.max_turns[0];
   o.suite = c.data;
   o.model = c.model;
   o.out_dir = c.out.empty() ? "results/tools" : c.out;
@@ -96,20 +101,33 @@ int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work)
   return 0;
 }
 
-int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools) {
-  if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
-  if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
-  auto backend = hrm::eval::make_backend(c.model);
-  if (c.bench == "polyglot") {
-    polyglot.data_dir = c.data;
-    polyglot.out_dir = c.out.empty() ? "results/polyglot" : c.out;
-    polyglot.jobs = c.jobs;
-    polyglot.resume = c.resume;
-    polyglot.progress = !c.no_progress;
-    polyglot.params = c.params;
-    std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(polyglot, *backend)) << std::flush;
+// Polyglot (docs/polyglot.md), standard or in agent mode ("Agent mode": the agent model specs of
+// --bench tools, and --max-turns as the list of turn budgets).
+int run_polyglot(const Common& c, hrm::eval::PolyglotOptions& p) {
+  p.data_dir = c.data;
+  p.out_dir = !c.out.empty() ? c.out : c.agent ? "results/polyglot-agent" : "results/polyglot";
+  p.jobs = c.jobs;
+  p.resume = c.resume;
+  p.progress = !c.no_progress;
+  p.params = c.params;
+  if (c.agent) {
+    hrm::agent::PolyglotAgentOptions o;
+    o.run = p;
+    o.model = c.model;
+    if (!c.max_turns.empty()) o.budgets = c.max_turns;
+    std::cout << hrm::agent::run_polyglot_agent(o).table << std::flush;
     return 0;
   }
+  auto backend = hrm::eval::make_backend(c.model);
+  std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(p, *backend)) << std::flush;
+  return 0;
+}
+
+int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools) {
+  if (c.agent && c.bench != "polyglot") throw hrm::Error("--agent belongs to --bench polyglot");
+  if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
+  if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
+  if (c.bench == "polyglot") return run_polyglot(c, polyglot);
   throw hrm::Error("unknown benchmark '" + c.bench + "'");
 }
 
@@ -162,14 +180,18 @@ int run(int argc, char** argv) {
   pg->add_flag("!--no-shared-caches", polyglot.shared_caches,
                "Private, cold build caches per test run (nothing shared between exercises)");
   pg->add_flag("--keep-work", polyglot.keep_work, "Keep each exercise's work folder under <out>/work");
+  pg->add_flag("--agent", c.agent,
+               "Agent mode: the model works through the tools and runs the tests itself (--max-turns: budgets)");
 
   Lcb lcb;
   add_livecodebench_options(app, lcb);
 
   hrm::agent::ToolsBenchOptions tools;
   auto* tg = app.add_option_group("tools", "Tool use (--model also takes submit, random[:seed], replay:<file>)");
-  tg->add_option("--max-turns", tools.max_turns, "Turns per episode (0: each task's own budget)")
-      ->capture_default_str();
+  tg->add_option("--max-turns", c.max_turns,
+                 "Turns per episode (tools: one value, default each task's own budget; polyglot --agent: the "
+                 "comma-separated budgets to report, default 2,4,8,16)")
+      ->delimiter(',');
   tg->add_option("--families", tools.families, "Comma-separated subset of the suite's families")->delimiter(',');
   tg->add_option("--bash-timeout", tools.bash_timeout_seconds, "Seconds per bash call")->capture_default_str();
 
