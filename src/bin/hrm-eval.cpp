@@ -1,6 +1,7 @@
 // hrm-eval: run a code benchmark against a model backend and print the report.
 //   hrm-eval --bench polyglot --data polyglot-benchmark --model oracle --jobs 2 --out results/oracle
 //   hrm-eval --bench tools --data data/tools/suite.jsonl --model oracle --jobs 2 --out results/tools-oracle
+//   hrm-eval --bench bfcl --data gorilla --model openai:http://127.0.0.1:8080/v1/qwen --out results/bfcl
 // Options shared by every benchmark come first; each benchmark adds its own option group and one branch
 // in run_bench(). See docs/polyglot.md and docs/eval-backends.md.
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 
 #include "hrm/agent/bench.hpp"
 #include "hrm/backend/local_backends.hpp"
+#include "hrm/eval/bfcl_run.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
@@ -96,10 +98,24 @@ int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work)
   return 0;
 }
 
-int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools) {
+// BFCL's offline categories (docs/bfcl.md).
+int run_bfcl(const Common& c, hrm::eval::bfcl::RunOptions& o, hrm::eval::ModelBackend& backend) {
+  o.data = c.data;
+  o.out_dir = c.out.empty() ? "results/bfcl" : c.out;
+  o.jobs = c.jobs;
+  o.resume = c.resume;
+  o.progress = !c.no_progress;
+  o.params = c.params;
+  std::cout << hrm::eval::bfcl::run_bfcl(o, backend).table << std::flush;
+  return 0;
+}
+
+int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools,
+              hrm::eval::bfcl::RunOptions& bfcl) {
   if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
   if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
   auto backend = hrm::eval::make_backend(c.model);
+  if (c.bench == "bfcl") return run_bfcl(c, bfcl, *backend);
   if (c.bench == "polyglot") {
     polyglot.data_dir = c.data;
     polyglot.out_dir = c.out.empty() ? "results/polyglot" : c.out;
@@ -122,9 +138,9 @@ int run(int argc, char** argv) {
   // Add a benchmark's name here and a branch in run_bench().
   app.add_option("--bench", c.bench, "Benchmark to run")
       ->required()
-      ->check(CLI::IsMember({"polyglot", "livecodebench", "tools"}));
+      ->check(CLI::IsMember({"polyglot", "livecodebench", "tools", "bfcl"}));
   app.add_option("--data", c.data,
-                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl)")
+                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl; bfcl: a gorilla checkout)")
       ->required();
   app.add_option("--model", c.model,
                  "Model backend: oracle, stub, predictions:<file.jsonl>, "
@@ -173,15 +189,24 @@ int run(int argc, char** argv) {
   tg->add_option("--families", tools.families, "Comma-separated subset of the suite's families")->delimiter(',');
   tg->add_option("--bash-timeout", tools.bash_timeout_seconds, "Seconds per bash call")->capture_default_str();
 
+  hrm::eval::bfcl::RunOptions bfcl;
+  auto* bg = app.add_option_group("bfcl", "Berkeley Function Calling Leaderboard, offline categories");
+  bg->add_option("--categories", bfcl.categories,
+                 "Comma-separated subset of simple_python,multiple,parallel,parallel_multiple,irrelevance,"
+                 "simple_java,simple_javascript (default: all)")
+      ->delimiter(',');
+  bg->add_option("--limit", bfcl.limit, "First N entries of each category (0: all)")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   hrm::configure_threads(threads);
   polyglot.command = command_line(argc, argv);
   tools.command = polyglot.command;
+  bfcl.command = polyglot.command;
   lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
   lcb.temperature_given = app.count("--temperature") > 0;
   lcb.top_p_given = app.count("--top-p") > 0;
   lcb.max_tokens_given = app.count("--max-tokens") > 0;
-  return run_bench(c, polyglot, lcb, tools);
+  return run_bench(c, polyglot, lcb, tools, bfcl);
 }
 
 }  // namespace
