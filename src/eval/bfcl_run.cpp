@@ -78,11 +78,16 @@ std::vector<Item> load_items(const RunOptions& o) {
 
 json summarize(const std::vector<json>& results, const std::string& model) {
   json categories = json::object();
+  int empty_outputs = 0;  // no text and no call: nothing generated (e.g. a prompt beyond the model's context)
   for (const auto& r : results) {
     json& c = categories[r["category"].get<std::string>()];
-    if (c.is_null()) c = {{"items", 0}, {"correct", 0}};
+    if (c.is_null()) c = {{"items", 0}, {"correct", 0}, {"empty_outputs", 0}};
     c["items"] = c["items"].get<int>() + 1;
     c["correct"] = c["correct"].get<int>() + (r["valid"].get<bool>() ? 1 : 0);
+    const json& output = r["model_output"];
+    const bool empty = output["content"].get<std::string>().empty() && output["tool_calls"].empty();
+    c["empty_outputs"] = c["empty_outputs"].get<int>() + (empty ? 1 : 0);
+    empty_outputs += empty ? 1 : 0;
   }
   double sum = 0;
   for (auto& [name, c] : categories.items()) {
@@ -94,6 +99,7 @@ json summarize(const std::vector<json>& results, const std::string& model) {
   return {{"model", model},
           {"categories", categories},
           {"items", results.size()},
+          {"empty_outputs", empty_outputs},
           {"overall", categories.empty() ? 0.0 : sum / static_cast<double>(categories.size())},
           {"anchors_bfcl_v3_overall", anchors}};
 }
@@ -185,6 +191,13 @@ std::string format_bfcl_summary(const json& s) {
   std::snprintf(line, sizeof line, "  %-18s %5.1f%%  (unweighted mean of the %zu categories above)\n", "overall",
                 s["overall"].get<double>(), s["categories"].size());
   out += line;
+  if (s["empty_outputs"].get<int>() > 0) {
+    std::snprintf(line, sizeof line,
+                  "  %d of %d entries got an empty output (no text, no call; e.g. the prompt exceeded the model's "
+                  "context): wrong everywhere but in irrelevance\n",
+                  s["empty_outputs"].get<int>(), s["items"].get<int>());
+    out += line;
+  }
   out += "  anchors, BFCL v3 overall (more categories: live, multi-turn):";
   for (const auto& [name, score] : s["anchors_bfcl_v3_overall"].items()) {
     std::snprintf(line, sizeof line, " %s %.1f,", name.c_str(), score.get<double>());

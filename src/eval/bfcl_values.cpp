@@ -123,6 +123,10 @@ bool py_equal(const json& a, const json& b) {
 }
 
 bool py_contains(const json& values, const json& value) {
+  if (values.is_string()) {  // `in` on a str is a substring test (and "" is in every string)
+    return value.is_string() &&
+           values.get_ref<const std::string&>().find(value.get_ref<const std::string&>()) != std::string::npos;
+  }
   if (!values.is_array()) return false;
   for (const auto& v : values) {
     if (py_equal(v, value)) return true;

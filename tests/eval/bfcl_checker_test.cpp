@@ -120,6 +120,12 @@ TEST(BfclChecker, DictsAreCheckedKeyByKey) {
   EXPECT_EQ(simple(with_limits({{"unit", "F"}}), answer), "value_error:dict_value");
   EXPECT_EQ(simple(with_limits({{"unit", "C"}, {"max", 30}}), answer), "value_error:dict_key");
   EXPECT_EQ(simple(with_limits({{"min", -5}}), answer), "value_error:dict_key");  // unit is missing
+  // An answer key whose allowed values are a plain string: `"" in "C"` holds, so the key may be left out, and a
+  // value is compared with the string's characters.
+  const json plain = forecast_answer({{"limits", {{{"unit", "C"}}}}});
+  EXPECT_EQ(simple(with_limits(json::object()), plain), "valid");
+  EXPECT_EQ(simple(with_limits({{"unit", "c"}}), plain), "valid");
+  EXPECT_EQ(simple(with_limits({{"unit", "CC"}}), plain), "value_error:dict_value");
 }
 
 TEST(BfclChecker, ListsOfDictsMatchDictByDict) {
@@ -184,6 +190,10 @@ TEST(BfclPythonValues, EqualityFollowsPython) {
   EXPECT_TRUE(py_equal(json(true), json(1)));
   EXPECT_FALSE(py_equal(json(-1), json(18446744073709551615ull)));
   EXPECT_FALSE(py_equal(json("1"), json(1)));
+  EXPECT_TRUE(hrm::eval::bfcl::py_contains(json("epoch"), json("")));
+  EXPECT_TRUE(hrm::eval::bfcl::py_contains(json("epoch"), json("po")));
+  EXPECT_FALSE(hrm::eval::bfcl::py_contains(json("epoch"), json(1)));
+  EXPECT_TRUE(hrm::eval::bfcl::py_contains(json::parse("[1, \"a\"]"), json(1.0)));
   EXPECT_TRUE(py_equal(json::parse("[1, {\"a\": [2.0]}]"), json::parse("[1.0, {\"a\": [2]}]")));
   EXPECT_FALSE(py_equal(json::parse("{\"a\": 1}"), json::parse("{\"a\": 1, \"b\": 2}")));
   EXPECT_EQ(hrm::eval::bfcl::py_lower("ÀÉÎ ÑŸ ΣΑ ДА Ÿ"), "àéî ñÿ σα да ÿ");

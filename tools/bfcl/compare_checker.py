@@ -132,6 +132,15 @@ def code_value(value, decl, language):
     return json.dumps(value)
 
 
+def resolve(value):
+    """A dict answer lists the allowed values of each key: pick the first, as for parameters."""
+    if isinstance(value, dict):
+        return {k: first_value(x) for k, x in value.items() if isinstance(x, list) and first_value(x) is not None}
+    if isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
+        return [resolve(x) for x in value]
+    return value
+
+
 def truth_calls(entry, language, last=False):
     calls = []
     for expected in entry["ground_truth"]:
@@ -141,7 +150,7 @@ def truth_calls(entry, language, last=False):
         for p, allowed in params.items():
             v = first_value(allowed, last)
             if v is not None:
-                args[p] = code_value(v, decls.get(p, {}), language)
+                args[p] = code_value(resolve(v), decls.get(p, {}), language)
         calls.append([name, args])
     return calls
 

@@ -16,7 +16,8 @@ PyType py_type(const nlohmann::json& value);
 const char* py_type_name(PyType type);
 // Python's a == b for values decoded from JSON.
 bool py_equal(const nlohmann::json& a, const nlohmann::json& b);
-// Python's `value in values` (values a JSON array; false for anything else).
+// Python's `value in values`: membership in a JSON array, a substring test in a string (BFCL's data has dict
+// answers whose allowed values are a plain string), false for anything else.
 bool py_contains(const nlohmann::json& values, const nlohmann::json& value);
 // str.lower() for UTF-8 text: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals (other
 // characters are kept).
