@@ -27,6 +27,16 @@ struct Common {
   hrm::eval::GenerationParams params;
 };
 
+// The shared flags into a benchmark's options (polyglot, tools and bfcl name these fields alike).
+template <typename Options>
+void apply_shared(const Common& c, const std::string& default_out, Options& o) {
+  o.out_dir = c.out.empty() ? default_out : c.out;
+  o.jobs = c.jobs;
+  o.resume = c.resume;
+  o.progress = !c.no_progress;
+  o.params = c.params;
+}
+
 std::string command_line(int argc, char** argv) {
   std::string out;
   for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
@@ -88,12 +98,8 @@ int run_livecodebench(const Common& c, Lcb& l) {
 int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work) {
   o.suite = c.data;
   o.model = c.model;
-  o.out_dir = c.out.empty() ? "results/tools" : c.out;
-  o.jobs = c.jobs;
-  o.resume = c.resume;
-  o.progress = !c.no_progress;
+  apply_shared(c, "results/tools", o);
   o.keep_work = keep_work;
-  o.params = c.params;
   std::cout << hrm::agent::run_tools_bench(o).table << std::flush;
   return 0;
 }
@@ -101,11 +107,7 @@ int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work)
 // BFCL's offline categories (docs/bfcl.md).
 int run_bfcl(const Common& c, hrm::eval::bfcl::RunOptions& o, hrm::eval::ModelBackend& backend) {
   o.data = c.data;
-  o.out_dir = c.out.empty() ? "results/bfcl" : c.out;
-  o.jobs = c.jobs;
-  o.resume = c.resume;
-  o.progress = !c.no_progress;
-  o.params = c.params;
+  apply_shared(c, "results/bfcl", o);
   std::cout << hrm::eval::bfcl::run_bfcl(o, backend).table << std::flush;
   return 0;
 }
@@ -118,11 +120,7 @@ int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, h
   if (c.bench == "bfcl") return run_bfcl(c, bfcl, *backend);
   if (c.bench == "polyglot") {
     polyglot.data_dir = c.data;
-    polyglot.out_dir = c.out.empty() ? "results/polyglot" : c.out;
-    polyglot.jobs = c.jobs;
-    polyglot.resume = c.resume;
-    polyglot.progress = !c.no_progress;
-    polyglot.params = c.params;
+    apply_shared(c, "results/polyglot", polyglot);
     std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(polyglot, *backend)) << std::flush;
     return 0;
   }
@@ -140,7 +138,8 @@ int run(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"polyglot", "livecodebench", "tools", "bfcl"}));
   app.add_option("--data", c.data,
-                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl; bfcl: a gorilla checkout)")
+                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl; bfcl: a gorilla "
+                 "checkout)")
       ->required();
   app.add_option("--model", c.model,
                  "Model backend: oracle, stub, predictions:<file.jsonl>, "
