@@ -76,7 +76,8 @@ std::vector<Item> load_items(const RunOptions& o) {
   return items;
 }
 
-json summarize(const std::vector<json>& results, const std::string& model) {
+// The numbers of summary.json, and the run's options.
+json summarize(const std::vector<json>& results, const std::string& model, const RunOptions& o, double seconds) {
   json categories = json::object();
   int empty_outputs = 0;  // no text and no call: nothing generated (e.g. a prompt beyond the model's context)
   for (const auto& r : results) {
@@ -101,7 +102,11 @@ json summarize(const std::vector<json>& results, const std::string& model) {
           {"items", results.size()},
           {"empty_outputs", empty_outputs},
           {"overall", categories.empty() ? 0.0 : sum / static_cast<double>(categories.size())},
-          {"anchors_bfcl_v3_overall", anchors}};
+          {"anchors_bfcl_v3_overall", anchors},
+          {"data", o.data},
+          {"limit_per_category", o.limit},
+          {"command", o.command},
+          {"wall_seconds", seconds}};
 }
 
 }  // namespace
@@ -167,15 +172,10 @@ Report run_bfcl(const RunOptions& o, ModelBackend& backend) {
   std::string lines;
   for (const auto& r : results) lines += r.dump() + "\n";
   write_file_atomic(out / "results.jsonl", lines);
-  Report report;
-  report.summary = summarize(results, backend.name());
-  report.summary["data"] = o.data;
-  report.summary["limit_per_category"] = o.limit;
-  report.summary["command"] = o.command;
-  report.summary["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_file_atomic(out / "summary.json", report.summary.dump(2) + "\n");
-  report.table = format_bfcl_summary(report.summary);
-  return report;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const json summary = summarize(results, backend.name(), o, seconds);
+  write_file_atomic(out / "summary.json", summary.dump(2) + "\n");
+  return {summary, format_bfcl_summary(summary)};
 }
 
 std::string format_bfcl_summary(const json& s) {
