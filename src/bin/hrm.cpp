@@ -12,9 +12,10 @@
 
 namespace {
 
+// Empty / 0: the checkpoint's model.quantization block (a QAT run), else q4 layers, q8 embedding and head, 32.
 struct QuantizeFlags {
-  std::string ckpt, out, type = "q4", embed_type = "q8", head_type = "q8", calibration;
-  int64_t group_size = 32, calibration_prompts = 256;
+  std::string ckpt, out, type, embed_type, head_type, calibration;
+  int64_t group_size = 0, calibration_prompts = 256;
 };
 
 std::optional<hrm::quant::QuantType> optional_type(const std::string& name, const std::string& flag) {
@@ -23,11 +24,11 @@ std::optional<hrm::quant::QuantType> optional_type(const std::string& name, cons
 }
 
 void run_quantize(const QuantizeFlags& f) {
-  hrm::infer::QuantizeOptions o;
-  o.type = hrm::quant::parse_type(f.type, "--type");
-  o.group_size = f.group_size;
-  o.embed_type = optional_type(f.embed_type, "--embed-type");
-  o.head_type = optional_type(f.head_type, "--head-type");
+  auto o = hrm::infer::default_quantize_options(f.ckpt);
+  if (!f.type.empty()) o.type = hrm::quant::parse_type(f.type, "--type");
+  if (f.group_size != 0) o.group_size = f.group_size;
+  if (!f.embed_type.empty()) o.embed_type = optional_type(f.embed_type, "--embed-type");
+  if (!f.head_type.empty()) o.head_type = optional_type(f.head_type, "--head-type");
   if (!f.calibration.empty()) {
     o.importance =
         hrm::infer::calibration_importance(f.ckpt, f.calibration, f.calibration_prompts, &o.calibration_prompts);
@@ -50,10 +51,11 @@ int run(int argc, char** argv) {
   auto* quantize = app.add_subcommand("quantize", "Quantize a text checkpoint's weights (docs/inference.md)");
   quantize->add_option("--ckpt", q.ckpt, "Float checkpoint directory")->required();
   quantize->add_option("--out", q.out, "Output checkpoint directory (replaced)")->required();
-  quantize->add_option("--type", q.type, "q8 or q4: the linear layers of the H and L modules");
-  quantize->add_option("--group-size", q.group_size, "Values per scale (a multiple of 32)");
-  quantize->add_option("--embed-type", q.embed_type, "q8, q4 or float: the token embedding");
-  quantize->add_option("--head-type", q.head_type, "q8, q4 or float: the LM head");
+  // The defaults come from the checkpoint's model.quantization block when it has one (a QAT run).
+  quantize->add_option("--type", q.type, "q8 or q4: the linear layers of the H and L modules (default q4)");
+  quantize->add_option("--group-size", q.group_size, "Values per scale, a multiple of 32 (default 32)");
+  quantize->add_option("--embed-type", q.embed_type, "q8, q4 or float: the token embedding (default q8)");
+  quantize->add_option("--head-type", q.head_type, "q8, q4 or float: the LM head (default q8)");
   quantize->add_option("--calibration", q.calibration, "Prompts (hrm-generate --file format) to weigh the error by");
   quantize->add_option("--calibration-prompts", q.calibration_prompts, "Use at most this many prompts (0 = all)");
   quantize->add_option("--threads", threads, "LibTorch intra-op threads (default: all cores)");

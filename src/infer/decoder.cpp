@@ -41,11 +41,20 @@ Decoder::Decoder(HRMInnerImpl& source, std::optional<torch::ScalarType> dtype) {
     HRM_CHECK(*dtype == torch::kFloat32 || *dtype == torch::kBFloat16, "decoder dtype must be float32 or bfloat16");
     c.forward_dtype = *dtype == torch::kBFloat16 ? "bfloat16" : "float32";
   }
+  // Decoding runs the weights as they are: a quantized checkpoint's blocks through use_quantized, a
+  // float one (a QAT run's too: `hrm quantize` exports it) in float, never quantize-then-dequantize per call.
+  c.quantization = {};
   model_ = HRMInner(c);
   model_->to(source.embed.device());
   torch::NoGradGuard no_grad;
-  load_into_module(*model_, module_tensors(source, HRMInnerImpl::is_derived_buffer), "decoder weights",
-                   HRMInnerImpl::is_derived_buffer);
+  const auto weights = module_tensors(source, HRMInnerImpl::is_derived_buffer);
+  // Layers the source holds only as quantized blocks (load_checkpoint_weights with QuantizedLinears::kFree)
+  // are freed here too: use_quantized installs their blocks.
+  for (auto& p : model_->named_parameters()) {
+    const auto it = weights.find(p.key());
+    if (it != weights.end() && it->second.numel() == 0) p.value().set_data(torch::empty({0}, p.value().options()));
+  }
+  load_into_module(*model_, weights, "decoder weights", HRMInnerImpl::is_derived_buffer);
   // Cast once what the forward casts on every call (weights, H_init/L_init); RoPE tables stay fp32.
   const auto dt = model_->dtype();
   for (auto& p : model_->parameters()) {
@@ -75,7 +84,9 @@ int64_t Decoder::use_quantized(const std::map<std::string, QuantizedWeight>& wei
     auto* linear = dynamic_cast<CastedLinearImpl*>(item.value().get());
     const auto it = weights.find(name + ".weight");
     if (linear == nullptr || it == weights.end()) continue;
-    HRM_CHECK(it->second.rows() == linear->weight.size(0) && it->second.cols() == linear->weight.size(1),
+    // A freed layer's blocks were checked against its shape when they were loaded.
+    HRM_CHECK(linear->weight.numel() == 0 ||
+                  (it->second.rows() == linear->weight.size(0) && it->second.cols() == linear->weight.size(1)),
               "quantized weight '" + it->first + "' does not match the model's layer shape");
     auto weight = std::make_shared<QuantizedWeight>(it->second);
     linear->set_override([weight](const torch::Tensor& x) { return weight->forward(x); });

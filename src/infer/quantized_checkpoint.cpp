@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/util/error.hpp"
@@ -13,11 +14,6 @@ namespace fs = std::filesystem;
 namespace hrm::infer {
 
 namespace {
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The quantization table of a model.safetensors, or null for a float file.
 nlohmann::json quantization_table(const std::map<std::string, std::string>& metadata, const std::string& path) {
@@ -36,6 +32,23 @@ nlohmann::json quantization_table(const std::map<std::string, std::string>& meta
                 " is not supported (this hrm reads " + std::to_string(kQuantizedFormatVersion) + ")",
             "quantize the float checkpoint again with this hrm");
   return table;
+}
+
+// One entry of the quantization table: checked against the model's tensor and the stored arrays.
+QuantizedWeight read_quantized_entry(const TensorMap& tensors, const TensorMap& expected, const std::string& name,
+                                     const nlohmann::json& entry, const std::string& path) {
+  const auto model_tensor = expected.find(name);
+  HRM_CHECK(model_tensor != expected.end() && model_tensor->second.dim() == 2,
+            path + ": quantized tensor '" + name + "' is not a 2-D weight of this model",
+            "the file does not belong to this config.yaml");
+  const auto rows = model_tensor->second.size(0), cols = model_tensor->second.size(1);
+  const auto where = path + ": '" + name + "'";
+  HRM_CHECK(entry.value("shape", nlohmann::json()) == nlohmann::json({rows, cols}),
+            where + " is recorded as " + entry.value("shape", nlohmann::json()).dump() + " but the model has [" +
+                std::to_string(rows) + ", " + std::to_string(cols) + "]",
+            "the file does not belong to this config.yaml");
+  const auto type = quant::parse_type(entry.value("type", std::string()), where + " type");
+  return QuantizedWeight::from_tensors(tensors, name, type, entry.value("group", int64_t{0}), rows, cols, path);
 }
 
 void write_quantized_dir(const fs::path& tmp, const std::string& source_dir, const TensorMap& tensors,
@@ -58,18 +71,18 @@ void write_quantized_dir(const fs::path& tmp, const std::string& source_dir, con
 
 }  // namespace
 
-std::optional<quant::QuantType> quantized_type(const std::string& name, const QuantizeOptions& options) {
-  if (name == "embed") return options.embed_type;
-  if (name == "lm_head.weight") return options.head_type;
-  if ((starts_with(name, "H.") || starts_with(name, "L.")) && ends_with(name, ".weight")) return options.type;
-  return std::nullopt;
+QuantizeOptions default_quantize_options(const std::string& checkpoint_dir) {
+  QuantizeOptions options;
+  const auto& qat = read_checkpoint_meta(checkpoint_dir).config.quantization;
+  if (qat.enabled) static_cast<WeightQuantization&>(options) = qat.weights;
+  return options;
 }
 
 std::map<std::string, QuantizedWeight> quantize_weights(HRMInnerImpl& model, const QuantizeOptions& options,
                                                         QuantizeSummary* summary) {
   std::map<std::string, QuantizedWeight> out;
   for (const auto& [name, t] : module_tensors(model, HRMInnerImpl::is_derived_buffer)) {
-    const auto type = quantized_type(name, options);
+    const auto type = options.type_of(name);
     if (!type || t.dim() != 2) continue;
     const auto it = options.importance.find(name);
     const auto importance = it != options.importance.end() ? it->second : torch::Tensor();
@@ -134,7 +147,8 @@ QuantizeSummary quantize_checkpoint(const std::string& source_dir, const std::st
   });
 }
 
-std::map<std::string, QuantizedWeight> load_checkpoint_weights(const std::string& dir, HRMInnerImpl& model) {
+std::map<std::string, QuantizedWeight> load_checkpoint_weights(const std::string& dir, HRMInnerImpl& model,
+                                                               QuantizedLinears linears) {
   const auto meta = read_checkpoint_meta(dir);
   const auto mismatch = model.config().diff(meta.config);
   HRM_CHECK(
@@ -146,27 +160,25 @@ std::map<std::string, QuantizedWeight> load_checkpoint_weights(const std::string
   auto tensors = load_safetensors(path, &metadata);
   const auto table = quantization_table(metadata, path);
   std::map<std::string, QuantizedWeight> quantized;
+  std::set<std::string> freed;
   if (!table.is_null()) {
     const auto expected = module_tensors(model, HRMInnerImpl::is_derived_buffer);
+    const auto parameters = model.named_parameters();
     for (const auto& [name, entry] : table["tensors"].items()) {
-      const auto model_tensor = expected.find(name);
-      HRM_CHECK(model_tensor != expected.end() && model_tensor->second.dim() == 2,
-                path + ": quantized tensor '" + name + "' is not a 2-D weight of this model",
-                "the file does not belong to this config.yaml");
-      const auto rows = model_tensor->second.size(0), cols = model_tensor->second.size(1);
-      const auto where = path + ": '" + name + "'";
-      HRM_CHECK(entry.value("shape", nlohmann::json()) == nlohmann::json({rows, cols}),
-                where + " is recorded as " + entry.value("shape", nlohmann::json()).dump() + " but the model has [" +
-                    std::to_string(rows) + ", " + std::to_string(cols) + "]",
-                "the file does not belong to this config.yaml");
-      const auto type = quant::parse_type(entry.value("type", std::string()), where + " type");
-      auto w = QuantizedWeight::from_tensors(tensors, name, type, entry.value("group", int64_t{0}), rows, cols, path);
+      auto w = read_quantized_entry(tensors, expected, name, entry, path);
       for (const auto& key : w.tensors(name)) tensors.erase(key.first);
-      tensors[name] = w.dequantize();
+      if (linears == QuantizedLinears::kFree && name != "embed") {
+        torch::NoGradGuard no_grad;
+        parameters[name].set_data(torch::empty({0}, parameters[name].options()));
+        freed.insert(name);
+      } else {
+        tensors[name] = w.dequantize();
+      }
       quantized.emplace(name, std::move(w));
     }
   }
-  load_into_module(model, tensors, path, HRMInnerImpl::is_derived_buffer);
+  load_into_module(model, tensors, path,
+                   [&](const std::string& name) { return HRMInnerImpl::is_derived_buffer(name) || freed.count(name); });
   return quantized;
 }
 

@@ -25,9 +25,9 @@ TextModel TextModel::load(const std::string& checkpoint_dir, const TextModelOpti
               "the tokenizer must be the one the model was trained with");
     m.data_cutoff_ = meta.train_state.value("data_cutoff", std::string());
     HRMInner model(meta.config);
-    // A quantized checkpoint loads dequantized (the ATen path); on the CPU its layers then run the
-    // quantized kernels and drop the float copies.
-    const auto quantized = load_checkpoint_weights(checkpoint_dir, *model);
+    // A quantized checkpoint's linear layers run the quantized CPU kernels: their float tensors are freed
+    // as they load, so no float copy of them is ever held next to the model (or the decoder's copy).
+    const auto quantized = load_checkpoint_weights(checkpoint_dir, *model, QuantizedLinears::kFree);
     m.decoder_ = std::make_unique<Decoder>(*model, options.dtype);
     m.decoder_->use_quantized(quantized);
     return m;

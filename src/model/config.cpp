@@ -1,5 +1,6 @@
 #include "hrm/model/config.hpp"
 
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -39,7 +40,54 @@ void read_enum(ConfigReader& r, const std::string& key, const EnumName<E> (&tabl
   }
 }
 
+// "q8" / "q4" / "float" (nullopt) of the quantization block's embed and lm_head keys.
+void read_tensor_type(ConfigReader& r, const std::string& key, std::optional<quant::QuantType>& out) {
+  std::string name = out ? quant::type_name(*out) : "float";
+  r.get_choice(key, name, {"q8", "q4", "float"});
+  out = name == "float" ? std::nullopt : std::optional(quant::parse_type(name, r.path_of(key)));
+}
+
+QuantizationConfig read_quantization(ConfigReader r, const ModelConfig& c) {
+  QuantizationConfig q;
+  q.enabled = true;
+  int64_t bits = 0;
+  r.require("bits", bits);
+  r.check(bits == 8 || bits == 4, "bits", "must be 8 or 4 (q8 or q4 weights for the H and L modules)");
+  q.weights.type = bits == 8 ? quant::QuantType::kQ8 : quant::QuantType::kQ4;
+  r.get("group_size", q.weights.group_size);
+  read_tensor_type(r, "embed", q.weights.embed_type);
+  read_tensor_type(r, "lm_head", q.weights.head_type);
+  std::string activations = "none";
+  r.get_choice("activations", activations, {"int8", "none"});
+  q.int8_activations = activations == "int8";
+  r.finish();
+  const auto group = q.weights.group_size;
+  r.check(group > 0 && group % quant::kBlock == 0 && c.hidden_size % group == 0 && c.mlp_inner() % group == 0,
+          "group_size",
+          std::to_string(group) + " must be a positive multiple of " + std::to_string(quant::kBlock) +
+              " dividing hidden_size (" + std::to_string(c.hidden_size) + ") and the MLP inner size (" +
+              std::to_string(c.mlp_inner()) + "); 32 always does");
+  return q;
+}
+
+std::string quantization_yaml(const QuantizationConfig& q) {
+  const auto type = [](const std::optional<quant::QuantType>& t) { return t ? quant::type_name(*t) : "float"; };
+  return "quantization: {bits: " + std::string(q.weights.type == quant::QuantType::kQ8 ? "8" : "4") +
+         ", group_size: " + std::to_string(q.weights.group_size) + ", embed: " + type(q.weights.embed_type) +
+         ", lm_head: " + type(q.weights.head_type) + ", activations: " + (q.int8_activations ? "int8" : "none") + "}\n";
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
 }  // namespace
+
+std::optional<quant::QuantType> WeightQuantization::type_of(const std::string& name) const {
+  if (name == "embed") return embed_type;
+  if (name == "lm_head.weight") return head_type;
+  const bool module_weight = (starts_with(name, "H.") || starts_with(name, "L.")) && name.size() > 7 &&
+                             name.compare(name.size() - 7, 7, ".weight") == 0;
+  return module_weight ? std::optional(type) : std::nullopt;
+}
 
 const char* to_string(AttentionMode m) { return name_of(kAttention, m); }
 
@@ -73,6 +121,12 @@ ModelConfig ModelConfig::from_reader(ConfigReader& r) {
   read_enum(r, "loss", kLoss, c.loss);
   r.get_choice("forward_dtype", c.forward_dtype, {"float32", "bfloat16"});
   r.get("activation_checkpointing", c.activation_checkpointing);
+  std::optional<ConfigReader> quantization;  // read once the sizes it must divide are checked
+  if (r.has("quantization")) {
+    r.check(!r.is_scalar("quantization"), "quantization",
+            "must be a mapping {bits: 8|4, group_size, embed, lm_head, activations: int8|none}");
+    quantization = r.child("quantization");
+  }
   r.finish();
 
   r.check(c.vocab_size >= 2, "vocab_size", "must be >= 2");
@@ -93,6 +147,7 @@ ModelConfig ModelConfig::from_reader(ConfigReader& r) {
   r.check(c.num_puzzle_identifiers >= 1, "num_puzzle_identifiers", "must be >= 1");
   r.check(c.z_H_init == ZHInit::kLearned || c.puzzle_emb_ndim == 0, "z_H_init",
           "'embedding' cannot be combined with puzzle_emb_ndim > 0");
+  if (quantization) c.quantization = read_quantization(*quantization, c);
   return c;
 }
 
@@ -114,6 +169,7 @@ std::string ModelConfig::to_yaml() const {
     << "\npuzzle_emb_ndim: " << puzzle_emb_ndim << "\nnum_puzzle_identifiers: " << num_puzzle_identifiers
     << "\nloss: " << name_of(kLoss, loss) << "\nforward_dtype: " << forward_dtype
     << "\nactivation_checkpointing: " << (activation_checkpointing ? "true" : "false") << "\n";
+  if (quantization.enabled) s << quantization_yaml(quantization);
   return s.str();
 }
 
@@ -123,7 +179,7 @@ std::string ModelConfig::diff(const ModelConfig& other) const {
   std::string la, lb, out;
   while (std::getline(a, la) && std::getline(b, lb)) {
     const auto key = la.substr(0, la.find(':'));
-    if (la != lb && key != "activation_checkpointing") {
+    if (la != lb && key != "activation_checkpointing" && key != "quantization") {
       out += (out.empty() ? "" : ", ") + key + " (" + la.substr(la.find(':') + 2) + " vs " +
              lb.substr(lb.find(':') + 2) + ")";
     }

@@ -1,5 +1,6 @@
 #include "hrm/model/hrm.hpp"
 
+#include "hrm/model/fake_quant.hpp"
 #include "hrm/model/init.hpp"
 
 #include <optional>
@@ -18,7 +19,7 @@ class CastWeightScope {
       for (const auto& m : module->modules()) {
         auto* linear = dynamic_cast<CastedLinearImpl*>(m.get());
         if (linear == nullptr || linear->weight.scalar_type() == dtype) continue;
-        linear->set_cast_weight(linear->weight.to(dtype));
+        linear->set_cast_weight(linear->effective_weight().to(dtype));
         linears_.push_back(linear);
       }
     }
@@ -68,8 +69,27 @@ HRMInnerImpl::HRMInnerImpl(const ModelConfig& c)
   rope_sin = register_buffer("rope_sin", tables.second);
 }
 
+torch::Tensor HRMInnerImpl::embedding_table() {
+  const auto& q = config_.quantization;
+  const auto type = q.enabled ? q.weights.type_of("embed") : std::nullopt;
+  if (!type) return embed.to(dtype_);
+  embed_fake_quant_ = QuantizedBlocks::quantize(embed, *type, q.weights.group_size);
+  return straight_through(embed, embed_fake_quant_.dequantize().to(embed.device())).to(dtype_);
+}
+
+void HRMInnerImpl::refresh_fake_quant() {
+  const auto& q = config_.quantization;
+  if (!q.enabled) return;
+  for (const auto& item : named_modules()) {
+    auto* linear = dynamic_cast<CastedLinearImpl*>(item.value().get());
+    const auto type = q.weights.type_of(item.key() + ".weight");
+    if (linear == nullptr || !type) continue;
+    linear->set_fake_quant(QuantizedBlocks::quantize(linear->weight, *type, q.weights.group_size), q.int8_activations);
+  }
+}
+
 torch::Tensor HRMInnerImpl::input_embeddings(const Batch& batch) {
-  auto emb = torch::nn::functional::embedding(batch.inputs, embed.to(dtype_));
+  auto emb = torch::nn::functional::embedding(batch.inputs, embedding_table());
   if (config_.puzzle_emb_ndim > 0) {
     // A sparse gradient: backward touches only the batch's rows of the (possibly huge) table (sign_sgd.hpp).
     namespace F = torch::nn::functional;
@@ -83,7 +103,7 @@ torch::Tensor HRMInnerImpl::input_embeddings(const Batch& batch) {
 
 torch::Tensor HRMInnerImpl::token_embeddings(const torch::Tensor& tokens, const torch::Tensor& positions) {
   TORCH_CHECK(config_.puzzle_emb_ndim == 0, "token_embeddings: models with a task embedding need input_embeddings");
-  const auto emb = torch::nn::functional::embedding(tokens, embed.to(dtype_));
+  const auto emb = torch::nn::functional::embedding(tokens, embedding_table());
   if (config_.pos_encodings != PosEncoding::kLearned) return scale_embeddings(emb, {});
   return scale_embeddings(emb, torch::nn::functional::embedding(positions, embed_pos.to(dtype_)));
 }
@@ -156,6 +176,7 @@ torch::Tensor HRMInnerImpl::q_positions(const Batch& batch) const {
 }
 
 InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch, LogitPositions logits) {
+  refresh_fake_quant();
   const auto ctx = attention_context(batch);
   const auto x = input_embeddings(batch);
   // Only the last bp_steps module calls keep autograd (with activation checkpointing, only their blocks'

@@ -2,6 +2,7 @@
 
 #include "hrm/model/activation_checkpoint.hpp"
 #include "hrm/model/cpu_fused_ops.hpp"
+#include "hrm/model/fake_quant.hpp"
 #include "hrm/model/init.hpp"
 #include "hrm/model/torch_compat.hpp"
 
@@ -66,11 +67,22 @@ CastedLinearImpl::CastedLinearImpl(int64_t in_features, int64_t out_features, bo
   if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
 }
 
-torch::Tensor CastedLinearImpl::forward(const torch::Tensor& x) {
-  if (override_) return override_(x);
+void CastedLinearImpl::set_fake_quant(QuantizedBlocks blocks, bool int8_activations) {
+  fake_quant_value_ = blocks.dequantize().to(weight.device());
+  fake_quant_blocks_ = std::move(blocks);
+  int8_activations_ = int8_activations;
+}
+
+torch::Tensor CastedLinearImpl::effective_weight() const {
+  return fake_quant_value_.defined() ? straight_through(weight, fake_quant_value_) : weight;
+}
+
+torch::Tensor CastedLinearImpl::forward(const torch::Tensor& input) {
+  if (override_) return override_(input);
+  const auto x = int8_activations_ ? fake_quantize_activations(input) : input;
   const bool cached =
       cast_weight_.defined() && cast_weight_.scalar_type() == x.scalar_type() && !torch::GradMode::is_enabled();
-  const auto w = cached ? cast_weight_ : weight.to(x.scalar_type());
+  const auto w = cached ? cast_weight_ : effective_weight().to(x.scalar_type());
   if (kernel_ != nullptr && !bias.defined()) {
     auto y = kernel_(x, w);
     if (y.defined()) return y;

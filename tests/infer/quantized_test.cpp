@@ -129,6 +129,27 @@ TEST(QuantizedCheckpoint, DecodesCloseToTheFloatModel) {
   EXPECT_LT(q4.max_kl, 0.5);
 }
 
+// TextModel's loading: the linear layers' float tensors freed as they load, decoding unchanged.
+TEST(QuantizedCheckpoint, FreedLinearsDecodeExactlyAsDequantizedOnes) {
+  const auto dir = quantized_checkpoint(QuantType::kQ4);
+  const auto config = read_checkpoint_meta(dir).config;
+  HRMInner dequantized(config), freed(config);
+  const auto a = load_checkpoint_weights(dir, *dequantized);
+  const auto b = load_checkpoint_weights(dir, *freed, QuantizedLinears::kFree);
+  EXPECT_EQ(a.size(), b.size());
+  EXPECT_EQ(freed->H->layers->ptr<BlockImpl>(0)->qkv->weight.numel(), 0);
+  EXPECT_EQ(freed->lm_head->weight.numel(), 0);
+  EXPECT_TRUE(torch::equal(freed->embed, dequantized->embed));  // a lookup reads float rows
+  EXPECT_TRUE(torch::equal(freed->q_head->weight, dequantized->q_head->weight));
+  Decoder da(*dequantized), db(*freed);
+  EXPECT_EQ(db.model().L->layers->ptr<BlockImpl>(0)->down->weight.numel(), 0);
+  EXPECT_EQ(da.use_quantized(a), db.use_quantized(b));
+  const auto tokens = testing::random_tokens(config, 2, 11);
+  const std::vector<std::vector<int32_t>> prompts{testing::row_prefix(tokens, 0, 5), testing::row_prefix(tokens, 1, 8)};
+  EXPECT_TRUE(torch::equal(da.prefill(prompts, {1, 1}, {}, 20), db.prefill(prompts, {1, 1}, {}, 20)));
+  EXPECT_TRUE(torch::equal(da.step({4, 5}), db.step({4, 5})));
+}
+
 TEST(QuantizedCheckpoint, FilesShrinkAndRecordTheirFormat) {
   const auto bytes = [](const std::string& dir) { return fs::file_size(fs::path(dir) / "model.safetensors"); };
   const auto f = bytes(float_checkpoint()), q8 = bytes(quantized_checkpoint(QuantType::kQ8)),

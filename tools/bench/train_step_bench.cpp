@@ -2,6 +2,8 @@
 // its PyTorch-eager step: random inputs/labels, inner segment + target-Q forward, softmax LM loss +
 // Q losses, AdamW(lr 1e-4, wd 0.1, betas 0.9/0.95). Prints one JSON line like the baseline.
 //   hrm-bench-train-step --hidden 128 --heads 4 --h-layers 2 --l-layers 2 --seq-len 128 --batch 8 --threads 1
+// --qat-bits 4|8 times quantization-aware training (model.quantization with hrm quantize's defaults;
+// --qat-int8-activations adds activations: int8); tools/bench/quant_qat_overhead.sh compares it with float.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -21,7 +23,8 @@ int main(int argc, char** argv) {
   c.halt_max_steps = 8;
   int64_t batch = 16, steps = 20, warmup = 3;
   int threads = 0;
-  bool causal = false;
+  bool causal = false, qat_int8_activations = false;
+  int64_t qat_bits = 0;
   std::string dtype = "float32", device_name = "cpu";
   app.add_option("--hidden", c.hidden_size);
   app.add_option("--heads", c.num_heads);
@@ -40,7 +43,12 @@ int main(int argc, char** argv) {
   app.add_option("--dtype", dtype)->check(CLI::IsMember({"float32", "bfloat16"}));
   app.add_option("--device", device_name);
   app.add_flag("--causal", causal);
+  app.add_option("--qat-bits", qat_bits)->check(CLI::IsMember({0, 4, 8}));
+  app.add_flag("--qat-int8-activations", qat_int8_activations);
   CLI11_PARSE(app, argc, argv);
+  c.quantization.enabled = qat_bits != 0;
+  c.quantization.weights.type = qat_bits == 8 ? hrm::quant::QuantType::kQ8 : hrm::quant::QuantType::kQ4;
+  c.quantization.int8_activations = qat_int8_activations;
   c.forward_dtype = dtype;
   c.attention = causal ? hrm::AttentionMode::kCausal : hrm::AttentionMode::kBidirectional;
   c.halt_exploration_prob = 0.0;  // the baseline does not explore
@@ -89,6 +97,8 @@ int main(int argc, char** argv) {
                               {"batch", batch},
                               {"seq_len", c.seq_len},
                               {"causal", causal},
+                              {"qat_bits", qat_bits},
+                              {"qat_int8_activations", qat_int8_activations},
                               {"ms_per_step", std::round(dt * 1e6) / 1e3},
                               {"tokens_per_s", std::round(batch * c.seq_len / dt * 10) / 10},
                               {"final_lm_loss", last_loss},

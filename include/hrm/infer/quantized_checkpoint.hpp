@@ -21,11 +21,8 @@ namespace hrm::infer {
 inline constexpr int kQuantizedFormatVersion = 1;
 inline constexpr const char* kQuantizationMetadataKey = "hrm_quantization";
 
-struct QuantizeOptions {
-  quant::QuantType type = quant::QuantType::kQ4;  // every linear weight of the H and L modules
-  int64_t group_size = 32;
-  std::optional<quant::QuantType> embed_type = quant::QuantType::kQ8;  // token embedding; nullopt keeps float
-  std::optional<quant::QuantType> head_type = quant::QuantType::kQ8;   // LM head; nullopt keeps float
+// Which tensors and to what (WeightQuantization: q4 layers, q8 embedding and head by default), and how.
+struct QuantizeOptions : WeightQuantization {
   // Per weight name, [in] error weights (mean squared input activation per column, calibration.hpp).
   std::map<std::string, torch::Tensor> importance;
   int64_t calibration_prompts = 0;  // recorded in train_state.json
@@ -37,8 +34,10 @@ struct QuantizeSummary {
   std::string worst_tensor;
 };
 
-// The type a weight gets under `options` (nullopt: stays float).
-std::optional<quant::QuantType> quantized_type(const std::string& name, const QuantizeOptions& options);
+// The defaults for quantizing `checkpoint_dir`: its model.quantization block when it was trained with
+// quantization-aware training (so the export writes the integers its training forward computed with),
+// else WeightQuantization's defaults.
+QuantizeOptions default_quantize_options(const std::string& checkpoint_dir);
 
 // Quantizes `model`'s weights as quantize_checkpoint does, in memory (summary: optional).
 std::map<std::string, QuantizedWeight> quantize_weights(HRMInnerImpl& model, const QuantizeOptions& options,
@@ -51,9 +50,17 @@ void load_dequantized(HRMInnerImpl& model, const std::map<std::string, Quantized
 QuantizeSummary quantize_checkpoint(const std::string& source_dir, const std::string& out_dir,
                                     const QuantizeOptions& options);
 
+// What load_checkpoint_weights does with the quantized weights of linear layers: writes their dequantized
+// values into the model (the ATen path, any device), or frees the model's float tensor (size 0) for a
+// caller that runs the blocks through the CPU kernels (TextModel: Decoder copies a freed layer as freed),
+// so that loading never holds a float copy of those layers next to the model.
+enum class QuantizedLinears { kDequantize, kFree };
+
 // Loads `dir`'s weights into `model` (built from the checkpoint's config): a float checkpoint as
-// load_checkpoint does, a quantized one dequantized (the ATen path's weights). Returns the quantized
-// weights by name, empty for a float checkpoint. Mismatched or corrupt files are errors naming the tensor.
-std::map<std::string, QuantizedWeight> load_checkpoint_weights(const std::string& dir, HRMInnerImpl& model);
+// load_checkpoint does, a quantized one as `linears` says (the embedding is always dequantized: a lookup
+// reads float rows). Returns the quantized weights by name, empty for a float checkpoint. Mismatched or
+// corrupt files are errors naming the tensor.
+std::map<std::string, QuantizedWeight> load_checkpoint_weights(
+    const std::string& dir, HRMInnerImpl& model, QuantizedLinears linears = QuantizedLinears::kDequantize);
 
 }  // namespace hrm::infer

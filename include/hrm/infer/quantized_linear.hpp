@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "hrm/model/quantized_blocks.hpp"
 #include "hrm/model/safetensors.hpp"
 #include "hrm/quant/formats.hpp"
 
@@ -31,16 +32,15 @@ class QuantizedWeight {
   // x: [..., cols] fp32 or bf16 on the CPU; returns [..., rows] in x's dtype.
   torch::Tensor forward(const torch::Tensor& x) const;
 
-  quant::QuantType type() const { return type_; }
-  int64_t group() const { return group_; }
-  int64_t rows() const { return rows_; }
-  int64_t cols() const { return cols_; }
-  int64_t bytes() const;  // of the stored arrays
+  quant::QuantType type() const { return blocks_.type; }
+  int64_t group() const { return blocks_.group; }
+  int64_t rows() const { return blocks_.rows; }
+  int64_t cols() const { return blocks_.cols; }
+  int64_t bytes() const { return blocks_.bytes(); }  // of the stored arrays
+  const QuantizedBlocks& blocks() const { return blocks_; }
 
  private:
-  quant::QuantType type_ = quant::QuantType::kQ8;
-  int64_t group_ = quant::kBlock, rows_ = 0, cols_ = 0;
-  torch::Tensor q_, scales_, mins_;  // int8/uint8, fp16, fp16 (undefined for q8)
+  QuantizedBlocks blocks_;
 };
 
 }  // namespace hrm::infer

@@ -2,8 +2,10 @@
 // Defaults reproduce the published HRM (sapientinc/HRM, hrm_act_v1); the HRM-Text causal-LM
 // lessons are options, not forks of the code.
 #pragma once
+#include <optional>
 #include <string>
 
+#include "hrm/quant/formats.hpp"
 #include "hrm/util/config_reader.hpp"
 
 namespace hrm {
@@ -13,6 +15,27 @@ enum class NormStyle { kPost, kPre };        // kPre: pre-norm blocks + weightle
 enum class ZHInit { kLearned, kEmbedding };  // kEmbedding: z_H starts from the token embedding (HRM-Text)
 enum class LossType { kStablemax, kSoftmax };
 enum class PosEncoding { kRope, kLearned };
+
+// Which weights are stored in a block format (hrm/quant/formats.hpp), and in which: the options of
+// `hrm quantize` and of quantization-aware training share it, so both quantize the same tensors.
+struct WeightQuantization {
+  quant::QuantType type = quant::QuantType::kQ4;                       // every linear weight of the H and L modules
+  int64_t group_size = 32;                                             // values per scale
+  std::optional<quant::QuantType> embed_type = quant::QuantType::kQ8;  // token embedding; nullopt keeps float
+  std::optional<quant::QuantType> head_type = quant::QuantType::kQ8;   // LM head; nullopt keeps float
+  // The type of the checkpoint tensor `name` ("H.layers.0.qkv.weight", "embed", ...); nullopt: stays float.
+  std::optional<quant::QuantType> type_of(const std::string& name) const;
+};
+
+// model.quantization: quantization-aware training (docs/training.md). The training forward computes with
+// the weights exactly as `hrm quantize` would store them (straight-through gradient), and optionally with
+// int8 activations as the quantized kernels quantize them. A training setting, not architecture: diff()
+// ignores it, so a QAT run starts from a float checkpoint and its checkpoints load anywhere.
+struct QuantizationConfig {
+  bool enabled = false;  // the block is present
+  WeightQuantization weights;
+  bool int8_activations = false;  // activations: int8 | none
+};
 
 struct ModelConfig {
   int64_t vocab_size = 0;  // required
@@ -43,6 +66,7 @@ struct ModelConfig {
   // input for backward and are run again there (hrm/model/activation_checkpoint.hpp). Same loss and
   // gradients; not part of the architecture (diff() ignores it, checkpoints load either way).
   bool activation_checkpointing = false;
+  QuantizationConfig quantization;
 
   // Derived quantities.
   int64_t head_dim() const { return hidden_size / num_heads; }
@@ -56,7 +80,7 @@ struct ModelConfig {
   static ModelConfig from_file(const std::string& path);
   std::string to_yaml() const;
   // Names of keys whose values differ, e.g. "hidden_size (512 vs 256)"; empty when equal. Compares the
-  // architecture: activation_checkpointing is left out.
+  // architecture: activation_checkpointing and quantization are left out.
   std::string diff(const ModelConfig& other) const;
 };
 

@@ -73,6 +73,13 @@ class HRMInnerImpl : public torch::nn::Module {
   // For bp_steps warmup schedules; must stay in [1, module_calls()].
   void set_bp_steps(int64_t bp_steps);
   torch::ScalarType dtype() const { return dtype_; }
+  // Quantization-aware training (config().quantization): quantizes the current weights of every quantized
+  // linear layer into its fake quantizer (CastedLinearImpl::set_fake_quant); forward() calls it first.
+  void refresh_fake_quant();
+  // The token embedding forward() read last, as quantized blocks; null unless the embedding is fake-quantized.
+  const QuantizedBlocks* embed_fake_quant() const {
+    return embed_fake_quant_.q.defined() ? &embed_fake_quant_ : nullptr;
+  }
   // Names of buffers that are derived (RoPE tables), not part of a checkpoint.
   static bool is_derived_buffer(const std::string& name) { return name == "rope_cos" || name == "rope_sin"; }
 
@@ -82,10 +89,13 @@ class HRMInnerImpl : public torch::nn::Module {
 
  private:
   torch::Tensor scale_embeddings(torch::Tensor emb, const torch::Tensor& position_emb);
+  // `embed` in the forward dtype, fake-quantized under quantization-aware training.
+  torch::Tensor embedding_table();
 
   ModelConfig config_;
   torch::ScalarType dtype_;
   double embed_scale_;
+  QuantizedBlocks embed_fake_quant_;
 };
 TORCH_MODULE(HRMInner);
 

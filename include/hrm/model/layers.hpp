@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "hrm/model/config.hpp"
+#include "hrm/model/quantized_blocks.hpp"
 
 namespace hrm {
 
@@ -49,12 +50,23 @@ class CastedLinearImpl : public torch::nn::Module {
   // its lifetime: HRMInner::forward sets it for one forward's no-grad module calls and clears it after, so
   // a cached copy never outlives an optimizer step. Grad-mode calls always cast `weight` (gradients unchanged).
   void set_cast_weight(torch::Tensor cast_weight) { cast_weight_ = std::move(cast_weight); }
+  // Quantization-aware training: forward() computes with `blocks` dequantized in place of `weight` (the
+  // gradient passes straight through to `weight`), and with int8_activations rounds its input as the
+  // quantized kernels do. HRMInner::forward sets it from the current weights before every forward; it is
+  // kept until the next one because activation checkpointing runs the blocks again during backward.
+  void set_fake_quant(QuantizedBlocks blocks, bool int8_activations);
+  const QuantizedBlocks* fake_quant() const { return fake_quant_value_.defined() ? &fake_quant_blocks_ : nullptr; }
+  // The weight forward() multiplies with (fp32): `weight`, or its fake-quantized values.
+  torch::Tensor effective_weight() const;
   torch::Tensor weight, bias;
 
  private:
   LinearKernel kernel_ = nullptr;
   LinearOverride override_;
   torch::Tensor cast_weight_;
+  QuantizedBlocks fake_quant_blocks_;
+  torch::Tensor fake_quant_value_;  // fake_quant_blocks_ dequantized, on weight's device
+  bool int8_activations_ = false;
 };
 TORCH_MODULE(CastedLinear);
 
