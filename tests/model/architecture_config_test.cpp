@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "../error_of.hpp"
 #include "../scratch_dir.hpp"
 #include "hrm/model/config.hpp"
 #include "hrm/util/error.hpp"
@@ -21,12 +22,7 @@ hrm::ModelConfig parse_text(const std::string& name, const std::string& text) {
 hrm::ModelConfig parse(const std::string& name, const std::string& yaml) { return parse_text(name, kBase + yaml); }
 
 std::string parse_error(const std::string& name, const std::string& yaml) {
-  try {
-    parse(name, yaml);
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
+  return hrm::testing::error_of([&] { parse(name, yaml); });
 }
 
 TEST(ArchitectureConfig, DefaultIsHrmAndEachAblationHasItsDefaults) {
