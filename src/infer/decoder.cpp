@@ -209,10 +209,9 @@ void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, si
     const bool final_segment = s + 1 == max_segments;
     std::vector<bool> halt(count, final_segment);
     if (act.adaptive && !final_segment) {
-      const auto q = model_->q_head(z_last).to(torch::kFloat32).cpu();
-      for (size_t i = 0; i < count; ++i) {
-        halt[i] = q[static_cast<int64_t>(i)][0].item<float>() > q[static_cast<int64_t>(i)][1].item<float>();
-      }
+      const auto [q_halt, q_continue] = model_->q_values(z_last);
+      const auto halts = (q_halt > q_continue).cpu();
+      for (size_t i = 0; i < count; ++i) halt[i] = halts[static_cast<int64_t>(i)].item<bool>();
     }
     torch::Tensor group_logits;
     for (size_t i = 0; i < count; ++i) {

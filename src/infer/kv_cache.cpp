@@ -6,11 +6,9 @@ namespace hrm::infer {
 
 KVCache::KVCache(const ModelConfig& c, int64_t rows, int64_t capacity, torch::ScalarType dtype, torch::Device device)
     : rows_(rows), capacity_(capacity), heads_(c.num_heads), head_dim_(c.head_dim()), dtype_(dtype), device_(device) {
-  for (int64_t h = 0; h < c.H_cycles; ++h) {
-    for (int64_t l = 0; l <= c.L_cycles; ++l) {
-      call_offset_.push_back(slots_per_segment_);
-      slots_per_segment_ += l < c.L_cycles ? c.L_layers : c.H_layers;
-    }
+  for (int64_t call = 0; call < c.module_calls(); ++call) {
+    call_offset_.push_back(slots_per_segment_);
+    slots_per_segment_ += c.call_layers(call);
   }
 }
 

@@ -55,10 +55,12 @@ std::pair<Carry, ActOutput> HRMImpl::forward(const Carry& carry, const Batch& ba
     const auto min_steps =
         explore.to(torch::kInt32) * torch::randint(2, cfg.halt_max_steps + 1, {b}, generator_, cpu_i32);
     halted = halted & (steps >= min_steps.to(steps.device()));
-    // Bootstrapped target: the Q values of the next segment from the new carry (no replay buffer).
-    const auto next_q = inner->forward(next.inner, next.current, LogitPositions::kNone);
-    act.target_q_continue =
-        torch::sigmoid(torch::where(is_last, next_q.q_halt, torch::maximum(next_q.q_halt, next_q.q_continue)));
+    if (cfg.has_q_continue()) {
+      // Bootstrapped target: the Q values of the next segment from the new carry (no replay buffer).
+      const auto next_q = inner->forward(next.inner, next.current, LogitPositions::kNone);
+      act.target_q_continue =
+          torch::sigmoid(torch::where(is_last, next_q.q_halt, torch::maximum(next_q.q_halt, next_q.q_continue)));
+    }
   }
   next.steps = steps;
   next.halted = halted;

@@ -1,5 +1,6 @@
 #include "hrm/model/config.hpp"
 
+#include <map>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -20,6 +21,10 @@ const EnumName<NormStyle> kNorm[] = {{NormStyle::kPost, "post"}, {NormStyle::kPr
 const EnumName<ZHInit> kZHInit[] = {{ZHInit::kLearned, "learned"}, {ZHInit::kEmbedding, "embedding"}};
 const EnumName<LossType> kLoss[] = {{LossType::kStablemax, "stablemax"}, {LossType::kSoftmax, "softmax"}};
 const EnumName<PosEncoding> kPos[] = {{PosEncoding::kRope, "rope"}, {PosEncoding::kLearned, "learned"}};
+const EnumName<Architecture> kArchitecture[] = {{Architecture::kHRM, "hrm"},
+                                                {Architecture::kLOnly, "l_only"},
+                                                {Architecture::kTransformer, "transformer"},
+                                                {Architecture::kTRM, "trm"}};
 
 template <typename E, size_t N>
 const char* name_of(const EnumName<E> (&table)[N], E v) {
@@ -90,6 +95,39 @@ std::optional<quant::QuantType> WeightQuantization::type_of(const std::string& n
 }
 
 const char* to_string(AttentionMode m) { return name_of(kAttention, m); }
+const char* to_string(Architecture a) { return name_of(kArchitecture, a); }
+
+int64_t ModelConfig::module_calls() const {
+  switch (architecture) {
+    case Architecture::kHRM:
+    case Architecture::kTRM:
+      return H_cycles * (L_cycles + 1);
+    case Architecture::kLOnly:
+      return L_cycles;
+    case Architecture::kTransformer:
+      return 1;
+  }
+  return 1;
+}
+
+int64_t ModelConfig::call_layers(int64_t call) const {
+  const bool high_call = architecture == Architecture::kHRM && call % (L_cycles + 1) == L_cycles;
+  return high_call ? H_layers : L_layers;
+}
+
+bool ModelConfig::uses_key(const std::string& key) const {
+  switch (architecture) {
+    case Architecture::kHRM:
+      return true;
+    case Architecture::kTRM:
+      return key != "H_layers";
+    case Architecture::kLOnly:
+      return key != "H_layers" && key != "H_cycles" && key != "z_H_init";
+    case Architecture::kTransformer:
+      return key != "H_layers" && key != "H_cycles" && key != "L_cycles" && key != "z_H_init" && key != "bp_steps";
+  }
+  return true;
+}
 
 int64_t ModelConfig::mlp_inner() const {
   const auto raw = static_cast<int64_t>(std::llround(expansion * static_cast<double>(hidden_size) * 2.0 / 3.0));
@@ -98,6 +136,16 @@ int64_t ModelConfig::mlp_inner() const {
 
 ModelConfig ModelConfig::from_reader(ConfigReader& r) {
   ModelConfig c;
+  read_enum(r, "architecture", kArchitecture, c.architecture);
+  for (const char* key : {"H_layers", "H_cycles", "L_cycles", "z_H_init", "bp_steps"}) {
+    r.check(c.uses_key(key) || !r.has(key), key,
+            std::string("is not used by architecture: ") + to_string(c.architecture) + " (remove it)");
+  }
+  // Defaults of the ablations: the one-step gradient of an L-only recurrence is its last call; TRM
+  // backpropagates through its last full recursion round (n z updates + the y update); a plain
+  // transformer runs one segment.
+  if (c.architecture == Architecture::kLOnly || c.architecture == Architecture::kTransformer) c.bp_steps = 1;
+  if (c.architecture == Architecture::kTransformer) c.halt_max_steps = 1;
   r.require("vocab_size", c.vocab_size);
   r.require("seq_len", c.seq_len);
   r.get("hidden_size", c.hidden_size);
@@ -128,6 +176,7 @@ ModelConfig ModelConfig::from_reader(ConfigReader& r) {
     quantization = r.child("quantization");
   }
   r.finish();
+  if (c.architecture == Architecture::kTRM && !r.has("bp_steps")) c.bp_steps = c.L_cycles + 1;
 
   r.check(c.vocab_size >= 2, "vocab_size", "must be >= 2");
   r.check(c.seq_len >= 1, "seq_len", "must be >= 1");
@@ -140,8 +189,10 @@ ModelConfig ModelConfig::from_reader(ConfigReader& r) {
   r.check(c.rope_theta > 0, "rope_theta", "must be > 0");
   r.check(c.rms_norm_eps > 0, "rms_norm_eps", "must be > 0");
   r.check(c.bp_steps >= 1 && c.bp_steps <= c.module_calls(), "bp_steps",
-          "must be in [1, H_cycles*(L_cycles+1) = " + std::to_string(c.module_calls()) + "]");
+          "must be in [1, module calls per segment = " + std::to_string(c.module_calls()) + "]");
   r.check(c.halt_max_steps >= 1, "halt_max_steps", "must be >= 1");
+  r.check(c.architecture != Architecture::kTransformer || c.halt_max_steps == 1, "halt_max_steps",
+          "must be 1 for architecture: transformer (a single segment, no recurrence)");
   r.check(c.halt_exploration_prob >= 0 && c.halt_exploration_prob <= 1, "halt_exploration_prob", "must be in [0, 1]");
   r.check(c.puzzle_emb_ndim >= 0, "puzzle_emb_ndim", "must be >= 0");
   r.check(c.num_puzzle_identifiers >= 1, "num_puzzle_identifiers", "must be >= 1");
@@ -156,33 +207,71 @@ ModelConfig ModelConfig::from_file(const std::string& path) {
   return from_reader(r);
 }
 
+std::vector<std::pair<std::string, std::string>> ModelConfig::entries() const {
+  std::ostringstream v;
+  v.precision(17);
+  const auto str = [&](auto x) {
+    v.str("");
+    v << x;
+    return v.str();
+  };
+  std::vector<std::pair<std::string, std::string>> all = {
+      {"architecture", name_of(kArchitecture, architecture)},
+      {"vocab_size", str(vocab_size)},
+      {"seq_len", str(seq_len)},
+      {"hidden_size", str(hidden_size)},
+      {"num_heads", str(num_heads)},
+      {"expansion", str(expansion)},
+      {"H_layers", str(H_layers)},
+      {"L_layers", str(L_layers)},
+      {"H_cycles", str(H_cycles)},
+      {"L_cycles", str(L_cycles)},
+      {"rope_theta", str(rope_theta)},
+      {"rms_norm_eps", str(rms_norm_eps)},
+      {"pos_encodings", name_of(kPos, pos_encodings)},
+      {"attention", name_of(kAttention, attention)},
+      {"norm", name_of(kNorm, norm)},
+      {"z_H_init", name_of(kZHInit, z_H_init)},
+      {"bp_steps", str(bp_steps)},
+      {"halt_max_steps", str(halt_max_steps)},
+      {"halt_exploration_prob", str(halt_exploration_prob)},
+      {"puzzle_emb_ndim", str(puzzle_emb_ndim)},
+      {"num_puzzle_identifiers", str(num_puzzle_identifiers)},
+      {"loss", name_of(kLoss, loss)},
+      {"forward_dtype", forward_dtype},
+      {"activation_checkpointing", activation_checkpointing ? "true" : "false"}};
+  std::vector<std::pair<std::string, std::string>> used;
+  for (auto& e : all) {
+    if (uses_key(e.first)) used.push_back(std::move(e));
+  }
+  return used;
+}
+
 std::string ModelConfig::to_yaml() const {
-  std::ostringstream s;
-  s.precision(17);
-  s << "vocab_size: " << vocab_size << "\nseq_len: " << seq_len << "\nhidden_size: " << hidden_size
-    << "\nnum_heads: " << num_heads << "\nexpansion: " << expansion << "\nH_layers: " << H_layers
-    << "\nL_layers: " << L_layers << "\nH_cycles: " << H_cycles << "\nL_cycles: " << L_cycles
-    << "\nrope_theta: " << rope_theta << "\nrms_norm_eps: " << rms_norm_eps
-    << "\npos_encodings: " << name_of(kPos, pos_encodings) << "\nattention: " << name_of(kAttention, attention)
-    << "\nnorm: " << name_of(kNorm, norm) << "\nz_H_init: " << name_of(kZHInit, z_H_init) << "\nbp_steps: " << bp_steps
-    << "\nhalt_max_steps: " << halt_max_steps << "\nhalt_exploration_prob: " << halt_exploration_prob
-    << "\npuzzle_emb_ndim: " << puzzle_emb_ndim << "\nnum_puzzle_identifiers: " << num_puzzle_identifiers
-    << "\nloss: " << name_of(kLoss, loss) << "\nforward_dtype: " << forward_dtype
-    << "\nactivation_checkpointing: " << (activation_checkpointing ? "true" : "false") << "\n";
-  if (quantization.enabled) s << quantization_yaml(quantization);
-  return s.str();
+  std::string out;
+  for (const auto& [key, value] : entries()) out += key + ": " + value + "\n";
+  if (quantization.enabled) out += quantization_yaml(quantization);
+  return out;
 }
 
 std::string ModelConfig::diff(const ModelConfig& other) const {
-  // Compare line by line through the YAML rendering: one source of truth for the key list.
-  std::istringstream a(to_yaml()), b(other.to_yaml());
-  std::string la, lb, out;
-  while (std::getline(a, la) && std::getline(b, lb)) {
-    const auto key = la.substr(0, la.find(':'));
-    if (la != lb && key != "activation_checkpointing" && key != "quantization") {
-      out += (out.empty() ? "" : ", ") + key + " (" + la.substr(la.find(':') + 2) + " vs " +
-             lb.substr(lb.find(':') + 2) + ")";
-    }
+  // Key by key through the YAML entries (one source of truth for the key list); a key one architecture
+  // does not use reads "unused". The quantization block is not an entry: QAT may start from a float model.
+  const auto mine = entries(), theirs = other.entries();
+  const std::map<std::string, std::string> mine_map(mine.begin(), mine.end()), theirs_map(theirs.begin(), theirs.end());
+  const auto value_in = [](const std::map<std::string, std::string>& m, const std::string& key) {
+    const auto it = m.find(key);
+    return it == m.end() ? std::string("unused") : it->second;
+  };
+  std::string out;
+  const auto compare = [&](const std::string& key) {
+    const auto a = value_in(mine_map, key), b = value_in(theirs_map, key);
+    if (a != b && key != "activation_checkpointing")
+      out += (out.empty() ? "" : ", ") + key + " (" + a + " vs " + b + ")";
+  };
+  for (const auto& entry : mine) compare(entry.first);
+  for (const auto& entry : theirs) {
+    if (!mine_map.count(entry.first)) compare(entry.first);
   }
   return out;
 }

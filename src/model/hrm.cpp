@@ -44,7 +44,7 @@ HRMInnerImpl::HRMInnerImpl(const ModelConfig& c)
   embed = register_parameter("embed", torch::empty({c.vocab_size, c.hidden_size}));
   trunc_normal_(embed, embed_std);
   lm_head = register_module("lm_head", CastedLinear(c.hidden_size, c.vocab_size, false));
-  q_head = register_module("q_head", CastedLinear(c.hidden_size, 2, true));
+  q_head = register_module("q_head", CastedLinear(c.hidden_size, c.has_q_continue() ? 2 : 1, true));
   {
     // Q starts near "never halt" (sigmoid(-5)) so bootstrapping is stable, as in the reference.
     torch::NoGradGuard no_grad;
@@ -58,7 +58,7 @@ HRMInnerImpl::HRMInnerImpl(const ModelConfig& c)
     embed_pos = register_parameter("embed_pos", torch::empty({c.total_seq_len(), c.hidden_size}));
     trunc_normal_(embed_pos, embed_std);
   }
-  H = register_module("H", ReasoningModule(c, c.H_layers));
+  if (c.architecture == Architecture::kHRM) H = register_module("H", ReasoningModule(c, c.H_layers));
   L = register_module("L", ReasoningModule(c, c.L_layers));
   H_init = register_buffer("H_init", torch::empty({c.hidden_size}));
   L_init = register_buffer("L_init", torch::empty({c.hidden_size}));
@@ -185,7 +185,9 @@ InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch, L
   const bool grad_enabled = torch::GradMode::is_enabled();
   std::optional<CastWeightScope> cast_weights;
   if (!grad_enabled || calls > config_.bp_steps) {
-    cast_weights.emplace(std::initializer_list<torch::nn::Module*>{H.get(), L.get()}, dtype_);
+    cast_weights.emplace(H ? std::initializer_list<torch::nn::Module*>{H.get(), L.get()}
+                           : std::initializer_list<torch::nn::Module*>{L.get()},
+                         dtype_);
   }
   const auto z = run_schedule(
       carry, x,
@@ -204,13 +206,28 @@ InnerOutput HRMInnerImpl::forward(const InnerCarry& carry, const Batch& batch, L
     out.logits = lm_head(z_tokens.reshape({-1, config_.hidden_size}).index_select(0, out.logit_index));
   }
   const auto rows = torch::arange(batch.size(), torch::TensorOptions().dtype(torch::kLong).device(z_H.device()));
-  const auto q = q_head(z_H.index({rows, q_positions(batch)})).to(torch::kFloat32);
-  out.q_halt = q.select(-1, 0);
-  out.q_continue = q.select(-1, 1);
+  std::tie(out.q_halt, out.q_continue) = q_values(z_H.index({rows, q_positions(batch)}));
   return out;
 }
 
+std::pair<torch::Tensor, torch::Tensor> HRMInnerImpl::q_values(const torch::Tensor& z) {
+  const auto q = q_head(z).to(torch::kFloat32);
+  const auto q_halt = q.select(-1, 0);
+  // TRM's single halting logit: a constant 0 continue logit turns "q_halt > q_continue" into q_halt > 0.
+  return {q_halt, config_.has_q_continue() ? q.select(-1, 1) : torch::zeros_like(q_halt)};
+}
+
 InnerCarry HRMInnerImpl::run_schedule(const InnerCarry& carry, const torch::Tensor& x, const ModuleCallFn& call) {
+  if (config_.architecture == Architecture::kLOnly || config_.architecture == Architecture::kTransformer) {
+    // One state, refined by the L module with the input injected on every call (a transformer: one call);
+    // it is both the output (z_H) and the recurrent state (z_L).
+    auto z = carry.z_L;
+    for (int64_t index = 0; index < config_.module_calls(); ++index) z = call(index, *L, z, x);
+    return {z, z};
+  }
+  // HRM: z_L <- L(z_L, z_H + x) L_cycles times, then z_H <- H(z_H, z_L). TRM is the same schedule with one
+  // network: z <- net(x + y + z) n times, then y <- net(y + z).
+  auto& high = H ? *H : *L;
   auto z_H = carry.z_H, z_L = carry.z_L;
   int64_t index = 0;
   for (int64_t h = 0; h < config_.H_cycles; ++h) {
@@ -218,7 +235,7 @@ InnerCarry HRMInnerImpl::run_schedule(const InnerCarry& carry, const torch::Tens
       if (l < config_.L_cycles) {
         z_L = call(index, *L, z_L, z_H + x);
       } else {
-        z_H = call(index, *H, z_H, z_L);
+        z_H = call(index, high, z_H, z_L);
       }
     }
   }

@@ -17,7 +17,7 @@ std::unordered_set<const void*> impls(const std::vector<torch::Tensor>& tensors)
 }  // namespace
 
 ModuleParams module_params(const torch::optim::Optimizer& optimizer, HRMInnerImpl& model) {
-  const auto h = impls(model.H->parameters());
+  const auto h = model.H ? impls(model.H->parameters()) : std::unordered_set<const void*>{};  // HRM only
   const auto l = impls(model.L->parameters());
   auto heads = impls(model.lm_head->parameters());
   for (const auto* p : impls(model.q_head->parameters())) heads.insert(p);

@@ -83,7 +83,7 @@ void check_stage(ConfigReader& r, const StageConfig& s, const ModelConfig& model
   r.check(s.steps >= 1, "steps", "must be >= 1");
   r.check(s.ema_decay >= 0 && s.ema_decay < 1, "ema_decay", "must be in [0, 1)");
   r.check(s.bp_steps_final == 0 || (s.bp_steps_final >= model.bp_steps && s.bp_steps_final <= model.module_calls()),
-          "bp_steps_final", "must be 0 or in [model.bp_steps, H_cycles*(L_cycles+1)]");
+          "bp_steps_final", "must be 0 or in [model.bp_steps, module calls per segment]");
   r.check(s.eval.interval >= 1, legacy ? "eval_interval" : "eval.interval", "must be >= 1");
   r.check(s.eval.batch_size >= 1, legacy ? "eval_batch_size" : "eval.batch_size", "must be >= 1");
   if (s.kind == StageKind::kSft) {

@@ -66,6 +66,7 @@ struct Variant {
   // an AMD EPYC (AVX2 only), where BLAS picks other kernels for the full and the cached shapes. One bf16 ulp at 2..4
   // is 0.016, so bf16 allows ~12 ulps; the fp32 variants are the ones that check the cache logic tightly.
   double tolerance;
+  hrm::Architecture architecture = hrm::Architecture::kHRM;  // the ablations share the cached schedule
 };
 
 class CachedMatchesFull : public ::testing::TestWithParam<Variant> {};
@@ -76,6 +77,7 @@ TEST_P(CachedMatchesFull, AtEveryPosition) {
   c.norm = v.norm;
   c.pos_encodings = v.pos;
   c.z_H_init = v.z_H_init;
+  c.architecture = v.architecture;
   torch::manual_seed(11);
   hrm::HRMInner model(c);
   Decoder decoder(*model);
@@ -89,18 +91,27 @@ TEST_P(CachedMatchesFull, AtEveryPosition) {
 
 INSTANTIATE_TEST_SUITE_P(
     Variants, CachedMatchesFull,
-    ::testing::Values(Variant{"causal_rope_post_fp32", AttentionMode::kCausal, hrm::NormStyle::kPost,
-                              hrm::PosEncoding::kRope, hrm::ZHInit::kLearned, "float32", 2, 5e-5},
-                      Variant{"causal_learned_pre_embinit_fp32", AttentionMode::kCausal, hrm::NormStyle::kPre,
-                              hrm::PosEncoding::kLearned, hrm::ZHInit::kEmbedding, "float32", 3, 5e-5},
-                      Variant{"prefix_rope_pre_embinit_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPre,
-                              hrm::PosEncoding::kRope, hrm::ZHInit::kEmbedding, "float32", 2, 5e-5},
-                      Variant{"prefix_learned_post_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPost,
-                              hrm::PosEncoding::kLearned, hrm::ZHInit::kLearned, "float32", 3, 5e-5},
-                      Variant{"causal_rope_post_bf16", AttentionMode::kCausal, hrm::NormStyle::kPost,
-                              hrm::PosEncoding::kRope, hrm::ZHInit::kLearned, "bfloat16", 2, 0.2},
-                      Variant{"prefix_rope_pre_embinit_bf16", AttentionMode::kPrefixLM, hrm::NormStyle::kPre,
-                              hrm::PosEncoding::kRope, hrm::ZHInit::kEmbedding, "bfloat16", 2, 0.2}),
+    ::testing::Values(
+        Variant{"causal_rope_post_fp32", AttentionMode::kCausal, hrm::NormStyle::kPost, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kLearned, "float32", 2, 5e-5},
+        Variant{"causal_learned_pre_embinit_fp32", AttentionMode::kCausal, hrm::NormStyle::kPre,
+                hrm::PosEncoding::kLearned, hrm::ZHInit::kEmbedding, "float32", 3, 5e-5},
+        Variant{"prefix_rope_pre_embinit_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPre, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kEmbedding, "float32", 2, 5e-5},
+        Variant{"prefix_learned_post_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPost, hrm::PosEncoding::kLearned,
+                hrm::ZHInit::kLearned, "float32", 3, 5e-5},
+        Variant{"causal_rope_post_bf16", AttentionMode::kCausal, hrm::NormStyle::kPost, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kLearned, "bfloat16", 2, 0.2},
+        Variant{"prefix_rope_pre_embinit_bf16", AttentionMode::kPrefixLM, hrm::NormStyle::kPre, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kEmbedding, "bfloat16", 2, 0.2},
+        Variant{"l_only_causal_fp32", AttentionMode::kCausal, hrm::NormStyle::kPre, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kLearned, "float32", 2, 5e-5, hrm::Architecture::kLOnly},
+        Variant{"transformer_prefix_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPre, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kLearned, "float32", 1, 5e-5, hrm::Architecture::kTransformer},
+        Variant{"trm_causal_fp32", AttentionMode::kCausal, hrm::NormStyle::kPost, hrm::PosEncoding::kRope,
+                hrm::ZHInit::kLearned, "float32", 2, 5e-5, hrm::Architecture::kTRM},
+        Variant{"trm_prefix_embinit_fp32", AttentionMode::kPrefixLM, hrm::NormStyle::kPre, hrm::PosEncoding::kLearned,
+                hrm::ZHInit::kEmbedding, "float32", 3, 5e-5, hrm::Architecture::kTRM}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Prefix-LM decoding is not silently causal (HRM-Text's pitfall of a lost prefix mask): the same
@@ -124,26 +135,31 @@ TEST(Decoder, PrefixLMPromptIsBidirectional) {
 }
 
 TEST(Decoder, AdaptiveActHaltsWhenTheQHeadSaysSo) {
-  auto c = tiny_lm_config(AttentionMode::kCausal);
-  c.halt_max_steps = 4;
-  torch::manual_seed(4);
-  hrm::HRMInner model(c);
-  const auto tokens = random_tokens(c, 2, 2);
-  const std::vector<int64_t> lens = {4, 7};
-  std::vector<std::vector<int32_t>> prompts = {row_prefix(tokens, 0, 4), row_prefix(tokens, 1, 7)};
-  for (const bool halt : {true, false}) {
-    {
-      torch::NoGradGuard no_grad;
-      model->q_head->bias.copy_(halt ? torch::tensor({5.0, -5.0}) : torch::tensor({-5.0, 5.0}));
+  // TRM's single halting logit halts on q_halt > 0.
+  for (const auto architecture : {hrm::Architecture::kHRM, hrm::Architecture::kTRM}) {
+    auto c = tiny_lm_config(AttentionMode::kCausal);
+    c.halt_max_steps = 4;
+    c.architecture = architecture;
+    torch::manual_seed(4);
+    hrm::HRMInner model(c);
+    const auto tokens = random_tokens(c, 2, 2);
+    const std::vector<int64_t> lens = {4, 7};
+    std::vector<std::vector<int32_t>> prompts = {row_prefix(tokens, 0, 4), row_prefix(tokens, 1, 7)};
+    for (const bool halt : {true, false}) {
+      {
+        torch::NoGradGuard no_grad;
+        const double q_halt = halt ? 5.0 : -5.0;
+        model->q_head->bias.copy_(c.has_q_continue() ? torch::tensor({q_halt, -q_halt}) : torch::tensor({q_halt}));
+      }
+      Decoder decoder(*model);
+      const auto logits = decoder.prefill(prompts, {1, 1}, {true, 0}, c.seq_len);
+      const int64_t expected = halt ? 1 : c.halt_max_steps;
+      EXPECT_EQ(decoder.segments(), (std::vector<int64_t>{expected, expected})) << hrm::to_string(architecture);
+      EXPECT_EQ(decoder.cache().segments(), expected);
+      const auto ref = full_forward(model, tokens, lens, expected).logits;
+      EXPECT_LT((logits[0] - ref[0][3]).abs().max().item<double>(), 1e-4);
+      EXPECT_LT((logits[1] - ref[1][6]).abs().max().item<double>(), 1e-4);
     }
-    Decoder decoder(*model);
-    const auto logits = decoder.prefill(prompts, {1, 1}, {true, 0}, c.seq_len);
-    const int64_t expected = halt ? 1 : c.halt_max_steps;
-    EXPECT_EQ(decoder.segments(), (std::vector<int64_t>{expected, expected}));
-    EXPECT_EQ(decoder.cache().segments(), expected);
-    const auto ref = full_forward(model, tokens, lens, expected).logits;
-    EXPECT_LT((logits[0] - ref[0][3]).abs().max().item<double>(), 1e-4);
-    EXPECT_LT((logits[1] - ref[1][6]).abs().max().item<double>(), 1e-4);
   }
 }
 

@@ -64,7 +64,9 @@ int64_t weight_bytes_per_step(hrm::HRMInnerImpl& m, int64_t segments) {
     return n;
   };
   const auto& c = m.config();
-  const int64_t per_segment = c.H_cycles * (c.L_cycles * bytes(*m.L) + bytes(*m.H));
+  const int64_t layer_bytes = bytes(*m.L) / c.L_layers;  // every block has the same shapes
+  int64_t per_segment = 0;
+  for (int64_t call = 0; call < c.module_calls(); ++call) per_segment += c.call_layers(call) * layer_bytes;
   return segments * per_segment + bytes(*m.lm_head);
 }
 
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
   double seconds = 2.0;
   int threads = 1;
   bool no_recompute = false, kernel = false;
+  std::string model_config;
   app.add_option("--config", which, "tiny, 27m or all")
       ->check(CLI::IsMember({"tiny", "27m", "all"}))
       ->capture_default_str();
@@ -196,6 +199,8 @@ int main(int argc, char** argv) {
   app.add_option("--prompt", prompt_len, "Prompt tokens")->capture_default_str();
   app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
   app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+  app.add_option("--model-config", model_config,
+                 "a model config YAML (any architecture, causal or prefix_lm) instead of --config");
   app.add_flag("--no-recompute", no_recompute, "Skip the full-recompute baseline");
   app.add_flag("--kernel", kernel, "Time the few-row GEMV alone (weight GB/s) instead of decoding");
   CLI11_PARSE(app, argc, argv);
@@ -219,8 +224,12 @@ int main(int argc, char** argv) {
       "bound |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
   std::vector<std::pair<std::string, hrm::ModelConfig>> configs;
-  if (which != "27m") configs.emplace_back("tiny", tiny_config());
-  if (which != "tiny") configs.emplace_back("27M", hrm_v1_causal(HRM_SOURCE_DIR));
+  if (!model_config.empty()) {
+    configs.emplace_back(model_config, hrm::ModelConfig::from_file(model_config));
+  } else {
+    if (which != "27m") configs.emplace_back("tiny", tiny_config());
+    if (which != "tiny") configs.emplace_back("27M", hrm_v1_causal(HRM_SOURCE_DIR));
+  }
   for (auto& [name, config] : configs) {
     torch::manual_seed(0);
     hrm::HRMInner model(config);

@@ -27,7 +27,7 @@ class KVCache {
   int64_t segments() const { return static_cast<int64_t>(keys_.size()); }
   int64_t rows() const { return rows_; }
   int64_t capacity() const { return capacity_; }
-  // Attention calls per segment: H_cycles * (L_cycles * L_layers + H_layers).
+  // Attention calls per segment: the sum of ModelConfig::call_layers over the module calls.
   int64_t slots_per_segment() const { return slots_per_segment_; }
   // Slot of `layer` within module call `call` of a segment.
   int64_t slot(int64_t call, int64_t layer) const { return call_offset_.at(static_cast<size_t>(call)) + layer; }

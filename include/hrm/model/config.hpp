@@ -4,6 +4,8 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hrm/quant/formats.hpp"
 #include "hrm/util/config_reader.hpp"
@@ -15,6 +17,15 @@ enum class NormStyle { kPost, kPre };        // kPre: pre-norm blocks + weightle
 enum class ZHInit { kLearned, kEmbedding };  // kEmbedding: z_H starts from the token embedding (HRM-Text)
 enum class LossType { kStablemax, kSoftmax };
 enum class PosEncoding { kRope, kLearned };
+// The recurrence around the transformer blocks (docs/model.md "Architectures"): the published HRM, or
+// one of the ablations its critiques compare it with.
+enum class Architecture {
+  kHRM,          // H and L modules: H_cycles x (L_cycles L calls + 1 H call) per segment
+  kLOnly,        // the L module alone: L_cycles calls z_L <- L(z_L + x) per segment
+  kTransformer,  // one pass through L_layers blocks, one segment (no recurrence, no ACT)
+  kTRM,          // Tiny Recursive Model: the L module plays both roles, H_cycles (T) rounds of
+                 // L_cycles (n) z updates and one y update; the last round carries gradient; one halt logit
+};
 
 // Which weights are stored in a block format (hrm/quant/formats.hpp), and in which: the options of
 // `hrm quantize` and of quantization-aware training share it, so both quantize the same tensors.
@@ -38,6 +49,7 @@ struct QuantizationConfig {
 };
 
 struct ModelConfig {
+  Architecture architecture = Architecture::kHRM;
   int64_t vocab_size = 0;  // required
   int64_t seq_len = 0;     // required: tokens per sequence (without puzzle-embedding slots)
   int64_t hidden_size = 512;
@@ -73,17 +85,26 @@ struct ModelConfig {
   int64_t mlp_inner() const;
   int64_t puzzle_emb_len() const { return (puzzle_emb_ndim + hidden_size - 1) / hidden_size; }
   int64_t total_seq_len() const { return seq_len + puzzle_emb_len(); }
-  int64_t module_calls() const { return H_cycles * (L_cycles + 1); }
+  // Module calls per segment and the blocks of call `call` (the KV cache holds one slot per block call).
+  int64_t module_calls() const;
+  int64_t call_layers(int64_t call) const;
+  // Whether the architecture reads `key` (unused keys are rejected when present and left out of to_yaml).
+  bool uses_key(const std::string& key) const;
+  // HRM's Q head has a continue logit trained toward a bootstrapped target; TRM halts on q_halt > 0 alone.
+  bool has_q_continue() const { return architecture != Architecture::kTRM; }
 
   // Reads `r` (a mapping) into a config; rejects unknown keys and impossible values.
   static ModelConfig from_reader(ConfigReader& r);
   static ModelConfig from_file(const std::string& path);
   std::string to_yaml() const;
+  // (key, value) of every key the architecture uses, in to_yaml order.
+  std::vector<std::pair<std::string, std::string>> entries() const;
   // Names of keys whose values differ, e.g. "hidden_size (512 vs 256)"; empty when equal. Compares the
   // architecture: activation_checkpointing and quantization are left out.
   std::string diff(const ModelConfig& other) const;
 };
 
 const char* to_string(AttentionMode m);
+const char* to_string(Architecture a);
 
 }  // namespace hrm

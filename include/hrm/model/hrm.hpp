@@ -61,6 +61,9 @@ class HRMInnerImpl : public torch::nn::Module {
   using ModuleCallFn = std::function<torch::Tensor(int64_t call, ReasoningModuleImpl& module, const torch::Tensor& z,
                                                    const torch::Tensor& injection)>;
   InnerCarry run_schedule(const InnerCarry& carry, const torch::Tensor& x, const ModuleCallFn& call);
+  // (q_halt, q_continue) in fp32 from the Q-head input rows z [..., hidden]; q_continue is a constant 0
+  // for architectures with one halting logit (ModelConfig::has_q_continue), so halting is q_halt > q_continue.
+  std::pair<torch::Tensor, torch::Tensor> q_values(const torch::Tensor& z);
   // Uninitialised carry of the right shape (every slot is reset on first use).
   InnerCarry empty_carry(int64_t batch_size);
   // Slots where `reset` is true start again from H_init/L_init (or the token embedding for z_H).
@@ -85,7 +88,7 @@ class HRMInnerImpl : public torch::nn::Module {
 
   torch::Tensor embed, embed_pos, puzzle_emb, H_init, L_init, rope_cos, rope_sin;
   CastedLinear lm_head{nullptr}, q_head{nullptr};
-  ReasoningModule H{nullptr}, L{nullptr};
+  ReasoningModule H{nullptr}, L{nullptr};  // H: only for Architecture::kHRM
 
  private:
   torch::Tensor scale_embeddings(torch::Tensor emb, const torch::Tensor& position_emb);
