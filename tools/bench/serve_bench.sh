@@ -12,7 +12,7 @@ if [[ $# -gt 0 ]]; then
   for ckpt in "$@"; do
     seq_len=$(sed -n 's/^seq_len: *//p' "$ckpt/config.yaml")
     echo "## $ckpt (seq_len $seq_len)"
-    "$build"/bin/hrm-bench-serve --model "$ckpt" --clients 1,4,16 --requests 2 --max-tokens 64 --ctx "$seq_len" \
+    "$build"/bin/hrm-bench-serve --model "$ckpt" --clients 1,4,16 --requests 4 --max-tokens 64 --ctx "$seq_len" \
       --threads 2
   done
   exit 0
