@@ -11,8 +11,11 @@
 
 #include "hrm/util/error.hpp"
 #include "infer_test_util.hpp"
+#include "../error_of.hpp"
 
 namespace {
+
+using hrm::testing::error_of;
 
 using hrm::AttentionMode;
 using hrm::infer::ActOptions;
@@ -332,15 +335,6 @@ TEST(Decoder, CacheIsPreallocatedAndSized) {
   EXPECT_EQ(decoder.cache().slots_per_segment(), 10);
   EXPECT_EQ(decoder.cache().bytes_per_token(), 2 * 2 * 10 * c.hidden_size * 4);
   EXPECT_EQ(decoder.cache().allocated_bytes(), decoder.cache().bytes_per_token() * 4 * 10);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
 }
 
 TEST(Decoder, RejectsWhatItCannotDecode) {
