@@ -107,14 +107,7 @@ class HrmBackend : public eval::ModelBackend {
   eval::AssistantTurn generate_turn(const eval::GenerationRequest& request) override {
     eval::GenerationRequest one = request;
     one.params.n = 1;
-    if (!request.tools.empty()) {
-      std::string preamble;
-      if (!one.messages.empty() && one.messages[0].role == "system") {
-        preamble = one.messages[0].content;
-        one.messages.erase(one.messages.begin());
-      }
-      one.messages.insert(one.messages.begin(), {"system", render_tools_system_prompt(request.tools, preamble)});
-    }
+    one.messages = with_tools_system_prompt(std::move(one.messages), request.tools);
     eval::AssistantTurn turn;
     turn.message = {"assistant", generate(one).at(0)};
     if (request.tools.empty()) return turn;

@@ -26,6 +26,9 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--queue", o.engine.queue_limit, "Requests that may wait for slots; more get 503")
       ->capture_default_str();
+  app.add_option("--prefix-cache", o.engine.prefix_cache,
+                 "Prompts whose caches are kept so that requests sharing a prefix skip its prefill (0 = off)")
+      ->capture_default_str();
   app.add_option("--max-body", o.max_body_bytes, "Largest request body in bytes (413 above)")->capture_default_str();
   app.add_option("--max-n", o.limits.max_n, "Largest n (choices per request)")->capture_default_str();
   app.add_option("--timeout", o.io_timeout_seconds, "Seconds a client may stay silent while sending or reading")

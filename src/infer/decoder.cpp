@@ -371,4 +371,58 @@ torch::Tensor Decoder::add_rows(const std::vector<std::vector<int32_t>>& prompts
   return logits;
 }
 
+PrefixState Decoder::save_prefix(int64_t row, int64_t length) const {
+  c10::InferenceMode inference;
+  HRM_CHECK(row >= 0 && row < rows() && length >= 1 && length <= positions_[static_cast<size_t>(row)],
+            "save_prefix: row " + std::to_string(row) + " has no " + std::to_string(length) + " positions");
+  return {cache_.copy_row(row, length, length), length, segments_[static_cast<size_t>(row)]};
+}
+
+torch::Tensor Decoder::add_rows_from_prefix(const PrefixState& prefix, int64_t used, const std::vector<int32_t>& rest,
+                                            int64_t copies, int64_t capacity) {
+  c10::InferenceMode inference;
+  const auto total = used + static_cast<int64_t>(rest.size());
+  HRM_CHECK(used >= 1 && used <= prefix.length && copies >= 1,
+            "add_rows_from_prefix: " + std::to_string(used) + " positions of a prefix of " +
+                std::to_string(prefix.length) + ", " + std::to_string(copies) + " copies");
+  HRM_CHECK(total < capacity && capacity <= config().seq_len, "add_rows_from_prefix: a prompt of " +
+                                                                  std::to_string(total) + " tokens leaves no room in " +
+                                                                  std::to_string(capacity) + " positions");
+  HRM_CHECK(rows() == 0 || capacity == cache_.capacity(), "add_rows_from_prefix: capacity " + std::to_string(capacity) +
+                                                              " differs from the running batch's " +
+                                                              std::to_string(cache_.capacity()));
+  KVCache running = std::move(cache_);
+  std::vector<int64_t> positions = std::move(positions_), segments = std::move(segments_);
+  const auto restore = [&] {
+    cache_ = std::move(running);
+    positions_ = std::move(positions);
+    segments_ = std::move(segments);
+  };
+  torch::Tensor logits;
+  try {
+    cache_ = prefix.cache.copy_row(0, used, capacity);
+    positions_ = {used};
+    segments_ = {prefix.segments};
+    if (!rest.empty()) logits = extend({rest}).select(1, static_cast<int64_t>(rest.size()) - 1);
+    if (copies > 1) {
+      cache_.select_rows(torch::zeros({copies}, torch::kLong).to(model_->embed.device()));
+      if (logits.defined()) logits = logits.expand({copies, -1}).contiguous();
+    }
+    if (!positions.empty()) running.append_rows(cache_);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  const int64_t position = positions_.front(), row_segments = segments_.front();
+  if (positions.empty()) {  // no running batch: the new rows are the batch
+    positions_.assign(static_cast<size_t>(copies), position);
+    segments_.assign(static_cast<size_t>(copies), row_segments);
+    return logits;
+  }
+  restore();  // the running batch, its cache now holding the new rows after its own
+  positions_.insert(positions_.end(), static_cast<size_t>(copies), position);
+  segments_.insert(segments_.end(), static_cast<size_t>(copies), row_segments);
+  return logits;
+}
+
 }  // namespace hrm::infer

@@ -73,6 +73,27 @@ void KVCache::append_rows(const KVCache& other) {
   rows_ += other.rows_;
 }
 
+KVCache KVCache::copy_row(int64_t row, int64_t length, int64_t capacity) const {
+  HRM_CHECK(row >= 0 && row < rows_ && length >= 0 && length <= std::min(capacity, capacity_),
+            "KVCache::copy_row: row " + std::to_string(row) + ", " + std::to_string(length) + " positions into " +
+                std::to_string(capacity) + " do not fit a cache of " + std::to_string(rows_) + " rows x " +
+                std::to_string(capacity_) + " positions");
+  KVCache out = *this;
+  out.rows_ = 1;
+  out.capacity_ = capacity;
+  const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
+  for (auto* tensors : {&out.keys_, &out.values_}) {
+    for (auto& segment : *tensors) {
+      for (auto& t : segment) {
+        auto copy = torch::zeros({1, heads_, capacity, head_dim_}, opts);
+        copy.narrow(2, 0, length).copy_(t.narrow(0, row, 1).narrow(2, 0, length));
+        t = copy;
+      }
+    }
+  }
+  return out;
+}
+
 int64_t KVCache::bytes_per_token(int64_t segments) const {
   return 2 * segments * slots_per_segment_ * heads_ * head_dim_ * static_cast<int64_t>(c10::elementSize(dtype_));
 }

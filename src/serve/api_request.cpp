@@ -1,8 +1,12 @@
 // Parsing and checking OpenAI request bodies (api.hpp).
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <set>
 #include <limits>
 
 #include "hrm/serve/api.hpp"
+#include "hrm/util/error.hpp"
 
 namespace hrm::serve {
 
@@ -68,6 +72,21 @@ std::string content_of(const json& message, const std::string& param) {
   return text;
 }
 
+// One message in the chat template's shape: assistant tool_calls and a tool message's tool_call_id and
+// name are read by the one ChatMessage reader (chat_message.hpp), its hrm::Error becoming a 400.
+ChatMessage message_of(const json& msg, const std::string& role, const std::string& param) {
+  json plain = msg;
+  plain["role"] = role;
+  const auto content = content_of(msg, param + ".content");
+  const bool assistant_calls = role == "assistant" && field(msg, "tool_calls") != nullptr;
+  plain["content"] = content.empty() && assistant_calls ? json() : json(content);
+  try {
+    return chat_message_from_json(plain, param);
+  } catch (const Error& e) {
+    throw bad(param, e.describe());
+  }
+}
+
 std::vector<ChatMessage> parse_messages(const json& body) {
   const auto* m = field(body, "messages");
   if (m == nullptr) throw bad("messages", "'messages' is required", "missing_required_parameter");
@@ -84,7 +103,7 @@ std::vector<ChatMessage> parse_messages(const json& body) {
     if (r != "system" && r != "user" && r != "assistant" && r != "tool") {
       throw bad(p + ".role", "'" + p + ".role' is '" + r + "'; roles are system, user, assistant and tool");
     }
-    out.push_back({r, content_of(msg, p + ".content")});
+    out.push_back(message_of(msg, r, p));
   }
   return out;
 }
@@ -128,45 +147,68 @@ std::vector<std::string> parse_stop(const json& v, const ApiLimits& limits) {
   return out;
 }
 
+// OpenAI's rule for function names: 1 to 64 of a-z, A-Z, 0-9, _ and -.
+bool valid_function_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
+}
+
 json parse_tools(const json& v) {
   if (!v.is_array()) throw bad("tools", "'tools' must be a list", "invalid_type");
+  std::set<std::string> names;
   for (size_t i = 0; i < v.size(); ++i) {
     const auto p = "tools[" + std::to_string(i) + "]";
     const auto& t = v[i];
-    if (!t.is_object() || t.value("type", json()) != "function" || !t.contains("function") ||
-        !t["function"].is_object()) {
-      throw bad(p, "'" + p + "' must be {\"type\": \"function\", \"function\": {...}}");
+    if (!t.is_object())
+      throw bad(p, "'" + p + "' must be {\"type\": \"function\", \"function\": {...}}", "invalid_type");
+    if (t.value("type", json()) != "function") throw bad(p + ".type", "'" + p + ".type' must be \"function\"");
+    const auto* f = field(t, "function");
+    if (f == nullptr || !f->is_object()) {
+      throw bad(p + ".function", "'" + p + ".function' must be an object {name, description, parameters}",
+                "invalid_type");
     }
-    const auto& f = t["function"];
-    if (string_of(f.value("name", json()), p + ".function.name").empty()) {
-      throw bad(p + ".function.name", "a tool's name is empty");
+    const auto name_param = p + ".function.name";
+    const auto* name = field(*f, "name");
+    if (name == nullptr) throw bad(name_param, "'" + name_param + "' is required", "missing_required_parameter");
+    const auto n = string_of(*name, name_param);
+    if (!valid_function_name(n)) {
+      throw bad(name_param,
+                "'" + name_param + "' is '" + n + "'; a function name is 1 to 64 of a-z, A-Z, 0-9, _ and -");
     }
-    if (const auto* d = field(f, "description")) string_of(*d, p + ".function.description");
-    if (const auto* s = field(f, "parameters"); s != nullptr && !s->is_object()) {
-      throw bad(p + ".function.parameters", "'parameters' must be a JSON Schema object");
+    if (!names.insert(n).second) throw bad(name_param, "'" + name_param + "': two tools are named '" + n + "'");
+    if (const auto* d = field(*f, "description")) string_of(*d, p + ".function.description");
+    if (const auto* s = field(*f, "parameters"); s != nullptr && !s->is_object()) {
+      throw bad(p + ".function.parameters", "'" + p + ".function.parameters' must be a JSON Schema object",
+                "invalid_type");
     }
   }
   return v;
 }
 
-std::string parse_tool_choice(const json& v, const json& tools) {
+void parse_tool_choice(const json& v, ApiRequest& r) {
   if (v.is_string()) {
     const auto s = v.get<std::string>();
     if (s != "none" && s != "auto" && s != "required") {
       throw bad("tool_choice", "'tool_choice' must be none, auto, required or {\"type\": \"function\", ...}");
     }
-    if (s == "required" && tools.empty()) throw bad("tool_choice", "tool_choice 'required' needs 'tools'");
-    return s;
+    if (s == "required" && r.tools.empty()) throw bad("tool_choice", "tool_choice 'required' needs 'tools'");
+    r.tool_choice = s;
+    return;
   }
   if (!v.is_object() || !v.contains("function") || !v["function"].is_object()) {
     throw bad("tool_choice", "'tool_choice' must be a string or {\"type\": \"function\", \"function\": {\"name\"}}",
               "invalid_type");
   }
   const auto name = string_of(v["function"].value("name", json()), "tool_choice.function.name");
-  for (const auto& t : tools) {
-    if (t["function"]["name"] == name) return name;
+  for (const auto& t : r.tools) {
+    if (t["function"]["name"] == name) {
+      r.tool_choice = "function";
+      r.tool_choice_function = name;
+      return;
+    }
   }
-  throw bad("tool_choice", "tool_choice names '" + name + "', which is not in 'tools'");
+  throw bad("tool_choice.function.name", "tool_choice names the function '" + name + "', which is not in 'tools'");
 }
 
 void parse_sampling(const json& body, const ApiLimits& limits, ApiRequest& r) {
@@ -232,7 +274,7 @@ ApiRequest parse_request(const std::string& text, bool chat, const ApiLimits& li
   }
   if (chat) {
     if (const auto* v = field(body, "tools")) r.tools = parse_tools(*v);
-    if (const auto* v = field(body, "tool_choice")) r.tool_choice = parse_tool_choice(*v, r.tools);
+    if (const auto* v = field(body, "tool_choice")) parse_tool_choice(*v, r);
   }
   return r;
 }

@@ -1,4 +1,6 @@
 // OpenAI response objects, stream chunks and error objects (api.hpp).
+#include <random>
+
 #include "hrm/serve/api.hpp"
 
 namespace hrm::serve {
@@ -89,6 +91,14 @@ json usage_chunk(const ApiRequest& request, const std::string& id, const std::st
           {"model", model_id},
           {"choices", json::array()},
           {"usage", usage.to_json()}};
+}
+
+std::string random_hex(size_t n) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += digits[rng() % 16];
+  return s;
 }
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -2,19 +2,13 @@
 
 #include <random>
 
+#include "tool_replies.hpp"
+
 namespace hrm::serve {
 
 using nlohmann::json;
 
 namespace {
-
-std::string random_hex(size_t n) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += digits[rng() % 16];
-  return s;
-}
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -26,13 +20,10 @@ JobSpec make_job_spec(const ApiRequest& r, const ServeContext& ctx) {
   const int64_t context = ctx.engine.context();
   JobSpec spec;
   if (r.chat) {
-    if (!r.tools.empty() && r.tool_choice != "none") {
-      throw ApiError(400,
-                     "'tools' are not served yet: this build's chat template has no tool-call turns (tool_choice "
-                     "'none' is accepted)",
-                     "tools", "unsupported_parameter");
-    }
-    spec.prompts.push_back(encode_prompt(tok, r.messages));
+    spec.prompts.push_back(encode_prompt(tok, prompt_messages(r)));
+    auto constraint = reply_constraint(r);
+    spec.forced_start = tok.encode(constraint.forced_start);
+    spec.stop_sequences = std::move(constraint.stops);
   } else {
     for (const auto& p : r.prompts) spec.prompts.push_back(tok.encode(p));
   }
@@ -61,7 +52,7 @@ JobSpec make_job_spec(const ApiRequest& r, const ServeContext& ctx) {
   spec.sampling.top_k = r.top_k;
   spec.sampling.max_new_tokens = r.max_tokens.value_or(context);  // the context bounds it too
   spec.sampling.seed = r.seed ? static_cast<uint64_t>(*r.seed) : std::random_device{}();
-  spec.stop_sequences = r.stop;
+  spec.stop_sequences.insert(spec.stop_sequences.end(), r.stop.begin(), r.stop.end());
   return spec;
 }
 
@@ -72,14 +63,12 @@ Usage usage_of(const Job& job) {
   return u;
 }
 
-ResponseChoice response_choice(const infer::Completion& c) { return {c.text, finish_reason_name(c.finish), json()}; }
-
 void wait_and_answer(const ServeContext& ctx, const ApiRequest& r, Job& job, httplib::Response& res) {
   std::unique_lock<std::mutex> lock(job.mutex);
   job.changed.wait(lock, [&] { return job.state == Job::State::kFinished || job.state == Job::State::kFailed; });
   if (job.state == Job::State::kFailed) throw ApiError(job.error_status, job.error);
   std::vector<ResponseChoice> choices;
-  for (const auto& c : job.choices) choices.push_back(response_choice(c.completion));
+  for (const auto& c : job.choices) choices.push_back(reply_choice(r, c.completion));
   const auto id = (r.chat ? "chatcmpl-" : "cmpl-") + random_hex(24);
   res.set_content(dump(completion_response(r, id, ctx.model_id, now_seconds(), choices, usage_of(job))),
                   "application/json");
@@ -163,18 +152,24 @@ class EventStream {
     return s;
   }
 
+  // Sends choice i's new content; with tools offered, text from the first <|tool_call|> on waits for
+  // the end of the reply, which then goes out as tool_calls or, not parsing as calls, as content.
   bool send_choice(size_t i, const Snapshot& s) {
     if (sent_final_[i]) return true;
-    const bool finished = s.finished[i];
-    const size_t ready = finished ? carry_[i].size() : complete_utf8_prefix(carry_[i]);
-    if (ready > 0) {
-      const auto text = carry_[i].substr(0, ready);
-      carry_[i].erase(0, ready);
-      if (!send(chunk(i, r_.chat ? json{{"content", text}} : json{{"text", text}}, std::nullopt))) return false;
-    }
-    if (!finished) return true;
+    const auto& carry = carry_[i];
+    if (!s.finished[i]) return send_text(i, std::min(complete_utf8_prefix(carry), streamable_content(r_, carry)));
+    const auto reply = reply_choice(r_, s.completions[i]);
+    if (!send_text(i, reply.tool_calls.is_null() ? carry.size() : streamable_content(r_, carry))) return false;
     sent_final_[i] = true;
-    return send(chunk(i, json::object(), std::string(finish_reason_name(s.completions[i].finish))));
+    if (!reply.tool_calls.is_null() && !send(chunk(i, tool_calls_delta(reply.tool_calls), std::nullopt))) return false;
+    return send(chunk(i, json::object(), reply.finish_reason));
+  }
+
+  bool send_text(size_t i, size_t bytes) {
+    if (bytes == 0) return true;
+    const auto text = carry_[i].substr(0, bytes);
+    carry_[i].erase(0, bytes);
+    return send(chunk(i, r_.chat ? json{{"content", text}} : json{{"text", text}}, std::nullopt));
   }
 
   json chunk(size_t i, const json& delta, const std::optional<std::string>& finish) const {

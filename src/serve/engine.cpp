@@ -17,7 +17,10 @@ void Job::cancel() {
 
 bool Job::cancelled() const { return cancelled_; }
 
-BatchEngine::BatchEngine(infer::TextModel& model, EngineOptions options) : model_(model), options_(options) {
+BatchEngine::BatchEngine(infer::TextModel& model, EngineOptions options)
+    : model_(model),
+      options_(options),
+      prefix_cache_(options.prefix_cache, model.config().attention == AttentionMode::kCausal && !options.act.adaptive) {
   const auto seq_len = model_.config().seq_len;
   context_ = options_.context > 0 ? options_.context : seq_len;
   HRM_CHECK(context_ >= 2 && context_ <= seq_len,
@@ -25,6 +28,7 @@ BatchEngine::BatchEngine(infer::TextModel& model, EngineOptions options) : model
             "the context is prompt + output positions of one request; the model was trained with seq_len");
   HRM_CHECK(options_.parallel >= 1, "--parallel must be >= 1");
   HRM_CHECK(options_.queue_limit >= 0, "--queue must be >= 0");
+  HRM_CHECK(options_.prefix_cache >= 0, "--prefix-cache must be >= 0");
   const Tokenizer& tok = model_.tokenizer();
   token_text_ = [&tok](int32_t id) { return tok.decode(&id, 1); };
   thread_ = std::thread([this] { loop(); });
@@ -108,41 +112,98 @@ std::vector<std::shared_ptr<Job>> BatchEngine::wait_and_admit() {
   return admitted;
 }
 
+// Jobs whose prompt continues a cached prefix join the batch from it; the others are prefilled
+// together, and their prompts' caches are kept for later requests.
 void BatchEngine::prefill(const std::vector<std::shared_ptr<Job>>& jobs) {
+  std::vector<std::shared_ptr<Job>> fresh_jobs;
   std::vector<std::vector<int32_t>> prompts;
   std::vector<int64_t> copies;
+  int64_t prompt_tokens = 0;
   for (const auto& job : jobs) {
+    for (const auto& p : job->spec().prompts) prompt_tokens += static_cast<int64_t>(p.size());
+    if (prefill_from_cache(job)) continue;
+    fresh_jobs.push_back(job);
     for (const auto& p : job->spec().prompts) {
       prompts.push_back(p);
       copies.push_back(job->spec().n);
     }
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.prompt_tokens += prompt_tokens;
+  }
+  if (fresh_jobs.empty()) return;
   torch::Tensor fresh;
   try {
     fresh = model_.decoder().add_rows(prompts, copies, options_.act, context_);
   } catch (const std::exception& e) {  // a prompt the model cannot take fails its jobs only
-    for (const auto& job : jobs) fail(*job, 400, e.what());
+    for (const auto& job : fresh_jobs) fail(*job, 400, e.what());
     return;
   }
-  const auto& segments = model_.decoder().segments();
-  std::vector<int32_t> stop_tokens = {tok::kEndId, tok::kEosId};
-  for (const auto& job : jobs) {
+  int64_t offset = 0;
+  for (const auto& job : fresh_jobs) {
     const auto& spec = job->spec();
-    for (size_t p = 0; p < spec.prompts.size(); ++p) {
-      const auto prompt_length = static_cast<int64_t>(spec.prompts[p].size());
-      for (int64_t i = 0; i < spec.n; ++i) {
-        const auto row = rows_.size();
-        infer::StopRules rules{stop_tokens, spec.stop_sequences, spec.sampling.max_new_tokens, context_};
-        rows_.push_back({job, p * static_cast<size_t>(spec.n) + static_cast<size_t>(i),
-                         infer::TextSequence(spec.sampling, spec.sampling.seed + static_cast<uint64_t>(i),
-                                             prompt_length, segments[row]),
-                         std::move(rules)});
-      }
+    const auto first_row = static_cast<int64_t>(rows_.size());
+    add_job_rows(job, fresh.narrow(0, offset, job->rows()));
+    offset += job->rows();
+    if (prefix_cache_.enabled() && spec.prompts.size() == 1) {
+      const auto length = static_cast<int64_t>(spec.prompts[0].size());
+      prefix_cache_.add(spec.prompts[0], model_.decoder().save_prefix(first_row, length),
+                        fresh[offset - job->rows()].clone());
     }
+  }
+}
+
+bool BatchEngine::prefill_from_cache(const std::shared_ptr<Job>& job) {
+  const auto& spec = job->spec();
+  if (!prefix_cache_.enabled() || spec.prompts.size() != 1) return false;
+  const auto& prompt = spec.prompts[0];
+  const auto hit = prefix_cache_.find(prompt);
+  if (!hit) return false;
+  const std::vector<int32_t> rest(prompt.begin() + hit->used, prompt.end());
+  torch::Tensor logits;
+  try {
+    logits = model_.decoder().add_rows_from_prefix(hit->entry->state, hit->used, rest, spec.n, context_);
+  } catch (const std::exception& e) {
+    fail(*job, 400, e.what());
+    return true;
+  }
+  const auto used = hit->used;
+  const auto first_row = static_cast<int64_t>(rows_.size());
+  if (hit->whole) {
+    logits = hit->entry->logits.unsqueeze(0).expand({spec.n, -1}).contiguous();
+  } else {  // the longer prompt is worth keeping too
+    prefix_cache_.add(prompt, model_.decoder().save_prefix(first_row, static_cast<int64_t>(prompt.size())),
+                      logits[0].clone());
+  }
+  add_job_rows(job, logits);
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++stats_.prefix_hits;
+  stats_.prefix_tokens_reused += used;
+  return true;
+}
+
+// The rows of a job whose decoder rows were just appended, with their first logits.
+void BatchEngine::add_job_rows(const std::shared_ptr<Job>& job, const torch::Tensor& logits) {
+  const auto& segments = model_.decoder().segments();
+  const std::vector<int32_t> stop_tokens = {tok::kEndId, tok::kEosId};
+  const auto& spec = job->spec();
+  for (size_t p = 0; p < spec.prompts.size(); ++p) {
+    const auto prompt_length = static_cast<int64_t>(spec.prompts[p].size());
+    for (int64_t i = 0; i < spec.n; ++i) {
+      const auto row = rows_.size();
+      infer::StopRules rules{stop_tokens, spec.stop_sequences, spec.sampling.max_new_tokens, context_};
+      rows_.push_back({job, p * static_cast<size_t>(spec.n) + static_cast<size_t>(i),
+                       infer::TextSequence(spec.sampling, spec.sampling.seed + static_cast<uint64_t>(i), prompt_length,
+                                           segments[row]),
+                       std::move(rules)});
+    }
+  }
+  {
     std::lock_guard<std::mutex> lock(job->mutex);
     job->state = Job::State::kRunning;
   }
-  logits_ = logits_.defined() && logits_.size(0) > 0 ? torch::cat({logits_, fresh}) : fresh;
+  logits_ = logits_.defined() && logits_.size(0) > 0 ? torch::cat({logits_, logits}) : logits;
 }
 
 // One step of the batch: every row samples its next token from logits_, finished rows and rows whose
@@ -162,7 +223,10 @@ void BatchEngine::sample_and_step() {
       fail(job, 503, "the request was cancelled (client gone or server shutting down)");
       continue;
     }
-    const int32_t token = row.sequence.sample(data + static_cast<int64_t>(r) * logits.size(1), vocab);
+    const auto& forced = job.spec().forced_start;
+    const int32_t token = row.forced_taken < forced.size()
+                              ? forced[row.forced_taken++]
+                              : row.sequence.sample(data + static_cast<int64_t>(r) * logits.size(1), vocab);
     ++sampled;
     {
       std::lock_guard<std::mutex> lock(job.mutex);

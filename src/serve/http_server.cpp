@@ -109,7 +109,10 @@ struct Server::Impl {
                             {"slots_total", engine.parallel()},
                             {"queued", s.queued_jobs},
                             {"tokens_generated", s.tokens_generated},
-                            {"decode_steps", s.decode_steps}}),
+                            {"decode_steps", s.decode_steps},
+                            {"prompt_tokens", s.prompt_tokens},
+                            {"prefix_cache_hits", s.prefix_hits},
+                            {"prefix_tokens_reused", s.prefix_tokens_reused}}),
                       "application/json");
     });
     http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {

@@ -106,4 +106,15 @@ std::string render_tools_system_prompt(const nlohmann::json& tools, const std::s
   return out;
 }
 
+std::vector<ChatMessage> with_tools_system_prompt(std::vector<ChatMessage> messages, const nlohmann::json& tools) {
+  if (tools.empty()) return messages;
+  std::string preamble;
+  if (!messages.empty() && messages[0].role == "system") {
+    preamble = messages[0].content;
+    messages.erase(messages.begin());
+  }
+  messages.insert(messages.begin(), {"system", render_tools_system_prompt(tools, preamble)});
+  return messages;
+}
+
 }  // namespace hrm

@@ -240,18 +240,31 @@ TEST(Decoder, KeepRowsAndCopiesMatchSeparateRows) {
   EXPECT_EQ(decoder.positions(), (std::vector<int64_t>{7, 5}));
 }
 
+// A tiny random model of `mode` (weights drawn after torch::manual_seed(seed)) and its decoder.
+struct TinyDecoder {
+  TinyDecoder(AttentionMode mode, uint64_t seed)
+      : c(tiny_lm_config(mode)), model((torch::manual_seed(seed), hrm::HRMInner(c))), decoder(*model) {}
+  hrm::ModelConfig c;
+  hrm::HRMInner model;
+  Decoder decoder;
+};
+
+int32_t token_at(const torch::Tensor& tokens, int64_t row, int64_t t) {
+  return static_cast<int32_t>(tokens[row][t].item<int64_t>());
+}
+
 // Continuous batching: rows that join a running batch between steps (add_rows) and leave it
 // (keep_rows) get the logits of the full forward over their own sequence, as if decoded alone.
 TEST(Decoder, RowsJoinAndLeaveARunningBatch) {
   for (const auto mode : {AttentionMode::kCausal, AttentionMode::kPrefixLM}) {
-    const auto c = tiny_lm_config(mode);
-    torch::manual_seed(9);
-    hrm::HRMInner model(c);
-    Decoder decoder(*model);
+    TinyDecoder tiny(mode, 9);
+    const auto& c = tiny.c;
+    auto& model = tiny.model;
+    auto& decoder = tiny.decoder;
     const auto tokens = random_tokens(c, 3, 4);
     const std::vector<int64_t> lens = {5, 3, 8};
     const auto ref = full_forward(model, tokens, lens, 2).logits;
-    const auto token = [&](int64_t row, int64_t t) { return static_cast<int32_t>(tokens[row][t].item<int64_t>()); };
+    const auto token = [&](int64_t row, int64_t t) { return token_at(tokens, row, t); };
     const auto close = [&](const torch::Tensor& got, int64_t row, int64_t t) {
       EXPECT_LT((got - ref[row][t]).abs().max().item<double>(), 1e-4) << "row " << row << " position " << t;
     };
@@ -284,6 +297,47 @@ TEST(Decoder, RowsJoinAndLeaveARunningBatch) {
     logits = decoder.add_rows({row_prefix(tokens, 2, lens[2])}, {1}, {false, 2}, c.seq_len);
     close(logits[0], 2, 7);
     EXPECT_EQ(decoder.rows(), 1);
+  }
+}
+
+// Prefix reuse (hrm-serve's prefix cache): a saved prompt cache continued with more tokens (causal) or
+// taken whole (any model) gives the full forward's logits, joining a running batch or starting one.
+TEST(Decoder, SavedPrefixesContinueAsIfPrefilled) {
+  for (const auto mode : {AttentionMode::kCausal, AttentionMode::kPrefixLM}) {
+    TinyDecoder tiny(mode, 10);
+    const auto tokens = random_tokens(tiny.c, 2, 5);
+    const auto token = [&](int64_t t) { return token_at(tokens, 0, t); };
+    const auto close = [&](const torch::Tensor& got, const torch::Tensor& want, const char* what) {
+      EXPECT_LT((got - want).abs().max().item<double>(), 1e-4) << what << " (" << hrm::to_string(mode) << ")";
+    };
+    const auto first = tiny.decoder.add_rows({row_prefix(tokens, 0, 6)}, {1}, {false, 2}, tiny.c.seq_len);
+    const auto saved = tiny.decoder.save_prefix(0, 6);
+    EXPECT_EQ(saved.length, 6);
+    EXPECT_EQ(saved.cache.capacity(), 6);
+    tiny.decoder.keep_rows({});
+
+    // The whole prompt again: no compute; the next step matches the full forward.
+    const auto ref6 = full_forward(tiny.model, tokens, {6, 6}, 2).logits;
+    close(first[0], ref6[0][5], "prefill");
+    EXPECT_FALSE(tiny.decoder.add_rows_from_prefix(saved, 6, {}, 1, tiny.c.seq_len).defined());
+    EXPECT_EQ(tiny.decoder.positions(), (std::vector<int64_t>{6}));
+    close(tiny.decoder.step({token(6)})[0], ref6[0][6], "step after a whole prefix");
+    if (mode != AttentionMode::kCausal) continue;
+
+    // Causal: positions [0, 4) of the saved prompt continued with tokens 4..8, as two rows joining a
+    // running batch (the row decoded above, now at position 7).
+    const auto ref9 = full_forward(tiny.model, tokens, {9, 9}, 2).logits;
+    const std::vector<int32_t> rest = {token(4), token(5), token(6), token(7), token(8)};
+    const auto joined = tiny.decoder.add_rows_from_prefix(saved, 4, rest, 2, tiny.c.seq_len);
+    ASSERT_EQ(joined.size(0), 2);
+    close(joined[0], ref9[0][8], "continued prefix");
+    close(joined[1], ref9[0][8], "continued prefix, second copy");
+    EXPECT_EQ(tiny.decoder.positions(), (std::vector<int64_t>{7, 9, 9}));
+    const auto next = tiny.decoder.step({token(7), token(9), token(9)});
+    close(next[0], ref9[0][7], "the running row");
+    close(next[2], ref9[0][9], "a continued row's next step");
+    EXPECT_THROW(tiny.decoder.add_rows_from_prefix(saved, 7, {}, 1, tiny.c.seq_len), hrm::Error);  // beyond the prefix
+    EXPECT_EQ(tiny.decoder.rows(), 3);
   }
 }
 

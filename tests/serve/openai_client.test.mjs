@@ -1,6 +1,6 @@
 // The official `openai` npm client against the real hrm-serve binary (registered in CTest as
 // serve.openai_node_client): the model list, a chat completion, a streamed completion, and OpenAI errors
-// (a bad request, a bad key, tools: not served until the chat template has tool-call turns).
+// (a bad request, a bad key, bad tools), and a tool call, whole and streamed, fed back as a tool turn.
 // HRM_BINARY_DIR points at the build; HRM_SERVE_FIXTURE at the binary that writes the fixture checkpoint.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,14 +99,59 @@ test('streamed completion equals the whole one', async () => {
   assert.equal(finish, whole.choices[0].finish_reason);
 });
 
+const TOOLS = [
+  { type: 'function', function: { name: 'get_time', description: 'The current time' } },
+  {
+    type: 'function',
+    function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  },
+];
+
+// The fixture model is random-init: a function without parameters, named in tool_choice, is the one
+// call whose every token the server can force (docs/serve.md), so the reply is a real parsed call.
+test('tool call', async () => {
+  const messages = [{ role: 'user', content: 'What time is it?' }];
+  const request = {
+    model: 'tiny', messages, tools: TOOLS, temperature: 0, max_tokens: 64,
+    tool_choice: { type: 'function', function: { name: 'get_time' } },
+  };
+  const r = await client.chat.completions.create(request);
+  const choice = r.choices[0];
+  assert.equal(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.content, null);
+  assert.equal(choice.message.tool_calls.length, 1);
+  const call = choice.message.tool_calls[0];
+  assert.match(call.id, /^call_/);
+  assert.equal(call.type, 'function');
+  assert.equal(call.function.name, 'get_time');
+  assert.deepEqual(JSON.parse(call.function.arguments), {});
+
+  // Streamed, the call arrives as tool_calls deltas the client's stream helper assembles.
+  const stream = client.chat.completions.stream(request);
+  const streamed = await stream.finalChatCompletion();
+  assert.equal(streamed.choices[0].finish_reason, 'tool_calls');
+  assert.equal(streamed.choices[0].message.tool_calls[0].function.name, 'get_time');
+  assert.equal(streamed.choices[0].message.tool_calls[0].function.arguments, '{}');
+
+  // The call and its result go back as assistant and tool turns.
+  const next = await client.chat.completions.create({
+    model: 'tiny', tools: TOOLS, tool_choice: 'auto', temperature: 0, max_tokens: 8,
+    messages: [...messages, choice.message, { role: 'tool', tool_call_id: call.id, content: '12:00' }],
+  });
+  assert.equal(next.object, 'chat.completion');
+  assert.ok(['stop', 'length', 'tool_calls'].includes(next.choices[0].finish_reason));
+});
+
 test('errors come back as OpenAI errors', async () => {
   await assert.rejects(
     client.chat.completions.create({ model: 'tiny', messages: [], max_tokens: 4 }),
     (e) => e.status === 400 && e.error?.param === 'messages');
-  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }];
   await assert.rejects(
-    client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], tools }),
-    (e) => e.status === 400 && e.error?.param === 'tools' && e.error?.code === 'unsupported_parameter');
+    client.chat.completions.create({
+      model: 'tiny', messages: [{ role: 'user', content: 'hi' }],
+      tools: [TOOLS[0], { type: 'function', function: { description: 'no name' } }],
+    }),
+    (e) => e.status === 400 && e.error?.param === 'tools[1].function.name');
   const anonymous = new OpenAI({ baseURL: client.baseURL, apiKey: 'wrong', maxRetries: 0 });
   await assert.rejects(anonymous.models.list(), (e) => e.status === 401);
 });

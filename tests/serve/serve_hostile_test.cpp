@@ -80,7 +80,7 @@ TEST(ServeHostile, BadBodiesGet400WithTheFieldNamed) {
       {R"({"messages": [{"role": "user", "content": "x"}], "stream": "yes"})", "stream"},
       {R"({"messages": [{"role": "user", "content": "x"}], "model": "gpt-4"})", "model"},
       {R"({"messages": [{"role": "user", "content": "x"}], "logprobs": true})", "logprobs"},
-      {R"({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "web"}]})", "tools[0]"},
+      {R"({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "web"}]})", "tools[0].type"},
   };
   for (const auto& [body, param] : cases) {
     const auto [status, error] = post_raw(server, body);

@@ -104,4 +104,17 @@ TEST(ToolCall, SystemPromptListsEveryFunctionSchema) {
   }
 }
 
+TEST(ToolCall, ToolsSystemPromptTakesTheConversationsSystemMessageAsPreamble) {
+  const nlohmann::json tools = nlohmann::json::parse(R"([{"type": "function", "function": {"name": "bash"}}])");
+  const std::vector<hrm::ChatMessage> chat = {{"system", "Be brief."}, {"user", "hi"}};
+  const auto with = hrm::with_tools_system_prompt(chat, tools);
+  ASSERT_EQ(with.size(), 2u);
+  EXPECT_EQ(with[0].content, hrm::render_tools_system_prompt(tools, "Be brief."));
+  EXPECT_EQ(with[1].content, "hi");
+  const auto without_system = hrm::with_tools_system_prompt({{"user", "hi"}}, tools);
+  ASSERT_EQ(without_system.size(), 2u);
+  EXPECT_EQ(without_system[0].content, hrm::render_tools_system_prompt(tools));
+  EXPECT_EQ(hrm::with_tools_system_prompt(chat, nlohmann::json::array()).size(), 2u);
+}
+
 }  // namespace

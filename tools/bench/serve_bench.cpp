@@ -195,7 +195,8 @@ int main(int argc, char** argv) {
     for (int k = 0; k < c; ++k) {
       futures.push_back(std::async(std::launch::async, [=] {
         std::vector<RequestResult> out;
-        for (int q = 0; q < requests; ++q) out.push_back(timed_request(port, k * 100 + q, max_tokens));
+        // A prompt of its own per round, client and request: no reply comes from the prefix cache whole.
+        for (int q = 0; q < requests; ++q) out.push_back(timed_request(port, c * 10000 + k * 100 + q, max_tokens));
         return out;
       }));
     }

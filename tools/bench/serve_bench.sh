@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# hrm-serve throughput and latency for docs/benchmarks.md: the quickstart-size model and the 27M config
-# (random init, causal), 1 / 4 / 16 concurrent streaming clients. Usage: tools/bench/serve_bench.sh [build dir]
+# hrm-serve throughput and latency for docs/benchmarks.md: 1 / 4 / 16 concurrent streaming clients, time
+# to first token, tokens/s, peak RSS (tools/bench/serve_bench.cpp).
+#   tools/bench/serve_bench.sh [build dir]                 random-init quickstart-size and 27M configs
+#   tools/bench/serve_bench.sh build CKPT [CKPT ...]       trained (or quantized) checkpoints, --ctx = seq_len
 set -euo pipefail
 build=${1:-build}
+shift || true
 cmake --build "$build" --target hrm-serve_bin hrm-bench-serve >/dev/null
+echo "# $(date -u +%FT%TZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ $# -gt 0 ]]; then
+  for ckpt in "$@"; do
+    seq_len=$(sed -n 's/^seq_len: *//p' "$ckpt/config.yaml")
+    echo "## $ckpt (seq_len $seq_len)"
+    "$build"/bin/hrm-bench-serve --model "$ckpt" --clients 1,4,16 --requests 4 --max-tokens 64 --ctx "$seq_len" \
+      --threads 2
+  done
+  exit 0
+fi
 echo "## quickstart (hidden 128, prefix-LM, fp32, 2 segments)"
 "$build"/bin/hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 2 --max-tokens 64 --ctx 256 --threads 2
 echo "## 27M (configs/arch/hrm_v1.yaml, causal, bf16, 1 segment)"

@@ -37,6 +37,14 @@ struct ActOptions {
   int64_t segments = 0;   // segments (fixed) or the maximum (adaptive); 0 = the config's halt_max_steps
 };
 
+// The cache of a row's first `length` positions, kept so that a later prompt starting with the same
+// tokens skips their prefill (prefix reuse in hrm/serve).
+struct PrefixState {
+  KVCache cache;  // one row of `length` positions
+  int64_t length = 0;
+  int64_t segments = 0;  // the row's ACT segments
+};
+
 class Decoder {
  public:
   // Copies `model`'s weights, cast once to `dtype` (default: the config's forward_dtype). Throws
@@ -75,6 +83,17 @@ class Decoder {
   // is prefill(). On an error the active rows are left as they were. Returns the new rows' first logits.
   torch::Tensor add_rows(const std::vector<std::vector<int32_t>>& prompts, const std::vector<int64_t>& copies,
                          const ActOptions& act, int64_t capacity);
+
+  // Positions [0, length) of active row `row` (its prompt, prefilled), kept apart from the batch.
+  PrefixState save_prefix(int64_t row, int64_t length) const;
+  // Appends `copies` rows that continue positions [0, used) of `prefix` with `rest`, fed in one causal
+  // chunk as extend() does; returns the logits of the token after `rest` [copies, vocab], or an
+  // undefined tensor when `rest` is empty (the caller kept the prompt's logits). Exact (up to rounding)
+  // where positions [0, used) do not depend on later tokens: causal models with a fixed number of ACT
+  // segments; for prefix-LM or adaptive ACT only `used` = the whole prompt the prefix was saved from,
+  // with `rest` empty. `capacity` as add_rows; on an error the active rows are left as they were.
+  torch::Tensor add_rows_from_prefix(const PrefixState& prefix, int64_t used, const std::vector<int32_t>& rest,
+                                     int64_t copies, int64_t capacity);
 
   int64_t rows() const { return static_cast<int64_t>(positions_.size()); }
   // Per row: tokens seen so far (= the position the next fed token takes) and ACT segments.

@@ -50,6 +50,9 @@ class KVCache {
   // own joins a running batch. The one with fewer segments gets zeroed slots for the rest, which its
   // rows never read (a row's logits come from its own segment count).
   void append_rows(const KVCache& other);
+  // A one-row copy of row `row` with `capacity` positions, of which [0, length) are copied (every
+  // allocated segment): a prompt's cache kept to be continued later (Decoder::save_prefix).
+  KVCache copy_row(int64_t row, int64_t length, int64_t capacity) const;
 
   // Bytes one position of one row takes over all allocated segments (K and V).
   int64_t bytes_per_token() const;

@@ -52,7 +52,8 @@ struct ApiRequest {
   bool stream = false;
   bool include_usage = false;                      // stream_options.include_usage
   nlohmann::json tools = nlohmann::json::array();  // checked OpenAI function schemas
-  std::string tool_choice = "auto";                // none | auto | required | the name of a function to call
+  std::string tool_choice = "auto";                // none | auto | required | function
+  std::string tool_choice_function;                // tool_choice "function": the one function to call
 };
 
 // Parses a request body for `chat` or completions; throws ApiError (400) naming the field.
@@ -83,6 +84,8 @@ nlohmann::json stream_chunk(const ApiRequest& request, const std::string& id, co
 // The usage chunk of stream_options.include_usage (empty choices).
 nlohmann::json usage_chunk(const ApiRequest& request, const std::string& id, const std::string& model_id,
                            int64_t created, const Usage& usage);
+// n random lowercase hex digits (response and tool call ids).
+std::string random_hex(size_t n);
 // JSON text with invalid UTF-8 (byte pieces of an untrained model) written as U+FFFD.
 std::string dump(const nlohmann::json& j);
 // Bytes of `text` that form whole UTF-8 characters at its start: a streamed delta never ends inside a

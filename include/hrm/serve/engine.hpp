@@ -25,6 +25,7 @@
 
 #include "hrm/infer/sequence.hpp"
 #include "hrm/infer/text_model.hpp"
+#include "hrm/serve/prefix_cache.hpp"
 
 namespace hrm::serve {
 
@@ -33,6 +34,7 @@ struct EngineOptions {
   int64_t queue_limit = 64;  // jobs waiting for slots; a job beyond that is refused (HTTP 503)
   int64_t context = 0;       // positions per row (prompt + output); 0 = the model's seq_len
   infer::ActOptions act;     // ACT segments per token (as hrm-generate --act/--segments)
+  int64_t prefix_cache = 8;  // prompts whose caches are kept for reuse (prefix_cache.hpp); 0 = none
 };
 
 struct JobSpec {
@@ -40,6 +42,9 @@ struct JobSpec {
   int64_t n = 1;                              // samples per prompt
   infer::SamplingParams sampling;             // max_new_tokens: per sample, capped by the context
   std::vector<std::string> stop_sequences;
+  // Tokens every sample's reply starts with, fed instead of sampled (a prefix constraint: tool_choice
+  // forcing a call); they are part of the reply's text and tokens.
+  std::vector<int32_t> forced_start;
 };
 
 struct ChoiceOutput {
@@ -78,6 +83,9 @@ enum class SubmitResult { kQueued, kQueueFull, kShuttingDown };
 struct EngineStats {
   int64_t active_rows = 0, queued_jobs = 0;
   int64_t jobs_done = 0, tokens_generated = 0, decode_steps = 0;
+  int64_t prompt_tokens = 0;         // prompt tokens of the admitted jobs
+  int64_t prefix_hits = 0;           // prompts that continued a cached prefix
+  int64_t prefix_tokens_reused = 0;  // prompt tokens not prefilled thanks to the prefix cache
 };
 
 class BatchEngine {
@@ -104,11 +112,15 @@ class BatchEngine {
     size_t choice = 0;
     infer::TextSequence sequence;
     infer::StopRules rules;
+    size_t forced_taken = 0;  // tokens of the job's forced_start fed so far
   };
 
   void loop();
   std::vector<std::shared_ptr<Job>> wait_and_admit();
   void prefill(const std::vector<std::shared_ptr<Job>>& jobs);
+  // Adds a single-prompt job's rows from the prefix cache; false when no cached prefix fits.
+  bool prefill_from_cache(const std::shared_ptr<Job>& job);
+  void add_job_rows(const std::shared_ptr<Job>& job, const torch::Tensor& logits);
   void sample_and_step();
   void fail_all(const std::string& message);
   static void fail(Job& job, int status, const std::string& message);
@@ -117,6 +129,7 @@ class BatchEngine {
   EngineOptions options_;
   int64_t context_ = 0;
   infer::TokenTextFn token_text_;
+  PrefixCache prefix_cache_;  // loop thread only
 
   mutable std::mutex mutex_;  // guards queue_, stopping_, draining_deadline_, stats_
   std::condition_variable wake_;

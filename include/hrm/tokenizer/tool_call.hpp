@@ -6,7 +6,8 @@
 // and each result comes back as a "tool" message (<|tool_result|>\n...<|end|>\n, chat_template.hpp).
 // The tools a model may call are described in the system prompt (render_tools_system_prompt).
 //
-// Exports: render_tool_call(), ParsedToolCalls, parse_tool_calls(), render_tools_system_prompt().
+// Exports: render_tool_call(), ParsedToolCalls, parse_tool_calls(), render_tools_system_prompt(),
+// with_tools_system_prompt().
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,5 +36,9 @@ ParsedToolCalls parse_tool_calls(const std::string& text);
 // {"name", "description", "parameters"}}]) and says how to call them; `preamble` (the task's own system
 // text) comes first. Throws hrm::Error naming the entry of `tools` that is not a function schema.
 std::string render_tools_system_prompt(const nlohmann::json& tools, const std::string& preamble = "");
+
+// The conversation as a model that may call `tools` sees it: the tools system prompt comes first, with
+// the conversation's own leading system message (if any) as its preamble. Empty `tools`: unchanged.
+std::vector<ChatMessage> with_tools_system_prompt(std::vector<ChatMessage> messages, const nlohmann::json& tools);
 
 }  // namespace hrm
