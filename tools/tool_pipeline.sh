@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The tool-use pipeline on generated data, end to end on CPU: stage-3/4 agent trajectories recorded in
+# the sandbox (hrm-data synth --stages 3,4; seeds disjoint from data/tools/suite.jsonl, one family held
+# out), some verified stage-1 code chats, a tokenizer, SFT shards (one document per assistant turn),
+# SFT of a small prefix-LM HRM (hrm-train, data-parallel through hrm-launch), then hrm-eval --bench
+# tools with the hrm: backend on the held-out suite's tasks of the training families and of the
+# held-out family, printing success per family.
+# Usage: tools/tool_pipeline.sh [run dir, default runs/tools]      (build first: tools/build.sh)
+# Knobs (environment): PER_VARIANT (6 training tasks per variant), SEED (1; never the suite's 9001),
+# HOLDOUT (shell: the family never trained on), CODE_PER_FAMILY (15 stage-1 Python tasks per family),
+# SFT_STEPS and BATCH (the config's), MAX_TURNS (8 per episode), MAX_TOKENS (160 per turn), EVAL_LIMIT
+# (tasks per split, 0 = all), PROCS (SFT processes; default: the cores, lowered to a divisor of the batch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=${1:-runs/tools}
+B=${HRM_BUILD_DIR:-build}/bin
+PER_VARIANT=${PER_VARIANT:-6}
+SEED=${SEED:-1}
+HOLDOUT=${HOLDOUT:-shell}
+CODE_PER_FAMILY=${CODE_PER_FAMILY:-15}
+MAX_TURNS=${MAX_TURNS:-8}
+MAX_TOKENS=${MAX_TOKENS:-160}
+EVAL_LIMIT=${EVAL_LIMIT:-0}
+for bin in hrm-data hrm-train hrm-launch hrm-eval; do
+  [ -x "$B/$bin" ] || { echo "tool_pipeline: $B/$bin is missing; build first (tools/build.sh)" >&2; exit 1; }
+done
+rm -rf "$RUN"
+mkdir -p "$RUN"
+start=$(date +%s)
+stamp() { echo "== [$(( $(date +%s) - start ))s] $*"; }
+
+stamp "stage-3/4 tool trajectories, recorded and verified in the sandbox"
+"$B/hrm-data" synth --stages 3,4 --out "$RUN/curriculum" --per-family "$PER_VARIANT" --seed "$SEED" \
+  --holdout-families "$HOLDOUT" --heldout-suite data/tools/suite.jsonl
+stamp "stage-1 code chats, verified in the sandbox"
+"$B/hrm-data" synth --out "$RUN/code" --stages 1 --languages python --formats lcb --per-family "$CODE_PER_FAMILY" \
+  --repairs 0 --seed "$SEED"
+stamp "tokenizer"
+"$B/hrm-data" tokenizer train --input "$RUN/curriculum/sft/train.jsonl" --input "$RUN/code/sft/train.jsonl" \
+  --vocab-size 2048 --model-type bpe --out "$RUN/tok/tok.model"
+stamp "SFT shards"
+sed -e "s|runs/tools|$RUN|g" configs/data/tool_sft.yaml > "$RUN/data.yaml"
+"$B/hrm-data" build --config "$RUN/data.yaml"
+
+stamp "SFT"
+abs_run=$(cd "$RUN" && pwd)
+train_args=(--config configs/train/tool_sft.yaml --out "$RUN/train"
+  --set "stages.0.data.train.0.path=$abs_run/data/train" --set "stages.0.data.validation.0=$abs_run/data/validation")
+[ -n "${SFT_STEPS:-}" ] && train_args+=(--set "stages.0.steps=$SFT_STEPS")
+[ -n "${BATCH:-}" ] && train_args+=(--set "stages.0.global_batch_size=$BATCH")
+global_batch=${BATCH:-$(sed -n 's/^ *global_batch_size: *\([0-9]*\).*/\1/p' configs/train/tool_sft.yaml)}
+PROCS=${PROCS:-$(nproc)}
+while [ $((global_batch % PROCS)) -ne 0 ]; do PROCS=$((PROCS - 1)); done
+echo "SFT: $PROCS processes x $((global_batch / PROCS)) examples"
+"$B/hrm-launch" --nproc-per-node "$PROCS" -- "$B/hrm-train" "${train_args[@]}"
+
+for split in test_instance test_family; do
+  stamp "hrm-eval --bench tools on $split"
+  data="$RUN/curriculum/eval/$split.jsonl"
+  if [ "$EVAL_LIMIT" -gt 0 ]; then
+    head -n "$EVAL_LIMIT" "$data" > "$RUN/$split.jsonl"
+    data="$RUN/$split.jsonl"
+  fi
+  "$B/hrm-eval" --bench tools --data "$data" --model "hrm:$RUN/train/final?act=adaptive" --max-turns "$MAX_TURNS" \
+    --max-tokens "$MAX_TOKENS" --temperature 0 --out "$RUN/eval/$split" --no-progress --jobs 2
+done
+
+stamp "done"
+python3 - "$RUN" <<'PY'
+import json, sys
+run = sys.argv[1]
+for split, what in (("test_instance", "held-out instances of the training families"),
+                    ("test_family", "held-out families")):
+    s = json.load(open(f"{run}/eval/{split}/summary.json"))
+    print(f"{split:<14} {s['passed']:>3}/{s['tasks']:<3} {s['success_rate']:5.1f}%   ({what}); invalid calls "
+          f"{s['invalid_calls']}, {s['tool_calls_per_episode']:.1f} calls/episode")
+    for family, g in sorted(s["by_family"].items()):
+        print(f"    {family:<12} {g['passed']:>3}/{g['tasks']:<3} {g['success_rate']:5.1f}%")
+PY
