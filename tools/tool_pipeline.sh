@@ -6,21 +6,23 @@
 # tools with the hrm: backend on the held-out suite's tasks of the training families and of the
 # held-out family, printing success per family.
 # Usage: tools/tool_pipeline.sh [run dir, default runs/tools]      (build first: tools/build.sh)
-# Knobs (environment): PER_VARIANT (6 training tasks per variant), SEED (1; never the suite's 9001),
-# HOLDOUT (shell: the family never trained on), CODE_PER_FAMILY (15 stage-1 Python tasks per family),
-# SFT_STEPS and BATCH (the config's), MAX_TURNS (8 per episode), MAX_TOKENS (160 per turn), EVAL_LIMIT
-# (tasks per split, 0 = all), PROCS (SFT processes; default: the cores, lowered to a divisor of the batch).
+# Knobs (environment): PER_VARIANT (3 training tasks per variant), SEED (1; never the suite's 9001),
+# HOLDOUT (shell: the family never trained on), CODE_PER_FAMILY (10 stage-1 Python tasks per family),
+# SFT_STEPS and BATCH (the config's), EVAL_PER_VARIANT (1 of the suite's 3 tasks per variant, 0 = all:
+# decoding with a 1000-token tool prompt costs ~0.2 s per token on 2 cores), MAX_TURNS (4 per episode),
+# MAX_TOKENS (64 per turn: a bash call fits), PROCS (SFT processes; default: the cores, lowered to a
+# divisor of the batch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=${1:-runs/tools}
 B=${HRM_BUILD_DIR:-build}/bin
-PER_VARIANT=${PER_VARIANT:-6}
+PER_VARIANT=${PER_VARIANT:-3}
 SEED=${SEED:-1}
 HOLDOUT=${HOLDOUT:-shell}
-CODE_PER_FAMILY=${CODE_PER_FAMILY:-15}
-MAX_TURNS=${MAX_TURNS:-8}
-MAX_TOKENS=${MAX_TOKENS:-160}
-EVAL_LIMIT=${EVAL_LIMIT:-0}
+CODE_PER_FAMILY=${CODE_PER_FAMILY:-10}
+EVAL_PER_VARIANT=${EVAL_PER_VARIANT:-1}
+MAX_TURNS=${MAX_TURNS:-4}
+MAX_TOKENS=${MAX_TOKENS:-64}
 for bin in hrm-data hrm-train hrm-launch hrm-eval; do
   [ -x "$B/$bin" ] || { echo "tool_pipeline: $B/$bin is missing; build first (tools/build.sh)" >&2; exit 1; }
 done
@@ -57,8 +59,11 @@ echo "SFT: $PROCS processes x $((global_batch / PROCS)) examples"
 for split in test_instance test_family; do
   stamp "hrm-eval --bench tools on $split"
   data="$RUN/curriculum/eval/$split.jsonl"
-  if [ "$EVAL_LIMIT" -gt 0 ]; then
-    head -n "$EVAL_LIMIT" "$data" > "$RUN/$split.jsonl"
+  if [ "$EVAL_PER_VARIANT" -gt 0 ]; then  # the suite's ids end in -<n>, n = 1..3 per variant
+    python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    if int(json.loads(line)["id"].rsplit("-", 1)[1]) <= int(sys.argv[2]): print(line, end="")' \
+      "$data" "$EVAL_PER_VARIANT" > "$RUN/$split.jsonl"
     data="$RUN/$split.jsonl"
   fi
   "$B/hrm-eval" --bench tools --data "$data" --model "hrm:$RUN/train/final?act=adaptive" --max-turns "$MAX_TURNS" \

@@ -62,6 +62,9 @@ bool is_training_family(const ToolCurriculumOptions& o, const std::string& famil
   return std::find(o.stages.begin(), o.stages.end(), tool_stage(family)) != o.stages.end();
 }
 
+// A tool's output may be invalid UTF-8 (a binary printed); rows keep U+FFFD in place of the bad bytes.
+constexpr auto kReplaceInvalidUtf8 = json::error_handler_t::replace;
+
 void bump(json& counts, const std::string& key) {
   if (!counts.is_object()) counts = json::object();
   counts[key] = counts.value(key, 0) + 1;
@@ -166,7 +169,7 @@ json write_rows(const ToolCurriculumOptions& o, const std::vector<Recording>& re
       continue;
     }
     bump(g, r.trajectory);
-    rows += tool_sft_row(r.episode, r.stage, r.trajectory).dump() + "\n";
+    rows += tool_sft_row(r.episode, r.stage, r.trajectory).dump(-1, ' ', false, kReplaceInvalidUtf8) + "\n";
     if (r.trajectory == "reference") tasks.push_back(r.task);
   }
   HRM_CHECK(!tasks.empty(), "synth: no trajectory passed its verifier", "see stats.json, dropped");
@@ -197,7 +200,7 @@ json run_tool_curriculum(const ToolCurriculumOptions& o) {
   stats["drawn"] = drawn;
   stats["eval"] = splits;
   stats["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_file_atomic(o.out_dir / "stats.json", stats.dump(2) + "\n");
+  write_file_atomic(o.out_dir / "stats.json", stats.dump(2, ' ', false, kReplaceInvalidUtf8) + "\n");
   return stats;
 }
 
