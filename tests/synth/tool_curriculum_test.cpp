@@ -76,6 +76,7 @@ TEST(ToolCurriculum, HeldOutSeedAndUsedFoldersAreRefused) {
   r = run("hrm-data", "synth --stages 1,3 --out " + (dir / "b").string());
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("mixes code stages"), std::string::npos) << r.output;
+  fs::create_directories(dir / "c");
   hrm::write_file_atomic(dir / "c" / "x", "x");
   r = run("hrm-data", "synth --stages 3 --heldout-suite " + suite + " --out " + (dir / "c").string());
   EXPECT_NE(r.code, 0);
@@ -148,18 +149,18 @@ TEST(ToolCurriculum, RecordsVerifiedTrajectoriesWithRealOutputsAndSeparateHeldOu
   EXPECT_TRUE(failing_test_output);
   EXPECT_TRUE(edit_error);
 
-  // Held out: every suite task of the training families, and the shell family apart; none is trained on.
+  // Held out: every suite task of the training families, and the shell family apart; none is trained on
+  // (the same instruction with other files or history is another task: names and values differ).
   const auto instances = read_jsonl(dir / "eval" / "test_instance.jsonl");
   const auto held_families = read_jsonl(dir / "eval" / "test_family.jsonl");
   const auto train_tasks = read_jsonl(dir / "tasks" / "train.jsonl");
   EXPECT_EQ(instances.size(), 21u);  // 7 variants x 3 in data/tools/suite.jsonl
   EXPECT_EQ(held_families.size(), 9u);
   for (const auto& t : held_families) EXPECT_EQ(t["family"], "shell");
-  std::set<std::string> train_instructions;
-  for (const auto& t : train_tasks) train_instructions.insert(t["instruction"].get<std::string>() + t["setup"].dump());
-  for (const auto& t : instances) {
-    EXPECT_EQ(train_instructions.count(t["instruction"].get<std::string>() + t["setup"].dump()), 0u) << t["id"];
-  }
+  const auto key = [](const json& t) { return t["instruction"].dump() + t["files"].dump() + t["setup"].dump(); };
+  std::set<std::string> train_keys;
+  for (const auto& t : train_tasks) train_keys.insert(key(t));
+  for (const auto& t : instances) EXPECT_EQ(train_keys.count(key(t)), 0u) << t["id"];
 
   // The oracle replays the recorded training tasks: they are a valid suite for GSPO episodes.
   const auto replay = run("hrm-eval", "--bench tools --data " + (dir / "tasks" / "train.jsonl").string() +
