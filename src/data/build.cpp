@@ -335,7 +335,8 @@ std::vector<std::vector<ChatMessage>> sft_conversations(std::vector<ChatMessage>
   if (!config.split_turns) return {std::move(messages)};
   std::vector<std::vector<ChatMessage>> out;
   for (size_t i = 0; i < messages.size(); ++i) {
-    if (messages[i].role == "assistant") out.emplace_back(messages.begin(), messages.begin() + static_cast<long>(i) + 1);
+    if (messages[i].role == "assistant")
+      out.emplace_back(messages.begin(), messages.begin() + static_cast<long>(i) + 1);
   }
   return out;
 }
