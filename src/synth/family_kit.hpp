@@ -16,6 +16,7 @@ inline const std::vector<std::vector<std::string>> kIntPairs = {
 inline const std::vector<std::string> kStrNames = {"s", "text", "word", "name", "line", "label", "phrase", "token"};
 inline const std::vector<std::string> kListNames = {"nums", "values",  "items", "scores",
                                                     "data", "numbers", "xs",    "points"};
+inline const std::vector<std::string> kTargetNames = {"target", "key", "wanted", "goal", "needle", "query"};
 
 struct Op {
   std::string symbol, word;
@@ -49,4 +50,5 @@ inline int64_t arith(const std::string& op, int64_t a, int64_t b) {
 namespace hrm::synth {
 std::vector<Family> stage1_families();
 std::vector<Family> stage2_families();
+std::vector<Family> stage2_dp_graph_families();  // part of stage 2, in its own file
 }  // namespace hrm::synth
