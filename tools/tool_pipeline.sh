@@ -23,13 +23,8 @@ CODE_PER_FAMILY=${CODE_PER_FAMILY:-10}
 EVAL_PER_VARIANT=${EVAL_PER_VARIANT:-1}
 MAX_TURNS=${MAX_TURNS:-4}
 MAX_TOKENS=${MAX_TOKENS:-64}
-for bin in hrm-data hrm-train hrm-launch hrm-eval; do
-  [ -x "$B/$bin" ] || { echo "tool_pipeline: $B/$bin is missing; build first (tools/build.sh)" >&2; exit 1; }
-done
-rm -rf "$RUN"
-mkdir -p "$RUN"
-start=$(date +%s)
-stamp() { echo "== [$(( $(date +%s) - start ))s] $*"; }
+. tools/pipeline_lib.sh
+pipeline_start tool_pipeline
 
 stamp "stage-3/4 tool trajectories, recorded and verified in the sandbox"
 "$B/hrm-data" synth --stages 3,4 --out "$RUN/curriculum" --per-family "$PER_VARIANT" --seed "$SEED" \
@@ -45,16 +40,7 @@ sed -e "s|runs/tools|$RUN|g" configs/data/tool_sft.yaml > "$RUN/data.yaml"
 "$B/hrm-data" build --config "$RUN/data.yaml"
 
 stamp "SFT"
-abs_run=$(cd "$RUN" && pwd)
-train_args=(--config configs/train/tool_sft.yaml --out "$RUN/train"
-  --set "stages.0.data.train.0.path=$abs_run/data/train" --set "stages.0.data.validation.0=$abs_run/data/validation")
-[ -n "${SFT_STEPS:-}" ] && train_args+=(--set "stages.0.steps=$SFT_STEPS")
-[ -n "${BATCH:-}" ] && train_args+=(--set "stages.0.global_batch_size=$BATCH")
-global_batch=${BATCH:-$(sed -n 's/^ *global_batch_size: *\([0-9]*\).*/\1/p' configs/train/tool_sft.yaml)}
-PROCS=${PROCS:-$(nproc)}
-while [ $((global_batch % PROCS)) -ne 0 ]; do PROCS=$((PROCS - 1)); done
-echo "SFT: $PROCS processes x $((global_batch / PROCS)) examples"
-"$B/hrm-launch" --nproc-per-node "$PROCS" -- "$B/hrm-train" "${train_args[@]}"
+run_sft configs/train/tool_sft.yaml
 
 for split in test_instance test_family; do
   stamp "hrm-eval --bench tools on $split"
