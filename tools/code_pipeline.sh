@@ -22,12 +22,7 @@ pipeline_start code_pipeline
 stamp "synthetic stage-1 tasks, verified in the sandbox"
 "$B/hrm-data" synth --out "$RUN/synth" --stages 1 --languages python --formats lcb --per-family "$PER_FAMILY" \
   --repairs 0 --seed 0
-stamp "tokenizer"
-"$B/hrm-data" tokenizer train --input "$RUN/synth/sft/train.jsonl" --vocab-size 2048 --model-type bpe \
-  --out "$RUN/tok/tok.model"
-stamp "SFT shards"
-sed -e "s|runs/quickstart|$RUN|g" configs/data/quickstart.yaml > "$RUN/data.yaml"
-"$B/hrm-data" build --config "$RUN/data.yaml"
+tokenize_and_shard configs/data/quickstart.yaml runs/quickstart "$RUN/synth/sft/train.jsonl"
 
 stamp "SFT"
 run_sft configs/train/quickstart.yaml

@@ -29,3 +29,16 @@ run_sft() {
   echo "SFT: $procs processes x $((global_batch / procs)) examples"
   "$B/hrm-launch" --nproc-per-node "$procs" -- "$B/hrm-train" "${train_args[@]}"
 }
+
+# tokenize_and_shard <data config> <its default run dir> <sft jsonl>...: a 2048-piece BPE tokenizer
+# trained on the rows, then the config's shards with its paths moved from the default run dir to $RUN.
+tokenize_and_shard() {
+  local config=$1 default_run=$2 rows inputs=()
+  shift 2
+  for rows in "$@"; do inputs+=(--input "$rows"); done
+  stamp "tokenizer"
+  "$B/hrm-data" tokenizer train "${inputs[@]}" --vocab-size 2048 --model-type bpe --out "$RUN/tok/tok.model"
+  stamp "SFT shards"
+  sed -e "s|$default_run|$RUN|g" "$config" > "$RUN/data.yaml"
+  "$B/hrm-data" build --config "$RUN/data.yaml"
+}

@@ -32,12 +32,7 @@ stamp "stage-3/4 tool trajectories, recorded and verified in the sandbox"
 stamp "stage-1 code chats, verified in the sandbox"
 "$B/hrm-data" synth --out "$RUN/code" --stages 1 --languages python --formats lcb --per-family "$CODE_PER_FAMILY" \
   --repairs 0 --seed "$SEED"
-stamp "tokenizer"
-"$B/hrm-data" tokenizer train --input "$RUN/curriculum/sft/train.jsonl" --input "$RUN/code/sft/train.jsonl" \
-  --vocab-size 2048 --model-type bpe --out "$RUN/tok/tok.model"
-stamp "SFT shards"
-sed -e "s|runs/tools|$RUN|g" configs/data/tool_sft.yaml > "$RUN/data.yaml"
-"$B/hrm-data" build --config "$RUN/data.yaml"
+tokenize_and_shard configs/data/tool_sft.yaml runs/tools "$RUN/curriculum/sft/train.jsonl" "$RUN/code/sft/train.jsonl"
 
 stamp "SFT"
 run_sft configs/train/tool_sft.yaml
