@@ -9,7 +9,6 @@
 #include <functional>
 #include <map>
 #include <exception>
-#include <mutex>
 #include <thread>
 
 #include "hrm/agent/shell.hpp"
@@ -25,22 +24,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-// One model shared by the workers; calls are serialized when the model is not thread-safe.
-class SerializedModel : public AgentModel {
- public:
-  explicit SerializedModel(AgentModel& inner) : inner_(inner) {}
-  eval::AssistantTurn next_turn(const TurnRequest& r) override {
-    if (inner_.thread_safe()) return inner_.next_turn(r);
-    std::lock_guard<std::mutex> lock(mu_);
-    return inner_.next_turn(r);
-  }
-  std::string name() const override { return inner_.name(); }
-
- private:
-  AgentModel& inner_;
-  std::mutex mu_;
-};
 
 // A model's reply (a small local model emits any bytes) or a tool's output may be invalid UTF-8; the
 // records keep it readable with U+FFFD in place of the bad bytes instead of failing the run.

@@ -17,12 +17,15 @@ namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string workspace_name(const std::string& id) {
-  std::string out = id;
-  for (char& c : out) {
-    if (c == '/' || c == ' ') c = '_';
-  }
-  return out;
+// <work_root>/<id>: nested like the episode files, so that a Polyglot workspace ends in <lang>/<slug> (the
+// C++ exercises' CMakeLists take the exercise name from their folder).
+fs::path workspace_path(const fs::path& work_root, const std::string& id) {
+  const fs::path rel(id);
+  bool safe = !id.empty() && rel.is_relative();
+  for (const auto& part : rel) safe = safe && !part.empty() && part != "." && part != "..";
+  HRM_CHECK(safe, "task id '" + id + "' cannot name a workspace folder",
+            "ids are <family>/<name>, without '.' or '..' components");
+  return work_root / rel;
 }
 
 const char* const kSystemPrompt =
@@ -53,23 +56,29 @@ bool run_calls(const Task& task, const fs::path& workspace, const EpisodeOptions
   return false;
 }
 
-void verify(const Task& task, const fs::path& workspace, const EpisodeOptions& options, EpisodeResult& r) {
-  const auto t0 = Clock::now();
+Verification run_verify_script(const Task& task, const fs::path& workspace, const EpisodeOptions& options) {
   const auto result = run_shell(workspace, task.verify, options.tools, options.verify_timeout_seconds);
   if (result.verdict == sandbox::Verdict::kSandboxError) {
     throw Error(task.id + ": the sandbox failed to run the verifier: " + result.error, "run `hrm doctor`");
   }
+  return {result.ok(), result.verdict == sandbox::Verdict::kExited ? result.exit_code : -1,
+          std::string(sandbox::verdict_name(result.verdict)) + "\n" + result.stdout_data};
+}
+
+void verify(const Task& task, const fs::path& workspace, const EpisodeOptions& options, const EpisodeHooks& hooks,
+            EpisodeResult& r) {
+  const auto t0 = Clock::now();
+  const Verification v = hooks.verify ? hooks.verify(workspace) : run_verify_script(task, workspace, options);
   r.verify_seconds = since(t0);
-  r.passed = result.ok();
-  r.verify_exit_code = result.verdict == sandbox::Verdict::kExited ? result.exit_code : -1;
-  r.verify_output =
-      truncate_middle(std::string(sandbox::verdict_name(result.verdict)) + "\n" + result.stdout_data, 4000);
+  r.passed = v.passed;
+  r.verify_exit_code = v.exit_code;
+  r.verify_output = truncate_middle(v.output, 4000);
 }
 
 }  // namespace
 
 fs::path prepare_workspace(const Task& task, const EpisodeOptions& options) {
-  const fs::path workspace = options.work_root / workspace_name(task.id);
+  const fs::path workspace = workspace_path(options.work_root, task.id);
   fs::remove_all(workspace);
   fs::create_directories(workspace);
   for (const auto& [path, text] : task.files) {
@@ -88,7 +97,8 @@ fs::path prepare_workspace(const Task& task, const EpisodeOptions& options) {
   return workspace;
 }
 
-EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOptions& options) {
+EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOptions& options,
+                          const EpisodeHooks& hooks) {
   const auto t0 = Clock::now();
   EpisodeResult r;
   r.task = task.id;
@@ -97,6 +107,7 @@ EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOpti
   r.model = model.name();
   r.tools = tool_schemas(task.tools);
   const fs::path workspace = prepare_workspace(task, options);
+  if (hooks.after_setup) hooks.after_setup(workspace);
   r.messages = {{"system", kSystemPrompt}, {"user", task.instruction}};
   const int max_turns = options.max_turns > 0 ? options.max_turns : task.max_turns;
   r.stop_reason = "max_turns";
@@ -121,6 +132,7 @@ EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOpti
       r.calls.push_back({"", "", turn, 0, -1, "", true});
       ++r.tool_calls;
       ++r.invalid_calls;
+      if (hooks.after_turn) hooks.after_turn(turn + 1, workspace);
       continue;
     }
     if (calls.empty()) {
@@ -131,8 +143,9 @@ EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOpti
       r.stop_reason = "submitted";
       break;
     }
+    if (hooks.after_turn) hooks.after_turn(turn + 1, workspace);
   }
-  verify(task, workspace, options, r);
+  verify(task, workspace, options, hooks, r);
   if (!options.keep_workspace) fs::remove_all(workspace);
   r.seconds = since(t0);
   return r;

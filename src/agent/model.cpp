@@ -145,6 +145,12 @@ class BackendModel : public AgentModel {
 
 }  // namespace
 
+eval::AssistantTurn SerializedModel::next_turn(const TurnRequest& request) {
+  if (inner_.thread_safe()) return inner_.next_turn(request);
+  std::lock_guard<std::mutex> lock(mu_);
+  return inner_.next_turn(request);
+}
+
 std::unique_ptr<AgentModel> make_agent_model(const std::string& spec, const eval::GenerationParams& params) {
   if (spec == "oracle") return std::make_unique<OracleModel>();
   if (spec == "submit") return std::make_unique<SubmitModel>();

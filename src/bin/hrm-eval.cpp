@@ -1,13 +1,17 @@
 // hrm-eval: run a code benchmark against a model backend and print the report.
 //   hrm-eval --bench polyglot --data polyglot-benchmark --model oracle --jobs 2 --out results/oracle
+//   hrm-eval --bench polyglot --agent --max-turns 2,4,8 --data polyglot-benchmark --model oracle --out results/pa
 //   hrm-eval --bench tools --data data/tools/suite.jsonl --model oracle --jobs 2 --out results/tools-oracle
+//   hrm-eval --bench bfcl --data gorilla --model openai:http://127.0.0.1:8080/v1/qwen --out results/bfcl
 // Options shared by every benchmark come first; each benchmark adds its own option group and one branch
 // in run_bench(). See docs/polyglot.md and docs/eval-backends.md.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "hrm/agent/bench.hpp"
+#include "hrm/agent/polyglot_agent.hpp"
 #include "hrm/backend/local_backends.hpp"
+#include "hrm/eval/bfcl_run.hpp"
 #include "hrm/eval/lcb_run.hpp"
 #include "hrm/eval/model_backend.hpp"
 #include "hrm/eval/polyglot.hpp"
@@ -21,9 +25,20 @@ namespace {
 struct Common {
   std::string bench, data, model = "oracle", out;
   int jobs = 0;
-  bool resume = false, no_progress = false;
+  bool resume = false, no_progress = false, agent = false;
+  std::vector<int> max_turns;  // tools: at most one; polyglot --agent: the turn budgets
   hrm::eval::GenerationParams params;
 };
+
+// The shared flags into a benchmark's options (polyglot, tools and bfcl name these fields alike).
+template <typename Options>
+void apply_shared(const Common& c, const std::string& default_out, Options& o) {
+  o.out_dir = c.out.empty() ? default_out : c.out;
+  o.jobs = c.jobs;
+  o.resume = c.resume;
+  o.progress = !c.no_progress;
+  o.params = c.params;
+}
 
 std::string command_line(int argc, char** argv) {
   std::string out;
@@ -84,32 +99,50 @@ int run_livecodebench(const Common& c, Lcb& l) {
 // The tools benchmark (docs/tools.md): the agent model spec goes to make_agent_model (oracle, submit,
 // random, replay:<file> and every eval backend).
 int run_tools(const Common& c, hrm::agent::ToolsBenchOptions& o, bool keep_work) {
+  if (c.max_turns.size() > 1) throw hrm::Error("--bench tools takes one --max-turns value");
+  if (!c.max_turns.empty()) o.max_turns = c.max_turns[0];
   o.suite = c.data;
   o.model = c.model;
-  o.out_dir = c.out.empty() ? "results/tools" : c.out;
-  o.jobs = c.jobs;
-  o.resume = c.resume;
-  o.progress = !c.no_progress;
+  apply_shared(c, "results/tools", o);
   o.keep_work = keep_work;
-  o.params = c.params;
   std::cout << hrm::agent::run_tools_bench(o).table << std::flush;
   return 0;
 }
 
-int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools) {
-  if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
-  if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
-  auto backend = hrm::eval::make_backend(c.model);
-  if (c.bench == "polyglot") {
-    polyglot.data_dir = c.data;
-    polyglot.out_dir = c.out.empty() ? "results/polyglot" : c.out;
-    polyglot.jobs = c.jobs;
-    polyglot.resume = c.resume;
-    polyglot.progress = !c.no_progress;
-    polyglot.params = c.params;
-    std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(polyglot, *backend)) << std::flush;
+// Polyglot (docs/polyglot.md), standard or in agent mode ("Agent mode": the agent model specs of
+// --bench tools, and --max-turns as the list of turn budgets).
+int run_polyglot(const Common& c, hrm::eval::PolyglotOptions& p) {
+  p.data_dir = c.data;
+  apply_shared(c, c.agent ? "results/polyglot-agent" : "results/polyglot", p);
+  if (c.agent) {
+    hrm::agent::PolyglotAgentOptions o;
+    o.run = p;
+    o.model = c.model;
+    if (!c.max_turns.empty()) o.budgets = c.max_turns;
+    std::cout << hrm::agent::run_polyglot_agent(o).table << std::flush;
     return 0;
   }
+  auto backend = hrm::eval::make_backend(c.model);
+  std::cout << hrm::eval::format_summary(hrm::eval::run_polyglot(p, *backend)) << std::flush;
+  return 0;
+}
+
+// BFCL's offline categories (docs/bfcl.md).
+int run_bfcl(const Common& c, hrm::eval::bfcl::RunOptions& o) {
+  o.data = c.data;
+  apply_shared(c, "results/bfcl", o);
+  auto backend = hrm::eval::make_backend(c.model);
+  std::cout << hrm::eval::bfcl::run_bfcl(o, *backend).table << std::flush;
+  return 0;
+}
+
+int run_bench(const Common& c, hrm::eval::PolyglotOptions& polyglot, Lcb& lcb, hrm::agent::ToolsBenchOptions& tools,
+              hrm::eval::bfcl::RunOptions& bfcl) {
+  if (c.agent && c.bench != "polyglot") throw hrm::Error("--agent belongs to --bench polyglot");
+  if (c.bench == "livecodebench") return run_livecodebench(c, lcb);
+  if (c.bench == "tools") return run_tools(c, tools, polyglot.keep_work);
+  if (c.bench == "polyglot") return run_polyglot(c, polyglot);
+  if (c.bench == "bfcl") return run_bfcl(c, bfcl);
   throw hrm::Error("unknown benchmark '" + c.bench + "'");
 }
 
@@ -122,9 +155,10 @@ int run(int argc, char** argv) {
   // Add a benchmark's name here and a branch in run_bench().
   app.add_option("--bench", c.bench, "Benchmark to run")
       ->required()
-      ->check(CLI::IsMember({"polyglot", "livecodebench", "tools"}));
+      ->check(CLI::IsMember({"polyglot", "livecodebench", "tools", "bfcl"}));
   app.add_option("--data", c.data,
-                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl)")
+                 "Benchmark data (polyglot: a polyglot-benchmark checkout; tools: a task suite .jsonl; bfcl: a gorilla "
+                 "checkout)")
       ->required();
   app.add_option("--model", c.model,
                  "Model backend: oracle, stub, predictions:<file.jsonl>, "
@@ -162,26 +196,39 @@ int run(int argc, char** argv) {
   pg->add_flag("!--no-shared-caches", polyglot.shared_caches,
                "Private, cold build caches per test run (nothing shared between exercises)");
   pg->add_flag("--keep-work", polyglot.keep_work, "Keep each exercise's work folder under <out>/work");
+  pg->add_flag("--agent", c.agent,
+               "Agent mode: the model works through the tools and runs the tests itself (--max-turns: budgets)");
 
   Lcb lcb;
   add_livecodebench_options(app, lcb);
 
   hrm::agent::ToolsBenchOptions tools;
   auto* tg = app.add_option_group("tools", "Tool use (--model also takes submit, random[:seed], replay:<file>)");
-  tg->add_option("--max-turns", tools.max_turns, "Turns per episode (0: each task's own budget)")
-      ->capture_default_str();
+  tg->add_option("--max-turns", c.max_turns,
+                 "Turns per episode (tools: one value, default each task's own budget; polyglot --agent: the "
+                 "comma-separated budgets to report, default 2,4,8,16)")
+      ->delimiter(',');
   tg->add_option("--families", tools.families, "Comma-separated subset of the suite's families")->delimiter(',');
   tg->add_option("--bash-timeout", tools.bash_timeout_seconds, "Seconds per bash call")->capture_default_str();
+
+  hrm::eval::bfcl::RunOptions bfcl;
+  auto* bg = app.add_option_group("bfcl", "Berkeley Function Calling Leaderboard, offline categories");
+  bg->add_option("--categories", bfcl.categories,
+                 "Comma-separated subset of simple_python,multiple,parallel,parallel_multiple,irrelevance,"
+                 "simple_java,simple_javascript (default: all)")
+      ->delimiter(',');
+  bg->add_option("--limit", bfcl.limit, "First N entries of each category (0: all)")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   hrm::configure_threads(threads);
   polyglot.command = command_line(argc, argv);
   tools.command = polyglot.command;
+  bfcl.command = polyglot.command;
   lcb.options.judge.timeout_seconds = app.count("--timeout") ? polyglot.timeout_seconds : 6;
   lcb.temperature_given = app.count("--temperature") > 0;
   lcb.top_p_given = app.count("--top-p") > 0;
   lcb.max_tokens_given = app.count("--max-tokens") > 0;
-  return run_bench(c, polyglot, lcb, tools);
+  return run_bench(c, polyglot, lcb, tools, bfcl);
 }
 
 }  // namespace

@@ -180,6 +180,15 @@ std::string instructions_text(const Exercise& ex) {
   return out;
 }
 
+std::string instructions_request(const Exercise& ex) {
+  // Aider's instructions_addendum (benchmark/prompts.py), so numbers compare.
+  return instructions_text(ex) +
+         "\n####\n\nUse the above instructions to modify the supplied files: " + join_names(ex.solution_files) +
+         "\nDon't change the names of existing functions or classes, as they may be referenced "
+         "from other code like unit tests, etc.\nOnly use standard libraries, don't suggest "
+         "installing any packages.\n";
+}
+
 std::vector<ChatMessage> build_messages(const Exercise& ex, EditFormat format,
                                         const std::map<std::string, std::string>& current_files,
                                         const std::vector<std::string>& replies,
@@ -200,14 +209,10 @@ std::vector<ChatMessage> build_messages(const Exercise& ex, EditFormat format,
   m.push_back({"assistant", "Ok, any changes I propose will be to those files."});
 
   const std::string names = join_names(ex.solution_files);
-  // Aider's instructions_addendum and test_failures (benchmark/prompts.py), so numbers compare.
-  m.push_back({"user", instructions_text(ex) +
-                           "\n####\n\nUse the above instructions to modify the supplied files: " + names +
-                           "\nDon't change the names of existing functions or classes, as they may be referenced "
-                           "from other code like unit tests, etc.\nOnly use standard libraries, don't suggest "
-                           "installing any packages.\n"});
+  m.push_back({"user", instructions_request(ex)});
   for (size_t i = 0; i < replies.size() && i < test_outputs.size(); ++i) {
     m.push_back({"assistant", replies[i]});
+    // Aider's test_failures.
     m.push_back({"user", test_outputs[i] +
                              "\n####\n\nSee the testing errors above.\nThe tests are correct, don't try "
                              "and change them.\nFix the code in " +

@@ -15,7 +15,6 @@
 #include "hrm/eval/polyglot_exercise.hpp"
 #include "hrm/eval/polyglot_languages.hpp"
 #include "hrm/eval/polyglot_report.hpp"
-#include "hrm/sandbox/sandbox.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
 #include "hrm/util/parallel.hpp"
@@ -56,26 +55,6 @@ std::string git_head(const fs::path& dir) {
   return out;
 }
 
-// A fresh copy of the exercise without the reference and the track's write-ups.
-void copy_exercise(const Exercise& ex, const fs::path& work) {
-  fs::remove_all(work);
-  fs::create_directories(work);
-  for (const auto& entry : fs::directory_iterator(ex.dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name == ".meta" || name == ".approaches" || name == ".articles") continue;
-    fs::copy(entry.path(), work / name, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  }
-}
-
-void restore_tests(const Exercise& ex, const fs::path& work) {
-  for (const auto& f : ex.test_files) {
-    const fs::path src = ex.dir / f;
-    if (!fs::exists(src)) continue;
-    fs::create_directories((work / f).parent_path());
-    fs::copy_file(src, work / f, fs::copy_options::overwrite_existing);
-  }
-}
-
 struct Run {
   const PolyglotOptions& options;
   ModelBackend& backend;
@@ -106,7 +85,7 @@ struct Run {
 
     std::vector<std::string> replies, outputs;
     std::map<std::string, std::string> last_tested;
-    int last_run = -1;  // index of the previous try in rec.tries
+    TestRun last_run;  // the previous try's test run
     for (int attempt = 1; attempt <= options.tries; ++attempt) {
       TryRecord tr;
       tr.attempt = attempt;
@@ -129,46 +108,26 @@ struct Run {
       rec.num_malformed_responses += tr.malformed;
       rec.lazy_comments += count_lazy_comments(reply);
 
-      restore_tests(ex, work);
-      prepare_tests(ex, work, tools);
       const auto tested = read_files(work, ex.solution_files);
-      if (last_run >= 0 && tested == last_tested) {
-        // Same files as the previous try: its result stands (saves a second identical build).
-        const TryRecord& prev = rec.tries[static_cast<size_t>(last_run)];
-        tr.test_output = prev.test_output;
-        tr.passed = prev.passed;
-        tr.verdict = prev.verdict;
-        tr.exit_code = prev.exit_code;
-        tr.timed_out = prev.timed_out;
-        tr.output_truncated = prev.output_truncated;
-        tr.reused_previous_run = true;
-      } else {
-        const auto tt = Clock::now();
+      // Same files as the previous try: its result stands (saves a second identical build).
+      tr.reused_previous_run = !rec.tries.empty() && tested == last_tested;
+      if (!tr.reused_previous_run) {
         // This worker's own sandbox: parallel_for runs `jobs` exercises, so `jobs` sandboxes at most.
-        const sandbox::RunResult result = sandbox::run(test_request(ex, work, tools, caches, options.timeout_seconds));
-        tr.test_seconds = seconds_since(tt);
-        if (result.verdict == sandbox::Verdict::kSandboxError) {
-          throw Error(ex.id() + ": the sandbox failed to run the tests: " + result.error,
-                      "run `hrm doctor`; the evaluation stops rather than count this as a failure");
-        }
-        tr.passed = result.ok();
-        tr.verdict = sandbox::verdict_name(result.verdict);
-        tr.exit_code = result.exit_code;
-        tr.timed_out =
-            result.verdict == sandbox::Verdict::kWallTimeout || result.verdict == sandbox::Verdict::kCpuTimeout;
-        tr.output_truncated = result.stdout_truncated || result.stderr_truncated;
-        tr.test_output = clean_test_output(result.stdout_data + result.stderr_data, work);
-        if (tr.timed_out)
-          tr.test_output +=
-              "\nTests timed out after " + std::to_string(static_cast<int>(options.timeout_seconds)) + " s.\n";
-        rec.test_timeouts += tr.timed_out;
-        rec.syntax_errors += count_occurrences(tr.test_output, "SyntaxError");
-        rec.indentation_errors += count_occurrences(tr.test_output, "IndentationError");
+        last_run = run_exercise_tests(ex, work, tools, caches, options.timeout_seconds);
+        tr.test_seconds = last_run.seconds;
+        rec.test_timeouts += last_run.timed_out;
+        rec.syntax_errors += count_occurrences(last_run.output, "SyntaxError");
+        rec.indentation_errors += count_occurrences(last_run.output, "IndentationError");
       }
+      tr.passed = last_run.passed;
+      tr.verdict = last_run.verdict;
+      tr.exit_code = last_run.exit_code;
+      tr.timed_out = last_run.timed_out;
+      tr.output_truncated = last_run.output_truncated;
+      tr.test_output = last_run.output;
       replies.push_back(reply);
       outputs.push_back(tr.test_output);
       rec.tries.push_back(std::move(tr));
-      last_run = static_cast<int>(rec.tries.size()) - 1;
       last_tested = tested;
       if (rec.tries.back().passed) break;
     }

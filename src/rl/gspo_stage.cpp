@@ -151,7 +151,7 @@ GspoLoop::GspoLoop(const GspoStageConfig& c, const std::string& out_dir)
       judge_(judge_options(c.judge_timeout)),
       eval_judge_(judge_options(c.judge_timeout)),
       updater_(c, *policy_.model, segments_, policy_.vocab()),
-      log_((fs::path(out_dir) / "metrics.jsonl").string(), /*log_interval=*/1, c.steps, /*enabled=*/true),
+      log_((fs::path(out_dir) / "metrics.jsonl").string(), /*log_interval=*/1, /*enabled=*/true),
       order_rng_(c.seed),
       minibatch_rng_(c.seed + 1),
       pool_(c.group_size) {

@@ -1,5 +1,8 @@
 #include "hrm/synth/value.hpp"
 
+#include <array>
+#include <map>
+
 #include "hrm/util/error.hpp"
 
 namespace hrm::synth {
@@ -103,65 +106,38 @@ std::string literal(const std::string& lang, const Value& v, LiteralUse use) {
   return "";
 }
 
+namespace {
+
+// Per language, the spelling of each Type as a return type and as a parameter type (where they differ, the
+// parameter borrows), in the order int, bool, str, int list, str list.
+struct TypeSpelling {
+  const char* result;
+  const char* parameter;
+};
+const std::map<std::string, std::array<TypeSpelling, 5>>& type_spellings() {
+  static const std::map<std::string, std::array<TypeSpelling, 5>> spellings = {
+      {"cpp",
+       {{{"int", "int"},
+         {"bool", "bool"},
+         {"std::string", "const std::string&"},
+         {"std::vector<int>", "const std::vector<int>&"},
+         {"std::vector<std::string>", "const std::vector<std::string>&"}}}},
+      {"java",
+       {{{"int", "int"}, {"boolean", "boolean"}, {"String", "String"}, {"int[]", "int[]"}, {"String[]", "String[]"}}}},
+      {"go", {{{"int", "int"}, {"bool", "bool"}, {"string", "string"}, {"[]int", "[]int"}, {"[]string", "[]string"}}}},
+      {"rust",
+       {{{"i32", "i32"}, {"bool", "bool"}, {"String", "&str"}, {"Vec<i32>", "&[i32]"}, {"Vec<String>", "&[&str]"}}}}};
+  return spellings;
+}
+
+}  // namespace
+
 std::string type_name(const std::string& lang, Type t, bool parameter) {
   if (lang == "python" || lang == "javascript") return "";
-  if (lang == "cpp") {
-    switch (t) {
-      case Type::kInt:
-        return "int";
-      case Type::kBool:
-        return "bool";
-      case Type::kStr:
-        return parameter ? "const std::string&" : "std::string";
-      case Type::kIntList:
-        return parameter ? "const std::vector<int>&" : "std::vector<int>";
-      case Type::kStrList:
-        return parameter ? "const std::vector<std::string>&" : "std::vector<std::string>";
-    }
-  }
-  if (lang == "java") {
-    switch (t) {
-      case Type::kInt:
-        return "int";
-      case Type::kBool:
-        return "boolean";
-      case Type::kStr:
-        return "String";
-      case Type::kIntList:
-        return "int[]";
-      case Type::kStrList:
-        return "String[]";
-    }
-  }
-  if (lang == "go") {
-    switch (t) {
-      case Type::kInt:
-        return "int";
-      case Type::kBool:
-        return "bool";
-      case Type::kStr:
-        return "string";
-      case Type::kIntList:
-        return "[]int";
-      case Type::kStrList:
-        return "[]string";
-    }
-  }
-  if (lang == "rust") {
-    switch (t) {
-      case Type::kInt:
-        return "i32";
-      case Type::kBool:
-        return "bool";
-      case Type::kStr:
-        return parameter ? "&str" : "String";
-      case Type::kIntList:
-        return parameter ? "&[i32]" : "Vec<i32>";
-      case Type::kStrList:
-        return parameter ? "&[&str]" : "Vec<String>";
-    }
-  }
-  throw Error("synth: no type names for language '" + lang + "'");
+  const auto it = type_spellings().find(lang);
+  if (it == type_spellings().end()) throw Error("synth: no type names for language '" + lang + "'");
+  const TypeSpelling& spelling = it->second.at(static_cast<size_t>(t));
+  return parameter ? spelling.parameter : spelling.result;
 }
 
 nlohmann::json json_of(const Value& v) {

@@ -1,7 +1,6 @@
 #include "hrm/train/metrics_log.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -23,30 +22,8 @@ std::pair<double, double> process_memory_mb() {
   return {rss, peak};
 }
 
-namespace {
-
-std::string duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
-  const auto s = static_cast<int64_t>(seconds + 0.5);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
-}
-
-std::string bar(double fraction, int width) {
-  const int filled = static_cast<int>(fraction * width + 0.5);
-  return std::string(static_cast<size_t>(std::clamp(filled, 0, width)), '#') +
-         std::string(static_cast<size_t>(width - std::clamp(filled, 0, width)), '.');
-}
-
-}  // namespace
-
-MetricsLog::MetricsLog(const std::string& path, int64_t log_interval, int64_t total_steps, bool enabled)
-    : enabled_(enabled),
-      tty_(enabled && ::isatty(STDERR_FILENO) != 0),
-      log_interval_(log_interval),
-      total_steps_(total_steps) {
+MetricsLog::MetricsLog(const std::string& path, int64_t log_interval, bool enabled)
+    : enabled_(enabled), log_interval_(log_interval) {
   if (enabled_) out_.open(path, std::ios::app);
 }
 
@@ -69,27 +46,16 @@ void MetricsLog::step(const StepMetrics& m, const std::string& stage_name, int64
   window_tokens_ += m.tokens;
   window_skipped_ += m.skipped ? 1 : 0;
   ++window_steps_;
-  run_seconds_ += m.seconds;
-  ++run_steps_;
-  const double eta = run_seconds_ / static_cast<double>(run_steps_) * static_cast<double>(total_steps_ - m.step);
   const double n = std::max(1.0, window_.count);
   const double ex = std::max<double>(1.0, static_cast<double>(window_examples_));
-  const auto line = [&] {
-    std::ostringstream s;
-    s.precision(4);
-    s << "[" << stage_name << " " << (m.stage + 1) << "/" << stages << "] ["
-      << bar(static_cast<double>(m.stage_step) / static_cast<double>(stage_steps), 24) << "] " << m.stage_step << "/"
-      << stage_steps << "  loss " << window_loss_ / static_cast<double>(window_steps_) << "  acc "
-      << window_.accuracy / n << "  exact " << window_.exact_accuracy / n << "  act " << window_.steps / n << "  lr "
-      << m.lr << "  " << static_cast<int64_t>(static_cast<double>(window_tokens_) / window_seconds_) << " tok/s  ETA "
-      << duration(eta);
-    return s.str();
-  };
+  std::ostringstream line;
+  line.precision(4);
+  line << "loss " << window_loss_ / static_cast<double>(window_steps_) << "  acc " << window_.accuracy / n << "  exact "
+       << window_.exact_accuracy / n << "  act " << window_.steps / n << "  lr " << m.lr << "  "
+       << static_cast<int64_t>(static_cast<double>(window_tokens_) / window_seconds_) << " tok/s";
+  // Right after a window starts no sequence may have halted yet: the line keeps the last full figures then.
+  stage_progress(m, stage_name, stage_steps, stages).advance(1, window_.count > 0 ? line.str() : "");
   const bool log_now = m.step % log_interval_ == 0 || m.stage_step == stage_steps;
-  if (tty_ && enabled_) {
-    std::fprintf(stderr, "\r%s\033[K", line().c_str());
-    if (log_now) std::fprintf(stderr, "\n");
-  }
   if (!log_now) return;
   const auto [rss, peak] = process_memory_mb();
   const double steps = static_cast<double>(window_steps_);
@@ -115,10 +81,23 @@ void MetricsLog::step(const StepMetrics& m, const std::string& stage_name, int64
                       {"rss_mb", rss},
                       {"peak_rss_mb", peak}};
   write(j);
-  if (enabled_ && !tty_) spdlog::info("{}", line());
   window_ = {};
   window_seconds_ = window_loss_ = 0;
   window_steps_ = window_examples_ = window_tokens_ = window_skipped_ = 0;
+}
+
+Progress& MetricsLog::stage_progress(const StepMetrics& m, const std::string& stage_name, int64_t stage_steps,
+                                     int stages) {
+  if (progress_ && progress_stage_ == m.stage) return *progress_;
+  // A resumed stage counts from the step it resumed at, so the rate and ETA are this process's own.
+  const int64_t first = m.stage_step - 1;
+  std::string label = stage_name + " " + std::to_string(m.stage + 1) + "/" + std::to_string(stages);
+  if (first > 0) label += ", resumed after step " + std::to_string(first);
+  progress_.reset();  // the previous stage's last line first
+  progress_ = std::make_unique<Progress>(label, static_cast<uint64_t>(stage_steps - first), "steps",
+                                         enabled_ ? ProgressMode::kAuto : ProgressMode::kSilent);
+  progress_stage_ = m.stage;
+  return *progress_;
 }
 
 void MetricsLog::eval(const EvalResult& r, int64_t step, int stage, const std::string& stage_name) {

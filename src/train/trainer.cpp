@@ -40,7 +40,7 @@ Trainer::Trainer(TrainConfig config, std::string out_dir, torch::Device device, 
     write_file_atomic(fs::path(out_dir_) / "train_config.yaml", config_.to_yaml());
   }
   log_ = std::make_unique<MetricsLog>((fs::path(out_dir_) / "metrics.jsonl").string(), config_.log_interval,
-                                      config_.total_steps(), dist_->is_main());
+                                      dist_->is_main());
 }
 
 Trainer::~Trainer() = default;

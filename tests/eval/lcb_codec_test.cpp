@@ -9,23 +9,17 @@
 #include "hrm/eval/lcb_codec.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "../error_of.hpp"
 
 namespace lcb = hrm::eval::lcb;
 using nlohmann::json;
 
 namespace {
 
+using hrm::testing::error_of;
+
 json vectors() {
   return json::parse(hrm::read_file(std::string(HRM_SOURCE_DIR) + "/data/lcb-fixtures/decoder_vectors.json"));
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.message();
-  }
-  return "";
 }
 
 std::string compress(const std::string& s) {

@@ -56,7 +56,8 @@ inline CommandResult run_command(const std::string& command) {
 
 // Replies: mode "echo" answers "echo: <last message>" and fails the first request with HTTP 503 when
 // `flaky`; mode "median" answers the python/median fixture: a wrong solution first, the right one once
-// the test failures of the first try (test_even) come back in the chat.
+// the test failures of the first try (test_even) come back in the chat; mode "replies" answers with the
+// assistant message that <dir>/replies.json maps the last message's content to (tool calls and all).
 inline const char* kMockServer = R"PY(
 import http.server, json, os, sys
 port_file, log_file, mode, flaky = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
@@ -81,7 +82,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             reply = RIGHT if ("See the testing errors above" in last and "test_even" in last) else WRONG
         else:
             reply = "echo: " + last
-        out = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": reply}}]}).encode()
+        message = {"role": "assistant", "content": reply}
+        if mode == "replies":
+            with open(os.path.join(os.path.dirname(log_file), "replies.json")) as f:
+                message = json.load(f)[last]
+        out = json.dumps({"choices": [{"index": 0, "message": message}]}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))

@@ -11,8 +11,11 @@
 
 #include "hrm/util/error.hpp"
 #include "infer_test_util.hpp"
+#include "../error_of.hpp"
 
 namespace {
+
+using hrm::testing::error_of;
 
 using hrm::AttentionMode;
 using hrm::infer::ActOptions;
@@ -241,8 +244,8 @@ TEST(Decoder, RowsJoinAndLeaveARunningBatch) {
     close(logits[0], 0, 4);
     logits = decoder.step({token(0, 5)});
     close(logits[0], 0, 5);
-    const auto joined =
-        decoder.add_rows({row_prefix(tokens, 1, lens[1]), row_prefix(tokens, 2, lens[2])}, {2, 1}, {false, 2}, c.seq_len);
+    const auto joined = decoder.add_rows({row_prefix(tokens, 1, lens[1]), row_prefix(tokens, 2, lens[2])}, {2, 1},
+                                         {false, 2}, c.seq_len);
     ASSERT_EQ(joined.size(0), 3);
     close(joined[0], 1, 2);
     close(joined[1], 1, 2);
@@ -278,15 +281,6 @@ TEST(Decoder, CacheIsPreallocatedAndSized) {
   EXPECT_EQ(decoder.cache().slots_per_segment(), 10);
   EXPECT_EQ(decoder.cache().bytes_per_token(), 2 * 2 * 10 * c.hidden_size * 4);
   EXPECT_EQ(decoder.cache().allocated_bytes(), decoder.cache().bytes_per_token() * 4 * 10);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
 }
 
 TEST(Decoder, RejectsWhatItCannotDecode) {

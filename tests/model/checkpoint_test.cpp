@@ -7,22 +7,16 @@
 
 #include "../scratch_dir.hpp"
 #include "test_helpers.hpp"
+#include "../error_of.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using hrm::testing::error_of;
+
 // A path for a checkpoint directory that does not exist yet (save_checkpoint creates it).
 std::string tmp_dir(const std::string& name) { return (hrm::testing::scratch_dir("ckpt_" + name) / "ckpt").string(); }
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
-}
 
 TEST(Checkpoint, SaveLoadRoundTripIsBitExact) {
   const auto cfg = hrm::testing::tiny_config();

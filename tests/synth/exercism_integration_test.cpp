@@ -14,6 +14,7 @@
 
 #include "hrm/util/fs.hpp"
 #include "synth_test_util.hpp"
+#include "../scratch_dir.hpp"
 
 namespace {
 
@@ -26,7 +27,7 @@ using hrm::synth::testing::CommandResult;
 using hrm::synth::testing::read_jsonl;
 using hrm::synth::testing::run;
 
-fs::path scratch(const std::string& name) { return hrm::synth::testing::scratch("hrm-exercism-it", name); }
+using hrm::testing::scratch_dir;
 
 // The held-out split scored by hrm-eval with the SFT answers of `format` replayed as the replies.
 json replay(const std::vector<json>& rows, const std::string& format, const fs::path& data, const fs::path& dir) {
@@ -45,7 +46,7 @@ json replay(const std::vector<json>& rows, const std::string& format, const fs::
 }
 
 TEST(ExercismIntegration, FixtureTracksAreDecontaminatedVerifiedAndScoredByHrmEval) {
-  const fs::path dir = scratch("tracks");
+  const fs::path dir = scratch_dir("tracks");
   const fs::path out = dir / "out";
   const fs::path tracks = kData / "exercism-fixtures";
   CommandResult r =
@@ -112,7 +113,7 @@ TEST(ExercismIntegration, FixtureTracksAreDecontaminatedVerifiedAndScoredByHrmEv
 }
 
 TEST(ExercismIntegration, LcbCutoffWritesPromptSetsTheJudgeReads) {
-  const fs::path dir = scratch("lcb");
+  const fs::path dir = scratch_dir("lcb");
   const fs::path lcb = kData / "lcb-fixtures";
   CommandResult r =
       run("hrm-data", "lcb --data " + (lcb / "test.jsonl").string() + " " + (lcb / "test2.jsonl").string() +

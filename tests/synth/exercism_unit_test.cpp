@@ -14,6 +14,7 @@
 #include "hrm/synth/polyglot_rows.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "../scratch_dir.hpp"
 
 namespace {
 
@@ -24,12 +25,7 @@ const fs::path kTracks = fs::path(HRM_SOURCE_DIR) / "data" / "exercism-fixtures"
 const fs::path kBenchmark = fs::path(HRM_SOURCE_DIR) / "data" / "polyglot-fixtures";
 const fs::path kLcb = fs::path(HRM_SOURCE_DIR) / "data" / "lcb-fixtures";
 
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("hrm-exercism-ut-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using hrm::testing::scratch_dir;
 
 std::vector<std::string> slugs(const hrm::synth::TrackListing& t) {
   std::vector<std::string> out;
@@ -50,7 +46,7 @@ TEST(ExercismTracks, ListsPracticeExercisesAndSkipsDeprecatedOnes) {
 }
 
 TEST(ExercismTracks, RefusesWhatIsNotATrack) {
-  const fs::path dir = scratch("not-a-track");
+  const fs::path dir = scratch_dir("not-a-track");
   EXPECT_THROW(hrm::synth::list_track(dir), hrm::Error);  // no config.json
   hrm::write_file_atomic(dir / "config.json", R"({"slug": "cobol"})");
   try {
@@ -123,7 +119,7 @@ TEST(ExercismRows, RepairChatsQuoteTheTestOutputAndFixTheBrokenFile) {
 }
 
 TEST(ExercismOptions, RefusesMissingExcludeAndNonEmptyOutput) {
-  const fs::path dir = scratch("options");
+  const fs::path dir = scratch_dir("options");
   hrm::synth::ExercismOptions o;
   o.tracks = {kTracks / "python"};
   o.out_dir = dir / "out";
@@ -136,7 +132,7 @@ TEST(ExercismOptions, RefusesMissingExcludeAndNonEmptyOutput) {
 }
 
 TEST(LcbCutoff, SplitsRowsAtTheCutoffByteForByte) {
-  const fs::path dir = scratch("lcb");
+  const fs::path dir = scratch_dir("lcb");
   hrm::synth::LcbCutoffOptions o;
   o.data = {kLcb / "test.jsonl", kLcb / "test2.jsonl"};
   o.before = "2024-01-01";
@@ -161,7 +157,7 @@ TEST(LcbCutoff, SplitsRowsAtTheCutoffByteForByte) {
 }
 
 TEST(LcbCutoff, DropsDuplicateAndTestlessRowsAndRefusesUndatedOnes) {
-  const fs::path dir = scratch("lcb-drops");
+  const fs::path dir = scratch_dir("lcb-drops");
   const std::string first = hrm::read_file(kLcb / "test.jsonl");
   json testless = json::parse(first.substr(0, first.find('\n')));
   testless["question_id"] = "testless";
@@ -196,7 +192,7 @@ namespace {
 
 // Rows in the three layouts; solutions are judged for real by the LCB judge in the sandbox.
 TEST(GenericRows, AppsTacoAndCodeContestsRowsBecomeVerifiedSftRows) {
-  const fs::path dir = scratch("generic");
+  const fs::path dir = scratch_dir("generic");
   const json apps_stdin = {
       {"problem_id", "sum"},
       {"question", "Read two integers and print their sum."},

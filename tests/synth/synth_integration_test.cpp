@@ -14,6 +14,7 @@
 
 #include "hrm/util/fs.hpp"
 #include "synth_test_util.hpp"
+#include "../scratch_dir.hpp"
 
 namespace {
 
@@ -24,7 +25,7 @@ using hrm::synth::testing::CommandResult;
 using hrm::synth::testing::read_jsonl;
 using hrm::synth::testing::run;
 
-fs::path scratch(const std::string& name) { return hrm::synth::testing::scratch("hrm-synth-it", name); }
+using hrm::testing::scratch_dir;
 
 // The replay file of the predictions backend: every SFT row's answer as the reply to its task.
 void write_replies(const std::vector<json>& rows, const std::string& bench, const fs::path& out) {
@@ -37,7 +38,7 @@ void write_replies(const std::vector<json>& rows, const std::string& bench, cons
 }
 
 TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) {
-  const fs::path dir = scratch("python");
+  const fs::path dir = scratch_dir("python");
   const std::string common =
       " --families add-const,count-cmp,clamp,sort-list,binary-search --languages python --per-family 3 --repairs 1 "
       "--jobs 2 --seed 5 --lcb-style mixed";
@@ -114,7 +115,7 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
 }
 
 TEST(SynthIntegration, EveryLanguageVerifiesWithItsNativeTests) {
-  const fs::path dir = scratch("languages");
+  const fs::path dir = scratch_dir("languages");
   CommandResult r =
       run("hrm-data", "synth --out " + (dir / "s").string() +
                           " --families map-add --languages cpp,go,java,javascript,python,rust --per-family 1"

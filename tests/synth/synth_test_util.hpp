@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "../scratch_dir.hpp"
 
 namespace hrm::synth::testing {
 
@@ -29,14 +30,6 @@ inline CommandResult run(const std::string& binary, const std::string& args) {
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
-}
-
-// An empty directory of this process: <tmp>/<prefix>-<name>-<pid>.
-inline std::filesystem::path scratch(const std::string& prefix, const std::string& name) {
-  const auto d = std::filesystem::temp_directory_path() / (prefix + "-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
 }
 
 inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& p) {

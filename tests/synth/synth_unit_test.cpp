@@ -17,18 +17,14 @@
 #include "hrm/synth/synth.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "../scratch_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace hrm::synth;
 
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("hrm-synth-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using hrm::testing::scratch_dir;
 
 TEST(SynthFamilies, StagesHaveEnoughFamiliesInAllLanguagesWithHeldOutOnes) {
   int stage1 = 0, stage2 = 0, held1 = 0, held2 = 0;
@@ -117,7 +113,7 @@ TEST(SynthLcb, RowsParseWithTheEvaluatorsReaderAndDecodePrivateTests) {
 }
 
 TEST(SynthPolyglot, ExercisesLoadWithTheRunnersReaderAndMapTheReference) {
-  const fs::path root = scratch("polyglot");
+  const fs::path root = scratch_dir("polyglot");
   for (const auto& lang : kSynthLanguages) {
     const Family& f = find_family("count-cmp");
     const Instance inst = make_instance(f, 0, 1, 5);
@@ -175,7 +171,7 @@ TEST(SynthMutate, EveryKindChangesTheBodyAndTheEditUndoesIt) {
 
 TEST(SynthOptions, BadOptionsAreRefusedWithTheirName) {
   SynthOptions o;
-  o.out_dir = scratch("options");
+  o.out_dir = scratch_dir("options");
   hrm::write_file_atomic(o.out_dir / "x", "not empty");
   try {
     run_synth(o);

@@ -4,20 +4,14 @@
 
 #include "hrm/util/error.hpp"
 #include "shared_tokenizer.hpp"
+#include "../error_of.hpp"
 
 namespace {
 
+using hrm::testing::error_of;
+
 using hrm::ChatMessage;
 using hrm::test_support::shared_tokenizer;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
-}
 
 const std::vector<ChatMessage> kChat = {
     {"system", "You write Python."},

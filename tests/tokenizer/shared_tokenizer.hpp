@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "hrm/tokenizer/tokenizer.hpp"
+#include "../scratch_dir.hpp"
 
 namespace hrm::test_support {
 
@@ -12,11 +13,7 @@ inline std::filesystem::path fixtures_dir() {
   return std::filesystem::path(HRM_SOURCE_DIR) / "data" / "tokenizer-fixtures";
 }
 
-inline std::filesystem::path scratch_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("hrm-tok-test-" + std::to_string(::getpid())) / name;
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+using hrm::testing::scratch_dir;
 
 inline const Tokenizer& shared_tokenizer() {
   static const Tokenizer tok = [] {

@@ -12,20 +12,14 @@
 #include "hrm/util/fs.hpp"
 #include "hrm/util/error.hpp"
 #include "shared_tokenizer.hpp"
+#include "../error_of.hpp"
 
 namespace {
 
+using hrm::testing::error_of;
+
 using hrm::test_support::fixtures_dir;
 using hrm::test_support::shared_tokenizer;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
-}
 
 void expect_round_trip(const std::string& text) {
   const auto& tok = shared_tokenizer();

@@ -34,7 +34,7 @@ double max_param_diff(const fs::path& a, const fs::path& b) {
 
 struct DistributedFixture : ::testing::Test {
   static void SetUpTestSuite() {
-    root = scratch("dist");
+    root = scratch_dir("dist");
     const auto shards = build_sft_shards(root / "data", 60, 3);
     write(root / "ddp.yaml", tiny_text_model() +
                                  "seed: 4\nthreads: 1\nlog_interval: 100\ncheckpoint: {interval: 3, keep_last: 5}\n"

@@ -45,7 +45,7 @@ bool wait_for_files(const std::vector<fs::path>& files, double timeout_s) {
 }
 
 TEST(Launch, EveryRankGetsItsEnvironment) {
-  const auto dir = hrm::train_test::scratch("launch_env");
+  const auto dir = hrm::train_test::scratch_dir("launch_env");
   auto o = sh_job(2, "echo $RANK $WORLD_SIZE $LOCAL_RANK $LOCAL_WORLD_SIZE $MASTER_ADDR $MASTER_PORT > " +
                          dir.string() + "/env.$RANK");
   o.nnodes = 2;
@@ -59,7 +59,7 @@ TEST(Launch, EveryRankGetsItsEnvironment) {
 }
 
 TEST(Launch, OneNodeWithoutAPortPicksAFreeOneForAllRanks) {
-  const auto dir = hrm::train_test::scratch("launch_port");
+  const auto dir = hrm::train_test::scratch_dir("launch_port");
   ASSERT_EQ(hrm::launch(sh_job(2, "echo $MASTER_PORT > " + dir.string() + "/port.$RANK")), 0);
   const auto port = slurp(dir / "port.0");
   EXPECT_EQ(port, slurp(dir / "port.1"));
@@ -94,7 +94,7 @@ TEST(Launch, ExitStatusIs128PlusTheSignalOfARankKilledBySignal) {
 // The launcher runs in a child of the test (so the signal cannot reach the test itself); SIGTERM sent
 // to it must reach both ranks, whose traps record it and exit 7.
 TEST(Launch, SigtermToTheLauncherReachesEveryRank) {
-  const auto dir = hrm::train_test::scratch("launch_signal");
+  const auto dir = hrm::train_test::scratch_dir("launch_signal");
   const auto d = dir.string();
   const auto o = sh_job(2, "trap 'echo term > " + d + "/term.$RANK; exit 7' TERM; touch " + d +
                                "/ready.$RANK; while :; do sleep 0.05; done");

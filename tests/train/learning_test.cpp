@@ -27,7 +27,7 @@ std::string run(const std::string& cmd, int& status) {
 }
 
 TEST(HrmTrainBinary, LearnsHeldOutSudokuQuickly) {
-  const fs::path out = hrm::train_test::scratch("learning");
+  const fs::path out = hrm::train_test::scratch_dir("learning");
   int status = 0;
   const auto log = run(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + HRM_SOURCE_DIR +
                            "/configs/train/sudoku4x4.yaml --out " + out.string() + " --steps 900",
@@ -43,7 +43,7 @@ TEST(HrmTrainBinary, LearnsHeldOutSudokuQuickly) {
 }
 
 TEST(HrmTrainBinary, BadConfigFailsWithFileAndKey) {
-  const fs::path cfg = hrm::train_test::scratch("bad_config") / "hrm_bad_train.yaml";
+  const fs::path cfg = hrm::train_test::scratch_dir("bad_config") / "hrm_bad_train.yaml";
   {
     std::FILE* f = std::fopen(cfg.c_str(), "w");
     std::fputs("model: {vocab_size: 6, seq_len: 16}\ndata: {path: x}\nstesp: 3\n", f);
@@ -58,7 +58,7 @@ TEST(HrmTrainBinary, BadConfigFailsWithFileAndKey) {
 // An exception from a library hrm does not wrap (here std::filesystem: --out is a file) ends the run
 // with status 1 and one line naming the binary, never std::terminate.
 TEST(HrmTrainBinary, ALibraryExceptionEndsInOneLineNamingTheBinary) {
-  const auto dir = hrm::train_test::scratch("report_into_file");
+  const auto dir = hrm::train_test::scratch_dir("report_into_file");
   hrm::train_test::write(dir / "metrics.jsonl", "{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 2.0}\n");
   hrm::train_test::write(dir / "a_file", "not a directory\n");
   int status = 0;

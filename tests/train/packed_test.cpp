@@ -41,7 +41,7 @@ std::string causal_model(const std::string& extra = "") {
 struct PackedFixture : ::testing::Test {
   static void SetUpTestSuite() {
     hrm::configure_threads(1);
-    root = scratch("packed");
+    root = scratch_dir("packed");
     shards = build_packed_shards(root / "a", 32);
   }
   static std::string config(const std::string& name, int steps, const std::string& model_extra = "") {

@@ -19,7 +19,7 @@ using namespace hrm::train_test;
 struct RunFixture : ::testing::Test {
   static void SetUpTestSuite() {
     hrm::configure_threads(1);
-    root = scratch("run");
+    root = scratch_dir("run");
     hrm::puzzle::SudokuDatasetOptions o;
     o.train_puzzles = 100;
     o.test_puzzles = 20;
@@ -181,7 +181,7 @@ TEST(BundledTrainConfigs, ParseAndRoundTrip) {
     const auto path = std::string(HRM_SOURCE_DIR) + "/configs/train/" + name + ".yaml";
     const auto c = hrm::TrainConfig::from_file(path);
     ASSERT_FALSE(c.stages.empty()) << name;
-    const auto resolved = hrm::train_test::scratch("bundled") / (std::string(name) + ".yaml");
+    const auto resolved = hrm::train_test::scratch_dir("bundled") / (std::string(name) + ".yaml");
     hrm::train_test::write(resolved, c.to_yaml());
     EXPECT_EQ(hrm::TrainConfig::from_file(resolved.string()).to_yaml(), c.to_yaml()) << name;
   }

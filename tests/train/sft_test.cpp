@@ -17,7 +17,7 @@ using namespace hrm::train_test;
 struct SftFixture : ::testing::Test {
   static void SetUpTestSuite() {
     hrm::configure_threads(1);
-    root = scratch("sft");
+    root = scratch_dir("sft");
     shards = build_sft_shards(root / "a", 80, 1);
   }
   static std::string config(const std::string& name, const std::string& stages, const std::string& model_extra = "") {

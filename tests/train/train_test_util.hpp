@@ -15,17 +15,13 @@
 #include "hrm/data/build.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/fs.hpp"
+#include "../scratch_dir.hpp"
 
 namespace hrm::train_test {
 
 namespace fs = std::filesystem;
 
-inline fs::path scratch(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("hrm-train-test-" + std::to_string(::getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using hrm::testing::scratch_dir;
 
 inline void write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -35,7 +31,7 @@ inline void write(const fs::path& path, const std::string& text) {
 // A 600-piece tokenizer trained once per test process on data/tokenizer-fixtures.
 inline const fs::path& tokenizer_path() {
   static const fs::path path = [] {
-    auto p = scratch("tok") / "tok.model";
+    auto p = scratch_dir("tok") / "tok.model";
     TokenizerTrainOptions o;
     o.vocab_size = 600;
     o.character_coverage = 1.0;

@@ -18,7 +18,7 @@ namespace {
 struct TrainerFixture : ::testing::Test {
   static void SetUpTestSuite() {
     hrm::configure_threads(1);
-    root = hrm::train_test::scratch("trainer");
+    root = hrm::train_test::scratch_dir("trainer");
     hrm::puzzle::SudokuDatasetOptions o;
     o.train_puzzles = 200;
     o.test_puzzles = 40;

@@ -1,19 +1,13 @@
 #include "hrm/util/config_reader.hpp"
 
 #include <gtest/gtest.h>
+#include "../error_of.hpp"
 
 namespace {
 
-hrm::ConfigReader reader(const std::string& yaml) { return hrm::ConfigReader(YAML::Load(yaml), "test.yaml"); }
+using hrm::testing::error_of;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const hrm::Error& e) {
-    return e.describe();
-  }
-  return "";
-}
+hrm::ConfigReader reader(const std::string& yaml) { return hrm::ConfigReader(YAML::Load(yaml), "test.yaml"); }
 
 TEST(ConfigReader, ReadsTypedValuesAndKeepsDefaults) {
   auto r = reader("hidden: 64\nname: abc\nratio: 0.5\n");

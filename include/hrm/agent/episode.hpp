@@ -3,10 +3,14 @@
 // then the verifier runs on the final workspace and decides pass/fail. The transcript is the OpenAI
 // messages of the episode plus a record per tool call (timing, exit code).
 //
-// Exports: EpisodeOptions, CallRecord, EpisodeResult, run_episode(), prepare_workspace(), episode_to_json(),
-// episode_from_json().
+// A caller with its own way to build or check the workspace (hrm-eval --bench polyglot --agent: the
+// exercise's files, the Polyglot test runner) passes EpisodeHooks.
+//
+// Exports: EpisodeOptions, Verification, EpisodeHooks, CallRecord, EpisodeResult, run_episode(),
+// prepare_workspace(), episode_to_json(), episode_from_json().
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,6 +27,21 @@ struct EpisodeOptions {
   double verify_timeout_seconds = 300;
   std::filesystem::path work_root;  // the workspace is <work_root>/<task id>
   bool keep_workspace = false;
+};
+
+struct Verification {
+  bool passed = false;
+  int exit_code = -1;  // -1 when the check did not exit on its own (killed, timed out)
+  std::string output;  // what it printed (truncated when recorded)
+};
+
+struct EpisodeHooks {
+  // After the task's files and setup, before the first turn.
+  std::function<void(const std::filesystem::path& workspace)> after_setup;
+  // After every turn that does not end the episode (`turns_done` counts from 1).
+  std::function<void(int turns_done, const std::filesystem::path& workspace)> after_turn;
+  // Replaces the task's `verify` script.
+  std::function<Verification(const std::filesystem::path& workspace)> verify;
 };
 
 struct CallRecord {
@@ -49,11 +68,12 @@ struct EpisodeResult {
   std::vector<CallRecord> calls;
 };
 
-// Creates <work_root>/<id> from the task's files and runs its setup. Throws hrm::Error when the setup fails
-// (a broken task, not the model's doing).
+// Creates <work_root>/<id> (the id's '/' make folders; '.' and '..' components are refused) from the task's files and
+// runs its setup. Throws hrm::Error when the setup fails (a broken task, not the model's doing).
 std::filesystem::path prepare_workspace(const Task& task, const EpisodeOptions& options);
 
-EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOptions& options);
+EpisodeResult run_episode(const Task& task, AgentModel& model, const EpisodeOptions& options,
+                          const EpisodeHooks& hooks = {});
 
 // One transcript line: {"task", "family", "language", "model", "passed", ..., "tools", "messages", "calls"}.
 nlohmann::json episode_to_json(const EpisodeResult& result);

@@ -10,9 +10,10 @@
 //   anything else            an hrm::eval backend (openai:<url>/<model>, hrm:<checkpoint>, ...) through
 //                            ModelBackend::generate_turn with the tools attached
 //
-// Exports: TurnRequest, AgentModel, make_agent_model().
+// Exports: TurnRequest, AgentModel, SerializedModel, make_agent_model().
 #pragma once
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -36,6 +37,18 @@ class AgentModel {
   virtual eval::AssistantTurn next_turn(const TurnRequest& request) = 0;
   virtual std::string name() const = 0;
   virtual bool thread_safe() const { return true; }
+};
+
+// One model shared by parallel episodes: calls are serialized when the model is not thread-safe.
+class SerializedModel : public AgentModel {
+ public:
+  explicit SerializedModel(AgentModel& inner) : inner_(inner) {}
+  eval::AssistantTurn next_turn(const TurnRequest& request) override;
+  std::string name() const override { return inner_.name(); }
+
+ private:
+  AgentModel& inner_;
+  std::mutex mu_;
 };
 
 std::unique_ptr<AgentModel> make_agent_model(const std::string& spec, const eval::GenerationParams& params);

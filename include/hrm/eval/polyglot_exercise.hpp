@@ -3,7 +3,7 @@
 // instructions.append}.md and .meta/config.json listing files.{solution,test,example}.
 //
 // Exports: Exercise, find_exercises(), load_exercise(), reference_solution(), read_files(),
-// build_messages(), kLanguages.
+// instructions_request(), build_messages(), kLanguages.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -48,6 +48,9 @@ std::map<std::string, std::string> read_files(const std::filesystem::path& root,
 
 // introduction + instructions + instructions.append (those present), separated by blank lines.
 std::string instructions_text(const Exercise& exercise);
+
+// The instructions with Aider's addendum ("Use the above instructions to modify the supplied files: ...").
+std::string instructions_request(const Exercise& exercise);
 
 // The chat for try `attempt` (1-based): system prompt for the edit format, the current solution files,
 // the instructions with Aider's addendum, then for each earlier try the model's reply and the cleaned test

@@ -2,8 +2,9 @@
 // the per-language preparation (un-skipping tests, node_modules link, offline cargo config), the test
 // command with its environment and limits, the output cleaning, and the table of known offline limits.
 //
-// Exports: Toolchains, probe_toolchains(), prepare_tests(), test_request(), clean_test_output(),
-// UnsupportedRule, unsupported_rules(), unsupported_reason().
+// Exports: Toolchains, probe_toolchains(), copy_exercise(), prepare_tests(), test_request(),
+// clean_test_output(), TestRun, run_exercise_tests(), UnsupportedRule, unsupported_rules(),
+// unsupported_reason().
 #pragma once
 #include <filesystem>
 #include <map>
@@ -47,6 +48,10 @@ Caches make_caches(const std::filesystem::path& cache_dir);
 // hrm-data synth share warm caches).
 std::filesystem::path default_cache_dir();
 
+// A fresh copy of the exercise in `work_dir` (removed first) without the reference and the track's
+// write-ups (.meta, .approaches, .articles).
+void copy_exercise(const Exercise& exercise, const std::filesystem::path& work_dir);
+
 // Readies `work_dir` (a copy of the exercise, test files just restored) for a test run: un-skips
 // xtest/xit/test.skip/@Disabled, links node_modules to the shared install, writes .cargo/config.toml.
 void prepare_tests(const Exercise& exercise, const std::filesystem::path& work_dir, const Toolchains& tools);
@@ -59,6 +64,23 @@ sandbox::RunRequest test_request(const Exercise& exercise, const std::filesystem
 // Test output as the model sees it: stdout+stderr, ANSI colours removed, the absolute work dir shown as
 // the exercise's folder name, timing noise ("in 0.12s") dropped.
 std::string clean_test_output(const std::string& output, const std::filesystem::path& work_dir);
+
+// One test run of an exercise (the Polyglot runner's tries and the agent mode's verifier).
+struct TestRun {
+  bool passed = false;
+  std::string verdict;  // sandbox verdict ("exited", "wall_timeout", ...)
+  int exit_code = -1;
+  bool timed_out = false;
+  bool output_truncated = false;
+  std::string output;  // clean_test_output(), plus a line saying so after a timeout
+  double seconds = 0;
+};
+
+// Restores the test files in `work_dir` from the pristine exercise (whatever stood at their paths is
+// removed first, so a link there cannot redirect the copy), prepare_tests(), then the test command in the
+// sandbox. Throws hrm::Error when the sandbox itself fails (not the model's doing).
+TestRun run_exercise_tests(const Exercise& exercise, const std::filesystem::path& work_dir, const Toolchains& tools,
+                           const Caches& caches, double timeout_seconds);
 
 // A known offline limit: the exercise cannot pass here for a reason outside the model's control.
 struct UnsupportedRule {

@@ -1,15 +1,18 @@
 // MetricsLog — what a run reports: JSON lines in <run>/metrics.jsonl (one per log_interval window and
-// one per evaluation) and a console line with a progress bar and ETA (redrawn in place every step when
-// stderr is a terminal). Only rank 0 writes. Field names are listed in docs/training.md.
+// one per evaluation) and, per stage, the one progress reporter (hrm::Progress: a bar with ETA and the
+// window's loss, accuracy, lr and tok/s on a terminal, periodic lines otherwise). Only rank 0 writes.
+// Field names are listed in docs/training.md.
 #pragma once
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "hrm/model/losses.hpp"
 #include "hrm/train/evaluation.hpp"
+#include "hrm/util/progress.hpp"
 
 namespace hrm {
 
@@ -30,22 +33,22 @@ std::pair<double, double> process_memory_mb();
 
 class MetricsLog {
  public:
-  MetricsLog(const std::string& path, int64_t log_interval, int64_t total_steps, bool enabled);
+  MetricsLog(const std::string& path, int64_t log_interval, bool enabled);
   void step(const StepMetrics& m, const std::string& stage_name, int64_t stage_steps, int stages);
   void eval(const EvalResult& r, int64_t step, int stage, const std::string& stage_name);
   void event(const nlohmann::json& j);  // e.g. {"event": "skipped_step", ...}
 
  private:
   void write(const nlohmann::json& j);
+  Progress& stage_progress(const StepMetrics& m, const std::string& stage_name, int64_t stage_steps, int stages);
   bool enabled_;
-  bool tty_;
   std::ofstream out_;
-  int64_t log_interval_, total_steps_;
+  int64_t log_interval_;
   ActMetrics window_;
   double window_seconds_ = 0, window_loss_ = 0;
   int64_t window_steps_ = 0, window_examples_ = 0, window_tokens_ = 0, window_skipped_ = 0;
-  double run_seconds_ = 0;
-  int64_t run_steps_ = 0;
+  std::unique_ptr<Progress> progress_;  // of the stage being trained
+  int progress_stage_ = -1;
 };
 
 }  // namespace hrm
