@@ -11,6 +11,7 @@
 #include "hrm/agent/task_generator.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "../scratch_dir.hpp"
 #include "synth_test_util.hpp"
 
 namespace {
@@ -20,7 +21,7 @@ using json = nlohmann::json;
 using hrm::synth::testing::read_jsonl;
 using hrm::synth::testing::run;
 
-fs::path scratch(const std::string& name) { return hrm::synth::testing::scratch("hrm-tool-curriculum", name); }
+fs::path scratch(const std::string& name) { return hrm::testing::scratch_dir("tool-curriculum-" + name); }
 
 const hrm::agent::Task& first_task_of(const std::string& family, const std::string& variant) {
   static std::map<std::string, hrm::agent::Task> tasks;
