@@ -16,35 +16,16 @@ PER_FAMILY=${PER_FAMILY:-400}
 N=${N:-5}
 TEMPERATURE=${TEMPERATURE:-0.2}
 EVAL_LIMIT=${EVAL_LIMIT:-0}
-for bin in hrm-data hrm-train hrm-launch hrm-eval; do
-  [ -x "$B/$bin" ] || { echo "code_pipeline: $B/$bin is missing; build first (tools/build.sh)" >&2; exit 1; }
-done
-rm -rf "$RUN"
-mkdir -p "$RUN"
-start=$(date +%s)
-stamp() { echo "== [$(( $(date +%s) - start ))s] $*"; }
+. tools/pipeline_lib.sh
+pipeline_start code_pipeline
 
 stamp "synthetic stage-1 tasks, verified in the sandbox"
 "$B/hrm-data" synth --out "$RUN/synth" --stages 1 --languages python --formats lcb --per-family "$PER_FAMILY" \
   --repairs 0 --seed 0
-stamp "tokenizer"
-"$B/hrm-data" tokenizer train --input "$RUN/synth/sft/train.jsonl" --vocab-size 2048 --model-type bpe \
-  --out "$RUN/tok/tok.model"
-stamp "SFT shards"
-sed -e "s|runs/quickstart|$RUN|g" configs/data/quickstart.yaml > "$RUN/data.yaml"
-"$B/hrm-data" build --config "$RUN/data.yaml"
+tokenize_and_shard configs/data/quickstart.yaml runs/quickstart "$RUN/synth/sft/train.jsonl"
 
 stamp "SFT"
-abs_run=$(cd "$RUN" && pwd)
-train_args=(--config configs/train/quickstart.yaml --out "$RUN/train"
-  --set "stages.0.data.train.0.path=$abs_run/data/train" --set "stages.0.data.validation.0=$abs_run/data/validation")
-[ -n "${SFT_STEPS:-}" ] && train_args+=(--set "stages.0.steps=$SFT_STEPS")
-[ -n "${BATCH:-}" ] && train_args+=(--set "stages.0.global_batch_size=$BATCH")
-global_batch=${BATCH:-$(sed -n 's/^ *global_batch_size: *\([0-9]*\).*/\1/p' configs/train/quickstart.yaml)}
-PROCS=${PROCS:-$(nproc)}
-while [ $((global_batch % PROCS)) -ne 0 ]; do PROCS=$((PROCS - 1)); done
-echo "SFT: $PROCS processes x $((global_batch / PROCS)) examples"
-"$B/hrm-launch" --nproc-per-node "$PROCS" -- "$B/hrm-train" "${train_args[@]}"
+run_sft configs/train/quickstart.yaml
 
 for split in test_instance test_family; do
   stamp "hrm-eval on $split"

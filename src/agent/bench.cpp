@@ -25,6 +25,10 @@ using json = nlohmann::json;
 
 namespace {
 
+// A model's reply (a small local model emits any bytes) or a tool's output may be invalid UTF-8; the
+// records keep it readable with U+FFFD in place of the bad bytes instead of failing the run.
+constexpr auto kReplaceInvalidUtf8 = json::error_handler_t::replace;
+
 fs::path episode_file(const fs::path& out, const std::string& id) { return out / "episodes" / (id + ".json"); }
 
 json group_stats(const std::vector<EpisodeResult>& episodes,
@@ -148,7 +152,7 @@ ToolsBenchReport run_tools_bench(const ToolsBenchOptions& o) {
     } else {
       results[i] = with_context("task " + tasks[i].id, [&] { return run_episode(tasks[i], shared, eo); });
       fs::create_directories(file.parent_path());
-      write_file_atomic(file, episode_to_json(results[i]).dump(1) + "\n");
+      write_file_atomic(file, episode_to_json(results[i]).dump(1, ' ', false, kReplaceInvalidUtf8) + "\n");
     }
     progress.advance(1, results[i].passed ? 1 : 0, tasks[i].id);
   });
@@ -156,7 +160,7 @@ ToolsBenchReport run_tools_bench(const ToolsBenchOptions& o) {
   if (!o.keep_work) fs::remove_all(eo.work_root);
 
   std::string transcripts;
-  for (const auto& r : results) transcripts += episode_to_json(r).dump() + "\n";
+  for (const auto& r : results) transcripts += episode_to_json(r).dump(-1, ' ', false, kReplaceInvalidUtf8) + "\n";
   write_file_atomic(out / "transcripts.jsonl", transcripts);
   ToolsBenchReport report;
   report.summary = summarize_episodes(results);

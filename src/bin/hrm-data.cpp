@@ -1,6 +1,7 @@
 // `hrm-data`: tokenizer training and use, corpus building, token shards and decontamination reports.
 // Thin: parse flags, call the library (hrm/tokenizer, hrm/data), print. See docs/data.md.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +17,7 @@
 #include "hrm/synth/generic.hpp"
 #include "hrm/synth/lcb_cutoff.hpp"
 #include "hrm/synth/synth.hpp"
+#include "hrm/synth/tool_curriculum.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/run_main.hpp"
@@ -142,6 +144,35 @@ void run_generic_command(GenericCommand& c) {
             << "/lcb.jsonl and " << c.out << "/stats.json\n";
 }
 
+// `hrm-data synth --stages 3,4`: the tool-use curriculum (tool_curriculum.hpp) from the same flags
+// (--per-family: tasks per variant).
+bool uses_tool_stages(const std::vector<int>& stages) {
+  const auto tool = [](int s) { return s == 3 || s == 4; };
+  const bool any = std::any_of(stages.begin(), stages.end(), tool);
+  if (any && !std::all_of(stages.begin(), stages.end(), tool))
+    throw hrm::Error("--stages mixes code stages (1, 2) with tool-use stages (3, 4)", "run them as two synth runs");
+  return any;
+}
+
+void run_tool_stages(const hrm::synth::SynthOptions& s, const std::string& out, const std::string& heldout_suite,
+                     bool no_recovery) {
+  hrm::synth::ToolCurriculumOptions o;
+  o.out_dir = out;
+  o.seed = s.seed;
+  o.per_variant = s.per_family;
+  o.stages = s.stages;
+  o.families = s.families;
+  if (!s.holdout_families.empty()) o.holdout_families = s.holdout_families;
+  o.heldout_suite = heldout_suite;
+  o.recovery = !no_recovery;
+  o.jobs = s.jobs;
+  if (!s.cache_dir.empty()) o.cache_dir = s.cache_dir;
+  const auto stats = hrm::synth::run_tool_curriculum(o);
+  std::cout << hrm::synth::format_tool_curriculum_stats(stats) << "wrote " << out << "/sft/train.jsonl, " << out
+            << "/tasks/train.jsonl, " << out << "/eval/{test_instance,test_family}.jsonl and " << out
+            << "/stats.json\n";
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"hrm-data: tokenizer, corpus and token shards for hrm (docs/data.md)"};
   app.require_subcommand(1);
@@ -218,9 +249,12 @@ int run(int argc, char** argv) {
       app.add_subcommand("synth", "Verified synthetic curriculum: LCB rows, Polyglot exercises, SFT and repair data");
   synth->add_option("--out", synth_out, "Output directory (must be empty or absent)")->required();
   synth->add_option("--seed", sopt.seed, "Seed: same options and seed give the same files");
-  synth->add_option("--per-family", sopt.per_family, "Distinct instances per family");
+  synth->add_option("--per-family", sopt.per_family, "Distinct instances per family (stages 3,4: per task variant)");
   synth->add_option("--tests", sopt.tests_per_task, "Test cases per task");
-  synth->add_option("--stages", sopt.stages, "Stages, comma-separated (1: simple functions, 2: algorithms)")
+  synth
+      ->add_option("--stages", sopt.stages,
+                   "Stages, comma-separated (1: simple functions, 2: algorithms; 3: multi-file projects, 4: "
+                   "tool workflows, recorded as agent trajectories)")
       ->delimiter(',');
   synth->add_option("--languages", sopt.languages, "Comma-separated subset of cpp,go,java,javascript,python,rust")
       ->delimiter(',');
@@ -237,6 +271,11 @@ int run(int argc, char** argv) {
   synth->add_option("--jobs", sopt.jobs, "Parallel sandboxes (0: all cores)");
   synth->add_option("--timeout", sopt.timeout_seconds, "Wall seconds per Polyglot test run");
   synth->add_option("--cache-dir", sopt.cache_dir, "Shared build caches (default: the Polyglot runner's)");
+  std::string heldout_suite = "data/tools/suite.jsonl";
+  bool no_recovery = false;
+  synth->add_option("--heldout-suite", heldout_suite, "Stages 3,4: the held-out tools suite (seed 9001)")
+      ->capture_default_str();
+  synth->add_flag("--no-recovery", no_recovery, "Stages 3,4: no error-recovery trajectories");
 
   ExercismCommand exercism;
   add_exercism_command(app, exercism);
@@ -296,6 +335,9 @@ int run(int argc, char** argv) {
     const auto report = hrm::overlap_report(dtrain, dopt, hrm::parse_on_error(on_error));
     std::cout << report.format(50);
     return report.contaminated() > 0 ? 3 : 0;
+  } else if (synth->parsed() && uses_tool_stages(sopt.stages)) {
+    if (!synth->count("--per-family")) sopt.per_family = hrm::synth::ToolCurriculumOptions{}.per_variant;
+    run_tool_stages(sopt, synth_out, heldout_suite, no_recovery);
   } else if (synth->parsed()) {
     sopt.out_dir = synth_out;
     sopt.lcb = synth_formats.find("lcb") != std::string::npos;

@@ -81,6 +81,9 @@ BuildConfig BuildConfig::from_yaml(const std::string& yaml_text, const std::stri
   r.get("max_document_tokens", c.max_document_tokens);
   r.check(c.max_document_tokens >= 0, "max_document_tokens", "must be 0 (no limit) or positive");
   r.get("last_turn_only", c.last_turn_only);
+  r.get("split_turns", c.split_turns);
+  r.check(!(c.split_turns && c.last_turn_only), "split_turns",
+          "already takes the loss on one turn per document: drop last_turn_only");
   if (r.has("decontamination")) {
     auto d = r.child("decontamination");
     d.get("lcb_cutoff", c.decontamination.lcb_cutoff);
@@ -326,12 +329,24 @@ void encode_pretrain(const Tokenizer& tokenizer, const BuildConfig& config, cons
   doc.prompt_length = 0;
 }
 
+// The conversations a row becomes: itself, or with split_turns one per assistant turn (the messages up
+// to it, the loss on it only), so that a prefix-LM sees each turn's history as it does at inference.
+std::vector<std::vector<ChatMessage>> sft_conversations(std::vector<ChatMessage> messages, const BuildConfig& config) {
+  if (!config.split_turns) return {std::move(messages)};
+  std::vector<std::vector<ChatMessage>> out;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].role == "assistant")
+      out.emplace_back(messages.begin(), messages.begin() + static_cast<long>(i) + 1);
+  }
+  return out;
+}
+
 // SFT: the chat template's tokens and loss mask; false (counted as too_long) when the chat does not fit.
-bool encode_sft(const Tokenizer& tokenizer, const BuildConfig& config, const nlohmann::json& row,
+bool encode_sft(const Tokenizer& tokenizer, const BuildConfig& config, const std::vector<ChatMessage>& messages,
                 const std::string& where, EncodedDocument& doc, BuildStats& stats) {
   ChatOptions options;
-  options.last_turn_only = config.last_turn_only;
-  auto e = encode_chat(tokenizer, messages_of(row, where), options);
+  options.last_turn_only = config.last_turn_only || config.split_turns;
+  auto e = encode_chat(tokenizer, messages, options);
   const bool too_long =
       (config.max_document_tokens > 0 && static_cast<int64_t>(e.ids.size()) > config.max_document_tokens) ||
       (!config.packing && static_cast<int64_t>(e.ids.size()) > config.seq_len);
@@ -385,19 +400,25 @@ void write_shards(const Tokenizer& tokenizer, const BuildConfig& config, const s
     if (row.is_discarded()) throw Error(where + ": not JSON any more (did the file change during the build?)");
     const std::string language = language_of(row);
     const auto lang = language_from_name(language);
-    if (config.mode == "pretrain") {
-      encode_pretrain(tokenizer, config, row, lang, where, doc, stats);
-    } else if (!encode_sft(tokenizer, config, row, where, doc, stats)) {
-      continue;
-    }
     auto& split = is_validation[i] ? stats.validation : stats.train;
     auto& writer = is_validation[i] ? validation : train;
-    const uint64_t before = writer.num_tokens();
-    writer.add(doc.ids, doc.mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown, doc.prompt_length);
-    ++split.documents;
-    split.tokens += writer.num_tokens() - before;
-    split.tokens_by_language[language] += doc.ids.size();
-    for (uint8_t m : doc.mask) split.loss_tokens += m;
+    const auto add = [&] {
+      const uint64_t before = writer.num_tokens();
+      writer.add(doc.ids, doc.mask, lang ? static_cast<uint32_t>(*lang) : kShardLanguageUnknown, doc.prompt_length);
+      ++split.documents;
+      split.tokens += writer.num_tokens() - before;
+      split.tokens_by_language[language] += doc.ids.size();
+      for (uint8_t m : doc.mask) split.loss_tokens += m;
+    };
+    if (config.mode == "pretrain") {
+      encode_pretrain(tokenizer, config, row, lang, where, doc, stats);
+      add();
+      continue;
+    }
+    // Every document of a row goes to the row's split (the turns of one episode never straddle them).
+    for (const auto& conversation : sft_conversations(messages_of(row, where), config)) {
+      if (encode_sft(tokenizer, config, conversation, where, doc, stats)) add();
+    }
   }
   progress.finish();
   train.finish();
@@ -414,7 +435,8 @@ void write_build_reports(const BuildConfig& config, const BuildStats& stats, con
                  {"seq_len", config.seq_len},
                  {"packing", config.packing},
                  {"seed", config.seed},
-                 {"validation_fraction", config.validation_fraction}};
+                 {"validation_fraction", config.validation_fraction},
+                 {"split_turns", config.split_turns}};
   write_file_atomic(out / "stats.json", j.dump(2) + "\n");
   // The tokenizer travels with the data, so a trainer can check it uses the same one.
   write_file_atomic(out / "tokenizer.model", tokenizer.serialized());

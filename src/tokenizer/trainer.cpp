@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "hrm/tokenizer/tokenizer.hpp"
+#include "hrm/tokenizer/tool_call.hpp"
+#include "hrm/util/chat_message.hpp"
 #include "hrm/util/utf8.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
@@ -16,6 +18,16 @@ namespace hrm {
 namespace {
 
 constexpr std::string_view kMetaSpace = "\xE2\x96\x81";
+
+// A message's text as the chat template renders it: the content, then one JSON line per tool call (agent
+// episodes teach the calls, so the tokenizer must see them).
+void add_message_texts(const nlohmann::json& m, const std::string& where, std::vector<std::string>& texts) {
+  if (!m.is_object()) return;
+  if (m.contains("content") && m["content"].is_string()) texts.push_back(m["content"].get<std::string>());
+  if (m.contains("tool_calls")) {
+    for (const auto& call : chat_message_from_json(m, where).tool_calls) texts.push_back(render_tool_call(call));
+  }
+}
 
 struct Collector {
   const TokenizerTrainOptions& options;
@@ -72,9 +84,11 @@ struct Collector {
         if (row.contains(field) && row[field].is_string()) texts.push_back(row[field].get<std::string>());
       }
       if (row.contains("messages") && row["messages"].is_array()) {
-        for (const auto& m : row["messages"]) {
-          if (m.is_object() && m.contains("content") && m["content"].is_string())
-            texts.push_back(m["content"].get<std::string>());
+        try {
+          for (const auto& m : row["messages"]) add_message_texts(m, where, texts);
+        } catch (const Error& e) {
+          skip(where, e.message());
+          continue;
         }
       }
       if (texts.empty()) {

@@ -275,6 +275,32 @@ TEST(Tokenizer, TrainsOnCorpusAndSftJsonlRows) {
   EXPECT_EQ(tok.decode(tok.encode("def mul_three(x):")), "def mul_three(x):");
 }
 
+TEST(Tokenizer, TrainsOnTheToolCallsOfAgentRows) {
+  // Rows of recorded episodes: assistant turns that are only tool calls (content null) are text too.
+  const auto dir = hrm::test_support::scratch_dir("jsonl-tool-calls");
+  std::string rows;
+  for (int i = 0; i < 60; ++i) {
+    const nlohmann::json args = {{"command", "python3 test_" + std::to_string(i) + ".py"}};
+    const nlohmann::json call = {
+        {"id", "call_1"}, {"type", "function"}, {"function", {{"name", "bash"}, {"arguments", args.dump()}}}};
+    rows +=
+        nlohmann::json{{"messages", {{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", {call}}}}}}.dump() +
+        "\n";
+  }
+  rows += nlohmann::json{{"messages", {{{"role", "assistant"}, {"tool_calls", {{{"id", 1}}}}}}}}.dump() + "\n";
+  hrm::write_file_atomic(dir / "rows.jsonl", rows);
+  hrm::TokenizerTrainOptions options;
+  options.vocab_size = 400;
+  const auto summary = hrm::train_tokenizer({dir / "rows.jsonl"}, options, dir / "t.model");
+  ASSERT_EQ(summary.skipped.size(), 1u);  // the malformed call, named by its line
+  EXPECT_NE(summary.skipped[0].find("rows.jsonl:61"), std::string::npos) << summary.skipped[0];
+  const auto tok = hrm::Tokenizer::load(dir / "t.model");
+  const std::string line = R"({"name":"bash","arguments":{"command":"python3 test_7.py"}})";
+  EXPECT_EQ(tok.decode(tok.encode(line)), line);
+  // The only text of these rows is the calls' JSON: its punctuation became pieces.
+  for (const char* piece : {"{\"", "\":\""}) EXPECT_EQ(tok.encode(piece).size(), 1u) << piece;
+}
+
 }  // namespace
 
 namespace {

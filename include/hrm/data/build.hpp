@@ -13,6 +13,7 @@
 //   language_tag: true                 # pretrain: start each document with its <|language|> tag
 //   max_document_tokens: 0             # longer documents are cut (pretrain) or dropped (sft); 0: no limit
 //   last_turn_only: false              # sft: loss on the last assistant turn only
+//   split_turns: false                 # sft: one document per assistant turn (its history, loss on it)
 //   decontamination:                   # optional
 //     benchmarks: [benchmarks/polyglot, benchmarks/lcb.jsonl]
 //     lcb_cutoff: "2024-08-01"
@@ -49,6 +50,7 @@ struct BuildConfig {
   bool language_tag = true;
   int64_t max_document_tokens = 0;
   bool last_turn_only = false;
+  bool split_turns = false;  // multi-turn rows (agent episodes) for a prefix-LM: see sft_conversations
   struct Decontamination {
     std::vector<std::string> benchmarks;
     std::string lcb_cutoff;
