@@ -33,6 +33,7 @@ void run_quantize(const QuantizeFlags& f) {
     o.importance =
         hrm::infer::calibration_importance(f.ckpt, f.calibration, f.calibration_prompts, &o.calibration_prompts);
   }
+  o.progress = hrm::ProgressMode::kAuto;
   const auto s = hrm::infer::quantize_checkpoint(f.ckpt, f.out, o);
   std::cout << "wrote " << f.out << ": " << s.quantized_tensors << " tensors quantized, " << s.source_bytes << " -> "
             << s.output_bytes << " tensor bytes; largest relative weight error " << s.max_relative_error << " ("

@@ -8,6 +8,7 @@
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "hrm/util/progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -81,7 +82,10 @@ QuantizeOptions default_quantize_options(const std::string& checkpoint_dir) {
 std::map<std::string, QuantizedWeight> quantize_weights(HRMInnerImpl& model, const QuantizeOptions& options,
                                                         QuantizeSummary* summary) {
   std::map<std::string, QuantizedWeight> out;
-  for (const auto& [name, t] : module_tensors(model, HRMInnerImpl::is_derived_buffer)) {
+  const auto tensors = module_tensors(model, HRMInnerImpl::is_derived_buffer);
+  Progress progress("quantize", tensors.size(), "tensors", options.progress);
+  for (const auto& [name, t] : tensors) {
+    progress.advance(1, name);
     const auto type = options.type_of(name);
     if (!type || t.dim() != 2) continue;
     const auto it = options.importance.find(name);

@@ -11,6 +11,7 @@
 
 #include "hrm/agent/shell.hpp"
 #include "hrm/agent/tools.hpp"
+#include "../run_command.hpp"
 
 namespace hrm_agent_test {
 
@@ -40,22 +41,8 @@ inline hrm::agent::ToolOptions tool_options(double bash_timeout = 20) {
   return o;
 }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout + stderr
-};
-
-inline CommandResult run_command(const std::string& command) {
-  CommandResult r;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe.release());
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using hrm::testing::CommandResult;
+using hrm::testing::run_command;
 
 inline std::string hrm_eval() { return std::string(HRM_BINARY_DIR) + "/bin/hrm-eval"; }
 inline std::string hrm_data() { return std::string(HRM_BINARY_DIR) + "/bin/hrm-data"; }

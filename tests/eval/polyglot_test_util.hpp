@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hrm/util/fs.hpp"
+#include "../run_command.hpp"
 
 extern char** environ;
 
@@ -37,22 +38,8 @@ struct TempDir {
   }
 };
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout + stderr
-};
-
-inline CommandResult run_command(const std::string& command) {
-  CommandResult r;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe.release());
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using hrm::testing::CommandResult;
+using hrm::testing::run_command;
 
 // Replies: mode "echo" answers "echo: <last message>" and fails the first request with HTTP 503 when
 // `flaky`; mode "median" answers the python/median fixture: a wrong solution first, the right one once

@@ -41,7 +41,7 @@ json replay(const std::vector<json>& rows, const std::string& format, const fs::
       run("hrm-eval", "--bench polyglot --data " + data.string() +
                           " --model predictions:" + (dir / (format + "-replies.jsonl")).string() + " --edit-format " +
                           format + " --tries 1 --jobs 2 --no-progress --out " + (dir / ("eval-" + format)).string());
-  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   return json::parse(hrm::read_file(dir / ("eval-" + format) / "summary.json"));
 }
 
@@ -53,7 +53,7 @@ TEST(ExercismIntegration, FixtureTracksAreDecontaminatedVerifiedAndScoredByHrmEv
       run("hrm-data", "exercism --track " + (tracks / "python").string() + " " + (tracks / "go").string() + " " +
                           (tracks / "javascript").string() + " --exclude " + (kData / "polyglot-fixtures").string() +
                           " --out " + out.string() + " --holdout leap-year --repairs 2 --jobs 2 --timeout 600");
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("excluded python/median"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("dropped go/word-flip"), std::string::npos) << r.output;
   const json stats = json::parse(hrm::read_file(out / "stats.json"));
@@ -107,7 +107,7 @@ TEST(ExercismIntegration, FixtureTracksAreDecontaminatedVerifiedAndScoredByHrmEv
   }
   r = run("hrm-eval", "--bench polyglot --data " + held_out.string() +
                           " --model stub --tries 1 --jobs 2 --no-progress --out " + (dir / "eval-stub").string());
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(json::parse(hrm::read_file(dir / "eval-stub" / "summary.json"))["pass_num_1"], 0);
   fs::remove_all(dir);
 }
@@ -118,14 +118,14 @@ TEST(ExercismIntegration, LcbCutoffWritesPromptSetsTheJudgeReads) {
   CommandResult r =
       run("hrm-data", "lcb --data " + (lcb / "test.jsonl").string() + " " + (lcb / "test2.jsonl").string() +
                           " --before 2024-03-01 --out " + (dir / "out").string());
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("data cutoff 2024-03-01: 4 problems before"), std::string::npos) << r.output;
   const json cutoff = json::parse(hrm::read_file(dir / "out" / "data_cutoff.json"));
   EXPECT_EQ(cutoff["data_cutoff"], "2024-03-01");
   EXPECT_EQ(read_jsonl(dir / "out" / "after_cutoff.jsonl").size(), 2u);
   r = run("hrm-data",
           "lcb --data " + (lcb / "test.jsonl").string() + " --before 2024-3-1 --out " + (dir / "bad").string());
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("is not a date"), std::string::npos) << r.output;
   fs::remove_all(dir);
 }

@@ -43,7 +43,7 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
       " --families add-const,count-cmp,clamp,sort-list,binary-search --languages python --per-family 3 --repairs 1 "
       "--jobs 2 --seed 5 --lcb-style mixed";
   CommandResult r = run("hrm-data", "synth --out " + (dir / "a").string() + common);
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   const json stats = json::parse(hrm::read_file(dir / "a" / "stats.json"));
   for (const char* group : {"stage1/python/livecodebench", "stage1/python/polyglot", "stage2/python/livecodebench",
                             "stage2/python/polyglot"}) {
@@ -80,12 +80,12 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
 
   // The same options and seed give the same files.
   r = run("hrm-data", "synth --out " + (dir / "b").string() + common);
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"sft/train.jsonl", "sft/test_family.jsonl", "lcb/test_instance.jsonl", "repair/train.jsonl"}) {
     EXPECT_EQ(hrm::read_file(dir / "a" / f), hrm::read_file(dir / "b" / f)) << f;
   }
   r = run("hrm-data", "synth --out " + (dir / "a").string() + common);
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("not empty"), std::string::npos) << r.output;
 
   // The SFT answers, replayed, pass LiveCodeBench (held-out instances and families) ...
@@ -98,7 +98,7 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
                             (dir / "a" / "lcb" / (std::string(split) + ".jsonl")).string() +
                             " --model predictions:" + (dir / "lcb-replies.jsonl").string() + " --n 1 --k 1 --jobs 2" +
                             " --no-progress --out " + out.string());
-    ASSERT_EQ(r.code, 0) << r.output;
+    ASSERT_EQ(r.exit_code, 0) << r.output;
     const json summary = json::parse(hrm::read_file(out / "summary.json"));
     EXPECT_DOUBLE_EQ(summary["groups"][0]["pass@1"].get<double>(), 1.0) << split << ": " << summary.dump();
   }
@@ -107,7 +107,7 @@ TEST(SynthIntegration, PythonSetIsVerifiedDeterministicAndPassesBothEvaluators) 
   r = run("hrm-eval", "--bench polyglot --data " + (dir / "a" / "polyglot" / "test_family").string() +
                           " --model predictions:" + (dir / "polyglot-replies.jsonl").string() +
                           " --tries 1 --jobs 2 --no-progress --out " + (dir / "pg").string());
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   const json pg = json::parse(hrm::read_file(dir / "pg" / "summary.json"));
   EXPECT_EQ(pg["pass_num_1"], pg["test_cases"]) << pg.dump();
   EXPECT_GT(pg["test_cases"].get<int>(), 0);
@@ -120,7 +120,7 @@ TEST(SynthIntegration, EveryLanguageVerifiesWithItsNativeTests) {
       run("hrm-data", "synth --out " + (dir / "s").string() +
                           " --families map-add --languages cpp,go,java,javascript,python,rust --per-family 1"
                           " --repairs 1 --jobs 2 --formats polyglot");
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   const json stats = json::parse(hrm::read_file(dir / "s" / "stats.json"));
   for (const char* lang : {"cpp", "go", "java", "javascript", "python", "rust"}) {
     const auto& g = stats["verified"][std::string("stage1/") + lang + "/polyglot"];

@@ -10,26 +10,16 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "../run_command.hpp"
 #include "../scratch_dir.hpp"
 
 namespace hrm::synth::testing {
 
-struct CommandResult {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using hrm::testing::CommandResult;
 
+// `binary` of this build (hrm-data, hrm-eval) with `args`.
 inline CommandResult run(const std::string& binary, const std::string& args) {
-  const std::string cmd = std::string(HRM_BINARY_DIR) + "/bin/" + binary + " " + args + " 2>&1";
-  CommandResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return hrm::testing::run_command(hrm::testing::binary_path(binary) + " " + args);
 }
 
 inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& p) {

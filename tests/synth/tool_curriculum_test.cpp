@@ -72,15 +72,15 @@ TEST(ToolCurriculum, HeldOutSeedAndUsedFoldersAreRefused) {
   const std::string suite = std::string(HRM_SOURCE_DIR) + "/data/tools/suite.jsonl";
   auto r =
       run("hrm-data", "synth --stages 3,4 --seed 9001 --heldout-suite " + suite + " --out " + (dir / "a").string());
-  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("held-out suite's seed"), std::string::npos) << r.output;
   r = run("hrm-data", "synth --stages 1,3 --out " + (dir / "b").string());
-  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("mixes code stages"), std::string::npos) << r.output;
   fs::create_directories(dir / "c");
   hrm::write_file_atomic(dir / "c" / "x", "x");
   r = run("hrm-data", "synth --stages 3 --heldout-suite " + suite + " --out " + (dir / "c").string());
-  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("not empty"), std::string::npos) << r.output;
 }
 
@@ -112,7 +112,7 @@ TEST(ToolCurriculum, RecordsVerifiedTrajectoriesWithRealOutputsAndSeparateHeldOu
                      "synth --stages 3,4 --families multifile,git --holdout-families shell "
                      "--per-family 1 --seed 4 --jobs 2 --heldout-suite " +
                          suite + " --out " + dir.string());
-  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("stage3/multifile/python"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("stage4/git/python"), std::string::npos) << r.output;
 
@@ -166,7 +166,7 @@ TEST(ToolCurriculum, RecordsVerifiedTrajectoriesWithRealOutputsAndSeparateHeldOu
   // The oracle replays the recorded training tasks: they are a valid suite for GSPO episodes.
   const auto replay = run("hrm-eval", "--bench tools --data " + (dir / "tasks" / "train.jsonl").string() +
                                           " --model oracle --jobs 2 --no-progress --out " + (dir / "oracle").string());
-  ASSERT_EQ(replay.code, 0) << replay.output;
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
   EXPECT_EQ(json::parse(hrm::read_file(dir / "oracle" / "summary.json"))["success_rate"], 100.0) << replay.output;
 }
 

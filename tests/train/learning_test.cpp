@@ -17,21 +17,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string run(const std::string& cmd, int& status) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((cmd + " 2>&1").c_str(), "r"), pclose);
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe.get()) != nullptr) out += buf.data();
-  status = pclose(pipe.release());
-  return out;
-}
+using hrm::train_test::run_command;
 
 TEST(HrmTrainBinary, LearnsHeldOutSudokuQuickly) {
   const fs::path out = hrm::train_test::scratch_dir("learning");
   int status = 0;
-  const auto log = run(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + HRM_SOURCE_DIR +
-                           "/configs/train/sudoku4x4.yaml --out " + out.string() + " --steps 900",
-                       status);
+  const auto log = run_command(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + HRM_SOURCE_DIR +
+                                   "/configs/train/sudoku4x4.yaml --out " + out.string() + " --steps 900",
+                               status);
   ASSERT_EQ(status, 0) << log;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(log, m, std::regex("held-out exact accuracy: ([0-9.e-]+)"))) << log;
@@ -50,7 +43,7 @@ TEST(HrmTrainBinary, BadConfigFailsWithFileAndKey) {
     std::fclose(f);
   }
   int status = 0;
-  const auto log = run(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + cfg.string(), status);
+  const auto log = run_command(std::string(HRM_BINARY_DIR) + "/bin/hrm-train --config " + cfg.string(), status);
   EXPECT_NE(status, 0);
   EXPECT_NE(log.find("hrm_bad_train.yaml: unknown key 'stesp'"), std::string::npos) << log;
 }
@@ -62,9 +55,9 @@ TEST(HrmTrainBinary, ALibraryExceptionEndsInOneLineNamingTheBinary) {
   hrm::train_test::write(dir / "metrics.jsonl", "{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 2.0}\n");
   hrm::train_test::write(dir / "a_file", "not a directory\n");
   int status = 0;
-  const auto log = run(std::string(HRM_BINARY_DIR) + "/bin/hrm-train report --metrics " +
-                           (dir / "metrics.jsonl").string() + " --out " + (dir / "a_file").string(),
-                       status);
+  const auto log = run_command(std::string(HRM_BINARY_DIR) + "/bin/hrm-train report --metrics " +
+                                   (dir / "metrics.jsonl").string() + " --out " + (dir / "a_file").string(),
+                               status);
   ASSERT_TRUE(WIFEXITED(status)) << log;
   EXPECT_EQ(WEXITSTATUS(status), 1) << log;
   EXPECT_TRUE(hrm::testing::ends_with_one_line_error("hrm-train", log));

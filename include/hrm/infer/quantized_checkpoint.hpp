@@ -15,6 +15,7 @@
 #include "hrm/infer/quantized_linear.hpp"
 #include "hrm/model/hrm.hpp"
 #include "hrm/quant/formats.hpp"
+#include "hrm/util/progress.hpp"
 
 namespace hrm::infer {
 
@@ -25,7 +26,8 @@ inline constexpr const char* kQuantizationMetadataKey = "hrm_quantization";
 struct QuantizeOptions : WeightQuantization {
   // Per weight name, [in] error weights (mean squared input activation per column, calibration.hpp).
   std::map<std::string, torch::Tensor> importance;
-  int64_t calibration_prompts = 0;  // recorded in train_state.json
+  int64_t calibration_prompts = 0;                // recorded in train_state.json
+  ProgressMode progress = ProgressMode::kSilent;  // hrm quantize: kAuto (the k-quant search takes a while)
 };
 
 struct QuantizeSummary {
