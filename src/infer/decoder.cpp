@@ -26,6 +26,18 @@ c10::optional<torch::Tensor> optional_mask(const torch::Tensor& mask) {
   return c10::nullopt;
 }
 
+// Attention of one query per row (a decode step) on the CPU, as broadcast products reduced over the
+// head dimension and then over the positions. A batched matmul runs one [1 x D] x [D x L] GEMM per row
+// and head, each packing K first: that per-call cost made a 16-row step cost 6x a 1-row step
+// (tools/bench/decode_bench.cpp). q: [B, H, 1, D]; k, v: [B, H, L, D]; mask: [B, 1, 1, L] or undefined.
+torch::Tensor single_query_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                     const torch::Tensor& mask) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+  auto scores = (k * (q * scale)).sum(-1);  // [B, H, L]
+  if (mask.defined()) scores = scores.masked_fill(mask.squeeze(2).logical_not(), -std::numeric_limits<float>::infinity());
+  return (v * torch::softmax(scores, -1).unsqueeze(-1)).sum(2, true);
+}
+
 }  // namespace
 
 Decoder::Decoder(HRMInnerImpl& source, std::optional<torch::ScalarType> dtype) {
@@ -231,6 +243,9 @@ torch::Tensor Decoder::attend_cached(BlockImpl& block, const torch::Tensor& x, i
   const auto heads = block.project_heads(x, cos, sin);  // [rows, heads, 1, head_dim]
   cache_.write_at(segment, slot, write_index, heads.k, heads.v);
   const auto [k, v] = cache_.read(segment, slot, length);
+  if (heads.q.size(2) == 1 && heads.q.device().is_cpu()) {
+    return block.merge_heads(single_query_attention(heads.q, k, v, mask));
+  }
   return block.merge_heads(compat::attention(heads.q, k, v, optional_mask(mask), false));
 }
 
