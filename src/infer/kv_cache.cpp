@@ -5,7 +5,13 @@
 namespace hrm::infer {
 
 KVCache::KVCache(const ModelConfig& c, int64_t rows, int64_t capacity, torch::ScalarType dtype, torch::Device device)
-    : rows_(rows), capacity_(capacity), heads_(c.num_heads), head_dim_(c.head_dim()), dtype_(dtype), device_(device) {
+    : rows_(rows),
+      row_capacity_(rows),
+      capacity_(capacity),
+      heads_(c.num_heads),
+      head_dim_(c.head_dim()),
+      dtype_(dtype),
+      device_(device) {
   for (int64_t call = 0; call < c.module_calls(); ++call) {
     call_offset_.push_back(slots_per_segment_);
     slots_per_segment_ += c.call_layers(call);
@@ -16,8 +22,8 @@ void KVCache::add_segment() {
   const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
   std::vector<torch::Tensor> k, v;
   for (int64_t s = 0; s < slots_per_segment_; ++s) {
-    k.push_back(torch::zeros({rows_, heads_, capacity_, head_dim_}, opts));
-    v.push_back(torch::zeros({rows_, heads_, capacity_, head_dim_}, opts));
+    k.push_back(torch::zeros({row_capacity_, heads_, capacity_, head_dim_}, opts));
+    v.push_back(torch::zeros({row_capacity_, heads_, capacity_, head_dim_}, opts));
   }
   keys_.push_back(std::move(k));
   values_.push_back(std::move(v));
@@ -37,22 +43,40 @@ torch::Tensor KVCache::position_index(const torch::Tensor& positions) const {
 
 void KVCache::write_at(int64_t segment, int64_t slot, const torch::Tensor& index, const torch::Tensor& k,
                        const torch::Tensor& v) {
-  keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].scatter_(2, index, k);
-  values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].scatter_(2, index, v);
+  live(keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)]).scatter_(2, index, k);
+  live(values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)]).scatter_(2, index, v);
 }
 
 std::pair<torch::Tensor, torch::Tensor> KVCache::read(int64_t segment, int64_t slot, int64_t length) const {
-  return {keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(2, 0, length),
-          values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)].narrow(2, 0, length)};
+  return {live(keys_[static_cast<size_t>(segment)][static_cast<size_t>(slot)]).narrow(2, 0, length),
+          live(values_[static_cast<size_t>(segment)][static_cast<size_t>(slot)]).narrow(2, 0, length)};
 }
 
+torch::Tensor KVCache::live(const torch::Tensor& t) const { return t.narrow(0, 0, rows_); }
+
 void KVCache::select_rows(const torch::Tensor& rows) {
+  const auto wanted = rows.to(torch::kCPU).contiguous();
+  const int64_t* index = wanted.data_ptr<int64_t>();
+  const int64_t kept = wanted.size(0);
+  bool increasing = true;
+  for (int64_t i = 0; i < kept; ++i) increasing = increasing && index[i] < rows_ && (i == 0 || index[i] > index[i - 1]);
   for (auto* tensors : {&keys_, &values_}) {
     for (auto& segment : *tensors) {
-      for (auto& t : segment) t = t.index_select(0, rows);
+      for (auto& t : segment) {
+        if (!increasing) {  // reordered or repeated rows: a new, tight buffer
+          t = live(t).index_select(0, rows);
+          continue;
+        }
+        // Rows that leave: the kept ones move down in place (row i from index[i] >= i, never a row
+        // still to be read), so only the rows behind the first gap are copied and nothing is allocated.
+        for (int64_t i = 0; i < kept; ++i) {
+          if (index[i] != i) t[i].copy_(t[index[i]]);
+        }
+      }
     }
   }
-  rows_ = rows.size(0);
+  rows_ = kept;
+  if (!increasing) row_capacity_ = kept;
 }
 
 void KVCache::append_rows(const KVCache& other) {
@@ -60,17 +84,38 @@ void KVCache::append_rows(const KVCache& other) {
                 other.slots_per_segment_ == slots_per_segment_ && other.dtype_ == dtype_,
             "KVCache::append_rows: the caches differ in shape or dtype (capacity " + std::to_string(capacity_) +
                 " vs " + std::to_string(other.capacity_) + ")");
+  const int64_t total = rows_ + other.rows_;
+  if (total > row_capacity_) grow_rows(total);
   while (segments() < other.segments()) add_segment();
-  const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
   for (size_t s = 0; s < keys_.size(); ++s) {
     for (size_t slot = 0; slot < keys_[s].size(); ++slot) {
-      const bool has = s < other.keys_.size();
-      const auto zeros = [&] { return torch::zeros({other.rows_, heads_, capacity_, head_dim_}, opts); };
-      keys_[s][slot] = torch::cat({keys_[s][slot], has ? other.keys_[s][slot] : zeros()});
-      values_[s][slot] = torch::cat({values_[s][slot], has ? other.values_[s][slot] : zeros()});
+      auto k = keys_[s][slot].narrow(0, rows_, other.rows_), v = values_[s][slot].narrow(0, rows_, other.rows_);
+      if (s < other.keys_.size()) {
+        k.copy_(other.live(other.keys_[s][slot]));
+        v.copy_(other.live(other.values_[s][slot]));
+      } else {
+        k.zero_();
+        v.zero_();
+      }
     }
   }
-  rows_ += other.rows_;
+  rows_ = total;
+}
+
+// Rows are allocated for the most the batch has held and kept when rows leave, so a batch that stays
+// about as large takes new rows without copying the others.
+void KVCache::grow_rows(int64_t row_capacity) {
+  const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
+  for (auto* tensors : {&keys_, &values_}) {
+    for (auto& segment : *tensors) {
+      for (auto& t : segment) {
+        auto bigger = torch::zeros({row_capacity, heads_, capacity_, head_dim_}, opts);
+        bigger.narrow(0, 0, rows_).copy_(live(t));
+        t = bigger;
+      }
+    }
+  }
+  row_capacity_ = row_capacity;
 }
 
 KVCache KVCache::copy_row(int64_t row, int64_t length, int64_t capacity) const {
@@ -80,6 +125,7 @@ KVCache KVCache::copy_row(int64_t row, int64_t length, int64_t capacity) const {
                 std::to_string(capacity_) + " positions");
   KVCache out = *this;
   out.rows_ = 1;
+  out.row_capacity_ = 1;
   out.capacity_ = capacity;
   const auto opts = torch::TensorOptions().dtype(dtype_).device(device_);
   for (auto* tensors : {&out.keys_, &out.values_}) {
@@ -100,6 +146,6 @@ int64_t KVCache::bytes_per_token(int64_t segments) const {
 
 int64_t KVCache::bytes_per_token() const { return bytes_per_token(segments()); }
 
-int64_t KVCache::allocated_bytes() const { return bytes_per_token() * rows_ * capacity_; }
+int64_t KVCache::allocated_bytes() const { return bytes_per_token() * row_capacity_ * capacity_; }
 
 }  // namespace hrm::infer

@@ -300,6 +300,38 @@ TEST(Decoder, RowsJoinAndLeaveARunningBatch) {
   }
 }
 
+// Rows that leave in increasing order are compacted in place, and rows that join take the room they
+// left: the cache keeps its memory (no copy of the running rows) and every row keeps its full-forward logits.
+TEST(Decoder, RowsLeaveInPlaceAndJoinIntoTheirRoom) {
+  for (const auto mode : {AttentionMode::kCausal, AttentionMode::kPrefixLM}) {
+    TinyDecoder tiny(mode, 9);
+    const auto& c = tiny.c;
+    auto& decoder = tiny.decoder;
+    const auto tokens = random_tokens(c, 3, 6);
+    const auto ref = full_forward(tiny.model, tokens, {5, 3, 8}, 2).logits;
+    const auto token = [&](int64_t row, int64_t t) { return token_at(tokens, row, t); };
+    const auto close = [&](const torch::Tensor& got, int64_t row, int64_t t) {
+      EXPECT_LT((got - ref[row][t]).abs().max().item<double>(), 1e-4) << "row " << row << " position " << t;
+    };
+    decoder.add_rows({row_prefix(tokens, 0, 5), row_prefix(tokens, 1, 3), row_prefix(tokens, 2, 8)}, {1, 1, 1},
+                     {false, 2}, c.seq_len);
+    const auto bytes = decoder.cache().allocated_bytes();
+    decoder.step({token(0, 5), token(1, 3), token(2, 8)});
+    decoder.keep_rows({0, 2});  // row 1 leaves; row 2 moves down into its place
+    EXPECT_EQ(decoder.cache().allocated_bytes(), bytes);
+    auto logits = decoder.step({token(0, 6), token(2, 9)});
+    close(logits[0], 0, 6);
+    close(logits[1], 2, 9);
+    const auto joined = decoder.add_rows({row_prefix(tokens, 1, 3)}, {1}, {false, 2}, c.seq_len);
+    close(joined[0], 1, 2);
+    EXPECT_EQ(decoder.cache().allocated_bytes(), bytes);  // the new row took the room row 1 left
+    logits = decoder.step({token(0, 7), token(2, 10), token(1, 3)});
+    close(logits[0], 0, 7);
+    close(logits[1], 2, 10);
+    close(logits[2], 1, 3);
+  }
+}
+
 // Prefix reuse (hrm-serve's prefix cache): a saved prompt cache continued with more tokens (causal) or
 // taken whole (any model) gives the full forward's logits, joining a running batch or starting one.
 TEST(Decoder, SavedPrefixesContinueAsIfPrefilled) {

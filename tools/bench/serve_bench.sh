@@ -3,7 +3,11 @@
 # to first token, tokens/s, peak RSS (tools/bench/serve_bench.cpp).
 #   tools/bench/serve_bench.sh [build dir]                 random-init quickstart-size and 27M configs
 #   tools/bench/serve_bench.sh build CKPT [CKPT ...]       trained (or quantized) checkpoints, --ctx = seq_len
+# THREADS (default 1: on the 2-vCPU VM two LibTorch threads made batch-1 decoding slower, docs/benchmarks.md)
+# sets hrm-serve's --threads; the 27M config is served in fp32 (LibTorch 1.13's bf16 GEMM on AVX2 CPUs is
+# far slower than fp32 at more than one row).
 set -euo pipefail
+threads=${THREADS:-1}
 build=${1:-build}
 shift || true
 cmake --build "$build" --target hrm-serve_bin hrm-bench-serve >/dev/null
@@ -12,13 +16,14 @@ if [[ $# -gt 0 ]]; then
   for ckpt in "$@"; do
     seq_len=$(sed -n 's/^seq_len: *//p' "$ckpt/config.yaml")
     echo "## $ckpt (seq_len $seq_len)"
-    "$build"/bin/hrm-bench-serve --model "$ckpt" --clients 1,4,16 --requests 4 --max-tokens 64 --ctx "$seq_len" \
-      --threads 2
+    "$build"/bin/hrm-bench-serve --model "$ckpt" --dtype float32 --clients 1,4,16 --requests 4 --max-tokens 64 \
+      --ctx "$seq_len" --threads "$threads"
   done
   exit 0
 fi
 echo "## quickstart (hidden 128, prefix-LM, fp32, 2 segments)"
-"$build"/bin/hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 2 --max-tokens 64 --ctx 256 --threads 2
-echo "## 27M (configs/arch/hrm_v1.yaml, causal, bf16, 1 segment)"
-"$build"/bin/hrm-bench-serve --arch 27m --dtype bfloat16 --segments 1 --clients 1,4,16 --requests 1 --max-tokens 32 \
-  --ctx 128 --threads 2
+"$build"/bin/hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 2 --max-tokens 64 --ctx 256 \
+  --threads "$threads"
+echo "## 27M (configs/arch/hrm_v1.yaml, causal, fp32, 1 segment)"
+"$build"/bin/hrm-bench-serve --arch 27m --dtype float32 --segments 1 --clients 1,4,16 --requests 2 --max-tokens 32 \
+  --ctx 128 --threads "$threads"

@@ -6,7 +6,8 @@
 // same layer weights see a different input at every call. Position p of a row lives at index p, so
 // a row's cache holds exactly the prefix that row has seen. Segments are added one at a time (adaptive
 // ACT decides after the prompt how many it needs); capacity never grows, so memory is bounded by
-// bytes_per_token() * rows * capacity.
+// bytes_per_token() * rows * capacity, rows being the most the cache has held (rows that leave keep
+// their memory for the rows that join next; a continuous batch then never copies its running rows).
 #pragma once
 #include <torch/torch.h>
 
@@ -44,7 +45,7 @@ class KVCache {
   std::pair<torch::Tensor, torch::Tensor> read(int64_t segment, int64_t slot, int64_t length) const;
 
   // Keeps rows `rows` (int64 indices, any order, repeats allowed) in every slot: drops finished
-  // sequences, or replicates one prefilled prompt into its n samples.
+  // sequences (increasing indices: in place), or replicates one prefilled prompt into its n samples.
   void select_rows(const torch::Tensor& rows);
   // Appends `other`'s rows after these (same capacity, heads and dtype): a sequence prefilled on its
   // own joins a running batch. The one with fewer segments gets zeroed slots for the rest, which its
@@ -61,7 +62,10 @@ class KVCache {
   int64_t allocated_bytes() const;
 
  private:
-  int64_t rows_ = 0, capacity_ = 0, heads_ = 0, head_dim_ = 0, slots_per_segment_ = 0;
+  torch::Tensor live(const torch::Tensor& t) const;  // the rows in use of one slot's K or V
+  void grow_rows(int64_t row_capacity);
+
+  int64_t rows_ = 0, row_capacity_ = 0, capacity_ = 0, heads_ = 0, head_dim_ = 0, slots_per_segment_ = 0;
   torch::ScalarType dtype_ = torch::kFloat32;
   torch::Device device_ = torch::kCPU;
   std::vector<int64_t> call_offset_;
