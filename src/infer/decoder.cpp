@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrm/infer/decode_attention.hpp"
 #include "hrm/infer/gemv.hpp"
 #include "hrm/model/safetensors.hpp"
 #include "hrm/model/torch_compat.hpp"
@@ -227,10 +228,14 @@ void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, si
 
 torch::Tensor Decoder::attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
                                      const torch::Tensor& cos, const torch::Tensor& sin,
-                                     const torch::Tensor& write_index, int64_t length, const torch::Tensor& mask) {
+                                     const torch::Tensor& write_index, int64_t length, const torch::Tensor& mask,
+                                     const std::vector<int64_t>& row_lengths) {
   const auto heads = block.project_heads(x, cos, sin);  // [rows, heads, 1, head_dim]
   cache_.write_at(segment, slot, write_index, heads.k, heads.v);
   const auto [k, v] = cache_.read(segment, slot, length);
+  if (!row_lengths.empty() && decode_attention_supported(heads.q, k, v)) {
+    return block.merge_heads(decode_attention(heads.q, k, v, row_lengths));
+  }
   return block.merge_heads(compat::attention(heads.q, k, v, optional_mask(mask), false));
 }
 
@@ -316,6 +321,12 @@ torch::Tensor Decoder::run_cached(const torch::Tensor& x, const torch::Tensor& p
   const auto write_index = cache_.position_index(pos);
   const auto [fewest, most] = std::minmax_element(segments_.begin(), segments_.end());
   const auto row_segments = torch::tensor(segments_, torch::kLong).to(pos.device()).view({n, 1, 1});
+  std::vector<int64_t> row_lengths;  // one new token per row: each row attends to its positions <= its own
+  if (k == 1) {
+    const auto cpu_pos = pos.flatten().to(torch::kCPU).contiguous();
+    const int64_t* p = cpu_pos.data_ptr<int64_t>();
+    for (int64_t r = 0; r < n; ++r) row_lengths.push_back(p[r] + 1);
+  }
   auto z = model_->start_state(x);
   torch::Tensor z_out;  // z_H after each row's own number of segments
   for (int64_t s = 0; s < *most; ++s) {
@@ -323,7 +334,8 @@ torch::Tensor Decoder::run_cached(const torch::Tensor& x, const torch::Tensor& p
         z, x,
         [&](int64_t call, ReasoningModuleImpl& module, const torch::Tensor& state, const torch::Tensor& injection) {
           return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
-            return attend_cached(block, h, s, cache_.slot(call, layer), cos, sin, write_index, length, mask);
+            return attend_cached(block, h, s, cache_.slot(call, layer), cos, sin, write_index, length, mask,
+                                 row_lengths);
           });
         });
     z_out = (s == 0 || *fewest == *most) ? z.z_H : torch::where(row_segments == s + 1, z.z_H, z_out);

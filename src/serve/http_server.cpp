@@ -1,10 +1,12 @@
 // hrm-serve's HTTP edge (server.hpp): routes, the API key, limits, OpenAI-style errors, graceful stop.
 #include <httplib.h>
 #include <signal.h>
-#include <cerrno>
-#include <unistd.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -59,6 +61,13 @@ struct Server::Impl {
     http.set_read_timeout(options.io_timeout_seconds, 0);
     http.set_write_timeout(options.io_timeout_seconds, 0);
     http.set_keep_alive_timeout(5);
+    // httplib's default options set SO_REUSEPORT, which lets a second server bind the same port and take
+    // half of its connections; SO_REUSEADDR only allows restarting on a port in TIME_WAIT.
+    http.set_socket_options([this](int sock) {
+      const int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_socket = sock;
+    });
     http.set_pre_routing_handler(
         httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
           if (options.api_key.empty() || req.path.rfind("/v1/", 0) != 0)
@@ -130,6 +139,7 @@ struct Server::Impl {
   ServeContext ctx;
   httplib::Server http;
   std::atomic<bool> stopping{false};
+  int listen_socket = -1;  // the last socket httplib created to listen on: the bound one once bind() succeeds
   int64_t created =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 };
@@ -144,6 +154,11 @@ int Server::bind() {
   HRM_CHECK(port > 0 && (o.port == 0 || impl_->http.bind_to_port(o.host, o.port)),
             "cannot listen on " + o.host + ":" + std::to_string(o.port),
             "is another server on that port? pick another with --port (0 = any free port)");
+  // httplib 0.11 listens with a backlog of 5. A burst of clients overflows it; the kernel then answers
+  // with SYN cookies and resets some connections, which clients see as a dropped request. Listening
+  // again on the bound socket only raises the backlog.
+  HRM_CHECK(::listen(impl_->listen_socket, SOMAXCONN) == 0,
+            "cannot raise the listen backlog on " + o.host + ":" + std::to_string(port) + ": " + std::strerror(errno));
   return port;
 }
 

@@ -1,6 +1,7 @@
 // hrm-serve through the real binary: every endpoint, the fields that change a reply, streaming, the
 // API key; replies checked against the library (TextModel) on the same checkpoint.
 #include "hrm/infer/text_model.hpp"
+#include "../run_command.hpp"
 #include "serve_fixture.hpp"
 
 namespace {
@@ -40,6 +41,17 @@ TEST(ServeApi, HealthAndModels) {
   const auto missing = cli.Get("/v1/nothing");
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(json::parse(missing->body)["error"]["type"], "invalid_request_error");
+}
+
+TEST(ServeApi, ASecondServerOnTheSamePortFailsInsteadOfSharingIt) {
+  ServerProcess server(fixture_checkpoint(), log_path("first-on-port"));
+  const auto second =
+      hrm::testing::run_command("timeout 60 " + hrm::testing::binary_path("hrm-serve") + " --model " +
+                                fixture_checkpoint().string() + " --port " + std::to_string(server.port()));
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_NE(second.output.find("cannot listen on 127.0.0.1:" + std::to_string(server.port())), std::string::npos)
+      << second.output;
+  EXPECT_EQ(server.client().Get("/health")->status, 200);
 }
 
 TEST(ServeApi, ChatCompletionEqualsTheLibraryAndStreamsTheSameText) {

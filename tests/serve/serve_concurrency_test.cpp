@@ -1,5 +1,7 @@
 // Continuous batching through the real binary: 16 clients at once each get the reply they get alone,
-// streamed or not; a full queue answers 503 and the server keeps serving.
+// streamed or not; a burst of connections is not dropped; a full queue answers 503 and the server keeps serving.
+#include <signal.h>
+
 #include <atomic>
 #include <future>
 
@@ -59,6 +61,29 @@ TEST(ServeConcurrency, SixteenClientsGetTheirSingleClientReplies) {
   EXPECT_LT(steps * 3, tokens) << steps << " steps for " << tokens << " tokens";
   EXPECT_EQ(after["slots_busy"], 0);
   EXPECT_EQ(after["queued"], 0);
+}
+
+// While the server is stopped, 48 clients connect at once: every connection waits in the kernel's
+// accept queue. With httplib's backlog of 5 the kernel fell back to SYN cookies and reset some of them
+// (clients saw a dropped request); with the raised backlog every one gets its reply once the server runs.
+TEST(ServeConcurrency, ABurstOfConnectionsWaitsForTheServerInsteadOfBeingReset) {
+  ServerProcess server(fixture_checkpoint(), log_path("burst"), {"--parallel", "16"});
+  constexpr int kClients = 48;
+  ASSERT_EQ(::kill(server.pid(), SIGSTOP), 0);
+  std::vector<std::future<std::string>> replies;
+  for (int c = 0; c < kClients; ++c) {
+    replies.push_back(std::async(std::launch::async, [&server, c] {
+      auto body = request_for(c);
+      body["max_tokens"] = 2;
+      return reply_text(server, body);
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_EQ(::kill(server.pid(), SIGCONT), 0);
+  for (int c = 0; c < kClients; ++c) {
+    const auto reply = replies[static_cast<size_t>(c)].get();
+    EXPECT_EQ(reply.rfind("<failed", 0), std::string::npos) << "client " << c << ": " << reply;
+  }
 }
 
 TEST(ServeConcurrency, AFullQueueAnswers503AndTheServerGoesOn) {

@@ -111,7 +111,7 @@ class Decoder {
   torch::Tensor run_cached(const torch::Tensor& x, const torch::Tensor& pos, const torch::Tensor& mask);
   torch::Tensor attend_cached(BlockImpl& block, const torch::Tensor& x, int64_t segment, int64_t slot,
                               const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& write_index,
-                              int64_t length, const torch::Tensor& mask);
+                              int64_t length, const torch::Tensor& mask, const std::vector<int64_t>& row_lengths);
 
   HRMInner model_{nullptr};
   torch::Tensor rope_cos_, rope_sin_;  // [total_seq_len, head_dim] fp32 (identity for learned positions)
