@@ -33,6 +33,8 @@ std::map<std::string, std::string> cpp_sources(const Shape& s, const std::string
            "#include \"" + unit + ".hpp\"\n\nint " + s.name + "(int a, int b) { return " + s.formula + "; }\n"}};
 }
 
+}  // namespace
+
 Task makefile_renamed_source(std::mt19937_64& rng) {
   const Shape s = pick_shape(rng);
   const std::string unit = pick(rng, std::vector<std::string>{"geometry", "shapes", "measure"});
@@ -103,14 +105,6 @@ Task npm_test_script(std::mt19937_64& rng) {
   t.reference = {bash("npm test; ls"), edit("package.json", "node " + old_dir + "/run.js", "node test/run.js"),
                  bash("npm test"), submit()};
   return t;
-}
-
-}  // namespace
-
-std::vector<TaskVariant> build_variants() {
-  return {{"build", "makefile-renamed-source", "cpp", makefile_renamed_source},
-          {"build", "cmake-missing-source", "cpp", cmake_missing_source},
-          {"build", "npm-test-script", "javascript", npm_test_script}};
 }
 
 }  // namespace hrm::agent::families

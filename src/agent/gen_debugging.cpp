@@ -31,6 +31,8 @@ Order pick_order(std::mt19937_64& rng) {
   return o;
 }
 
+}  // namespace
+
 Task python_traceback(std::mt19937_64& rng) {
   const std::string empty = pick(rng, std::vector<std::string>{"tools", "garden", "toys", "books"});
   const std::string full = pick(rng, std::vector<std::string>{"food", "music", "games"});
@@ -52,10 +54,9 @@ Task python_traceback(std::mt19937_64& rng) {
       "zero\n```\n\nFix it: a category without sales must be reported with a mean of 0.00.";
   t.verify = write_cmd("/tmp/sales.json", t.files["sales.json"]) + "cp /tmp/sales.json sales.json\n" +
              expect_output("python3 report.py", expected);
-  t.reference = {bash("python3 report.py"), read("report.py"),
-                 edit("report.py", "    return sum(values) / len(values)\n",
-                      "    if not values:\n        return 0.0\n    return sum(values) / len(values)\n"),
-                 bash("python3 report.py"), submit()};
+  t.reference = fix_and_rerun("python3 report.py", "report.py", "    return sum(values) / len(values)\n",
+                              "    if not values:\n        return 0.0\n    return sum(values) / len(values)\n",
+                              /*read_first=*/true);
   return t;
 }
 
@@ -89,10 +90,9 @@ Task cpp_segfault(std::mt19937_64& rng) {
       "\n```\n\nFix the crash: an item that is not in the inventory counts as 0 stock.";
   t.verify = "g++ -O1 -o /tmp/inventory inventory.cpp || exit 1\n" +
              expect_output("/tmp/inventory", "total stock: " + std::to_string(o.prices[0] + o.prices[1]));
-  t.reference = {bash("sh run.sh"), read("inventory.cpp"),
-                 edit("inventory.cpp", "    total += find(items, name)->stock;\n",
-                      "    const Item* item = find(items, name);\n    total += item ? item->stock : 0;\n"),
-                 bash("sh run.sh"), submit()};
+  t.reference = fix_and_rerun("sh run.sh", "inventory.cpp", "    total += find(items, name)->stock;\n",
+                              "    const Item* item = find(items, name);\n    total += item ? item->stock : 0;\n",
+                              /*read_first=*/true);
   return t;
 }
 
@@ -113,9 +113,8 @@ Task rust_panic(std::mt19937_64& rng) {
       "`rustc pairs.rs && ./pairs` panics with \"index out of bounds\". Fix pair_sums so that it returns "
       "the sum of each pair of neighbouring readings (one fewer than the readings).";
   t.verify = "rustc -o /tmp/pairs pairs.rs || exit 1\n" + expect_output("/tmp/pairs", expected);
-  t.reference = {bash("rustc pairs.rs && ./pairs"),
-                 edit("pairs.rs", "    for i in 0..xs.len() {\n", "    for i in 0..xs.len().saturating_sub(1) {\n"),
-                 bash("rustc pairs.rs && ./pairs"), submit()};
+  t.reference = fix_and_rerun("rustc pairs.rs && ./pairs", "pairs.rs", "    for i in 0..xs.len() {\n",
+                              "    for i in 0..xs.len().saturating_sub(1) {\n", /*read_first=*/false);
   return t;
 }
 
@@ -135,10 +134,9 @@ Task java_exception(std::mt19937_64& rng) {
       "that it sums every price.";
   t.verify = "mkdir -p /tmp/j && javac -d /tmp/j Totals.java || exit 1\n" +
              expect_output("java -cp /tmp/j Totals", "total: " + std::to_string(o.total()));
-  t.reference = {bash("javac Totals.java && java Totals"),
-                 edit("Totals.java", "        for (int i = 1; i <= prices.length; i++) {\n",
-                      "        for (int i = 0; i < prices.length; i++) {\n"),
-                 bash("javac Totals.java && java Totals"), submit()};
+  t.reference = fix_and_rerun("javac Totals.java && java Totals", "Totals.java",
+                              "        for (int i = 1; i <= prices.length; i++) {\n",
+                              "        for (int i = 0; i < prices.length; i++) {\n", /*read_first=*/false);
   return t;
 }
 
@@ -157,19 +155,9 @@ Task javascript_wrong_total(std::mt19937_64& rng) {
   std::snprintf(buf, sizeof buf, "%.2f", total - total * discount / 100.0);
   t.instruction = "`node cart.js` prints `total: NaN`. Find the bug and fix it so the discounted total is printed.";
   t.verify = expect_output("node cart.js", std::string("total: ") + buf);
-  t.reference = {bash("node cart.js"), edit("cart.js", "i <= prices.length", "i < prices.length"), bash("node cart.js"),
-                 submit()};
+  t.reference =
+      fix_and_rerun("node cart.js", "cart.js", "i <= prices.length", "i < prices.length", /*read_first=*/false);
   return t;
-}
-
-}  // namespace
-
-std::vector<TaskVariant> debugging_variants() {
-  return {{"debugging", "python-traceback", "python", python_traceback},
-          {"debugging", "cpp-segfault", "cpp", cpp_segfault},
-          {"debugging", "rust-panic", "rust", rust_panic},
-          {"debugging", "java-exception", "java", java_exception},
-          {"debugging", "javascript-wrong-total", "javascript", javascript_wrong_total}};
 }
 
 }  // namespace hrm::agent::families

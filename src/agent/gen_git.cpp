@@ -51,6 +51,8 @@ std::string hidden_calc_test(const std::string& calc_source) {
 
 const std::string kInit = "git init -q -b main && git add -A && git commit -qm 'Initial commit'\n";
 
+}  // namespace
+
 Task branch_commit(std::mt19937_64& rng) {
   const int b = static_cast<int>(rng() % py_bugs().size());
   const auto& bug = py_bugs()[static_cast<size_t>(b)];
@@ -178,15 +180,6 @@ Task bisect(std::mt19937_64& rng) {
                  bash("python3 check.py && git commit -qam 'Restore FACTOR'"), submit()};
   t.max_turns = 20;
   return t;
-}
-
-}  // namespace
-
-std::vector<TaskVariant> git_variants() {
-  return {{"git", "branch-commit", "python", branch_commit},
-          {"git", "revert-bad-commit", "python", revert_bad_commit},
-          {"git", "merge-conflict", "python", merge_conflict},
-          {"git", "bisect", "python", bisect}};
 }
 
 }  // namespace hrm::agent::families

@@ -4,8 +4,6 @@
 
 namespace hrm::agent::families {
 
-namespace {
-
 Task python_shared_function(std::mt19937_64& rng) {
   const std::string sep = pick(rng, std::vector<std::string>{"-", "_"});
   const std::string title = pick(rng, std::vector<std::string>{"Hello World", "Big Sale Today", "New Release Notes"});
@@ -102,14 +100,6 @@ Task cpp_rename_api(std::mt19937_64& rng) {
       bash("sed -i 's/\\b" + old_name + "\\b/" + new_name + "/g' parse.hpp parse.cpp config.cpp && make && ./app"),
       submit()};
   return t;
-}
-
-}  // namespace
-
-std::vector<TaskVariant> multifile_variants() {
-  return {{"multifile", "python-shared-function", "python", python_shared_function},
-          {"multifile", "javascript-rename-api", "javascript", javascript_rename_api},
-          {"multifile", "cpp-rename-api", "cpp", cpp_rename_api}};
 }
 
 }  // namespace hrm::agent::families

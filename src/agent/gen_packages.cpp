@@ -17,6 +17,8 @@ Lib pick_lib(std::mt19937_64& rng) {
   return {name, "mul", a, b, a * b};
 }
 
+}  // namespace
+
 Task npm_file_dependency(std::mt19937_64& rng) {
   const Lib lib = pick_lib(rng);
   Task t;
@@ -84,14 +86,6 @@ Task go_replace(std::mt19937_64& rng) {
                       " && go run ."),
                  submit()};
   return t;
-}
-
-}  // namespace
-
-std::vector<TaskVariant> package_variants() {
-  return {{"packages", "npm-file-dependency", "javascript", npm_file_dependency},
-          {"packages", "cargo-path-dependency", "rust", cargo_path_dependency},
-          {"packages", "go-replace", "go", go_replace}};
 }
 
 }  // namespace hrm::agent::families

@@ -4,8 +4,6 @@
 
 namespace hrm::agent::families {
 
-namespace {
-
 Task rename_files(std::mt19937_64& rng) {
   const std::string dir = pick(rng, std::vector<std::string>{"photos", "scans", "exports"});
   const std::string stem =
@@ -89,14 +87,6 @@ Task extract_from_logs(std::mt19937_64& rng) {
   t.reference = {bash("head -3 logs/*.log"),
                  bash("cat logs/*.log | grep -c 'ERROR \\[" + target + "\\]' > answer.txt; cat answer.txt"), submit()};
   return t;
-}
-
-}  // namespace
-
-std::vector<TaskVariant> shell_variants() {
-  return {{"shell", "rename-files", "shell", rename_files},
-          {"shell", "replace-in-tree", "shell", replace_in_tree},
-          {"shell", "extract-from-logs", "shell", extract_from_logs}};
 }
 
 }  // namespace hrm::agent::families

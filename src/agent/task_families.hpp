@@ -33,11 +33,18 @@ ReferenceCall submit();
 // Every tool (most tasks offer all of them).
 std::vector<std::string> all_tools();
 
-std::vector<TaskVariant> git_variants();
-std::vector<TaskVariant> build_variants();
-std::vector<TaskVariant> package_variants();
-std::vector<TaskVariant> debugging_variants();
-std::vector<TaskVariant> shell_variants();
-std::vector<TaskVariant> multifile_variants();
+// The reference of a one-edit fix: run `command` and see it fail, (read `path` first when `read_first`),
+// replace `search` by `replace` in `path`, run `command` again, submit.
+std::vector<ReferenceCall> fix_and_rerun(const std::string& command, const std::string& path, const std::string& search,
+                                         const std::string& replace, bool read_first);
+
+// One maker per variant, each defined in its family's gen_<family>.cpp; task_variants() lists them all.
+using TaskMaker = Task(std::mt19937_64& rng);
+TaskMaker branch_commit, revert_bad_commit, merge_conflict, bisect;                            // git
+TaskMaker makefile_renamed_source, cmake_missing_source, npm_test_script;                      // build
+TaskMaker npm_file_dependency, cargo_path_dependency, go_replace;                              // packages
+TaskMaker python_traceback, cpp_segfault, rust_panic, java_exception, javascript_wrong_total;  // debugging
+TaskMaker rename_files, replace_in_tree, extract_from_logs;                                    // shell
+TaskMaker python_shared_function, javascript_rename_api, cpp_rename_api;                       // multifile
 
 }  // namespace hrm::agent::families

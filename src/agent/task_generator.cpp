@@ -38,19 +38,45 @@ ReferenceCall write(const std::string& path, const std::string& content) {
 }
 ReferenceCall read(const std::string& path) { return {"read_file", {{"path", path}}}; }
 ReferenceCall submit() { return {"submit", {{"summary", "done"}}}; }
+
+std::vector<ReferenceCall> fix_and_rerun(const std::string& command, const std::string& path, const std::string& search,
+                                         const std::string& replace, bool read_first) {
+  std::vector<ReferenceCall> calls = {bash(command)};
+  if (read_first) calls.push_back(read(path));
+  calls.push_back(edit(path, search, replace));
+  calls.push_back(bash(command));
+  calls.push_back(submit());
+  return calls;
+}
 std::vector<std::string> all_tools() { return kToolNames; }
 
 }  // namespace families
 
 const std::vector<TaskVariant>& task_variants() {
-  static const std::vector<TaskVariant> all = [] {
-    std::vector<TaskVariant> v;
-    for (auto f : {families::git_variants, families::build_variants, families::package_variants,
-                   families::debugging_variants, families::shell_variants, families::multifile_variants}) {
-      for (auto& t : f()) v.push_back(std::move(t));
-    }
-    return v;
-  }();
+  using namespace families;
+  // generate_tasks seeds each variant by its index here: append new variants, never reorder.
+  static const std::vector<TaskVariant> all = {
+      {"git", "branch-commit", "python", branch_commit},
+      {"git", "revert-bad-commit", "python", revert_bad_commit},
+      {"git", "merge-conflict", "python", merge_conflict},
+      {"git", "bisect", "python", bisect},
+      {"build", "makefile-renamed-source", "cpp", makefile_renamed_source},
+      {"build", "cmake-missing-source", "cpp", cmake_missing_source},
+      {"build", "npm-test-script", "javascript", npm_test_script},
+      {"packages", "npm-file-dependency", "javascript", npm_file_dependency},
+      {"packages", "cargo-path-dependency", "rust", cargo_path_dependency},
+      {"packages", "go-replace", "go", go_replace},
+      {"debugging", "python-traceback", "python", python_traceback},
+      {"debugging", "cpp-segfault", "cpp", cpp_segfault},
+      {"debugging", "rust-panic", "rust", rust_panic},
+      {"debugging", "java-exception", "java", java_exception},
+      {"debugging", "javascript-wrong-total", "javascript", javascript_wrong_total},
+      {"shell", "rename-files", "shell", rename_files},
+      {"shell", "replace-in-tree", "shell", replace_in_tree},
+      {"shell", "extract-from-logs", "shell", extract_from_logs},
+      {"multifile", "python-shared-function", "python", python_shared_function},
+      {"multifile", "javascript-rename-api", "javascript", javascript_rename_api},
+      {"multifile", "cpp-rename-api", "cpp", cpp_rename_api}};
   return all;
 }
 

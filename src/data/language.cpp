@@ -4,25 +4,13 @@
 #include <cctype>
 
 #include "hrm/tokenizer/special_tokens.hpp"
+#include "hrm/util/enum_table.hpp"
 
 namespace hrm {
 
 std::string_view language_name(Language language) {
-  switch (language) {
-    case Language::Cpp:
-      return "cpp";
-    case Language::Go:
-      return "go";
-    case Language::Java:
-      return "java";
-    case Language::JavaScript:
-      return "javascript";
-    case Language::Python:
-      return "python";
-    case Language::Rust:
-      return "rust";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"cpp", "go", "java", "javascript", "python", "rust"};
+  return enum_entry<Language::Rust>(language, kNames, "?");
 }
 
 std::optional<Language> language_from_name(std::string_view name) {
@@ -33,21 +21,9 @@ std::optional<Language> language_from_name(std::string_view name) {
 }
 
 int language_tag_id(Language language) {
-  switch (language) {
-    case Language::Cpp:
-      return tok::kCppId;
-    case Language::Go:
-      return tok::kGoId;
-    case Language::Java:
-      return tok::kJavaId;
-    case Language::JavaScript:
-      return tok::kJavascriptId;
-    case Language::Python:
-      return tok::kPythonId;
-    case Language::Rust:
-      return tok::kRustId;
-  }
-  return tok::kUnkId;
+  static constexpr int kTagIds[] = {tok::kCppId,        tok::kGoId,     tok::kJavaId,
+                                    tok::kJavascriptId, tok::kPythonId, tok::kRustId};
+  return enum_entry<Language::Rust>(language, kTagIds, tok::kUnkId);
 }
 
 std::optional<Language> detect_language(const std::filesystem::path& path, std::string_view head) {

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "hrm/util/enum_table.hpp"
+
 namespace hrm::eval::bfcl {
 
 using json = nlohmann::json;
@@ -28,22 +30,8 @@ PyType py_type(const json& v) {
 }
 
 const char* py_type_name(PyType type) {
-  switch (type) {
-    case PyType::kBool:
-      return "bool";
-    case PyType::kInt:
-      return "int";
-    case PyType::kFloat:
-      return "float";
-    case PyType::kStr:
-      return "str";
-    case PyType::kList:
-      return "list";
-    case PyType::kDict:
-      return "dict";
-    default:
-      return "NoneType";
-  }
+  static constexpr const char* kNames[] = {"NoneType", "bool", "int", "float", "str", "list", "dict"};
+  return enum_entry<PyType::kDict>(type, kNames, "NoneType");
 }
 
 namespace {

@@ -81,6 +81,15 @@ Exercise load_exercise(const fs::path& dir, const std::string& language) {
   return ex;
 }
 
+std::vector<fs::path> exercise_dirs(const fs::path& practice) {
+  std::vector<fs::path> dirs;
+  for (const auto& entry : fs::directory_iterator(practice)) {
+    if (entry.is_directory() && fs::exists(entry.path() / ".meta" / "config.json")) dirs.push_back(entry.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
 std::vector<Exercise> find_exercises(const fs::path& data_dir, const std::vector<std::string>& languages,
                                      const std::string& pattern) {
   const std::vector<std::string>& langs = languages.empty() ? kLanguages : languages;
@@ -96,12 +105,7 @@ std::vector<Exercise> find_exercises(const fs::path& data_dir, const std::vector
     const fs::path practice = data_dir / lang / "exercises" / "practice";
     if (!fs::is_directory(practice)) continue;
     any_language = true;
-    std::vector<fs::path> dirs;
-    for (const auto& entry : fs::directory_iterator(practice)) {
-      if (entry.is_directory() && fs::exists(entry.path() / ".meta" / "config.json")) dirs.push_back(entry.path());
-    }
-    std::sort(dirs.begin(), dirs.end());
-    for (const auto& d : dirs) {
+    for (const auto& d : exercise_dirs(practice)) {
       const std::string slug = d.filename().string();
       bool keep = globs.empty();
       for (const auto& g : globs) keep = keep || glob_match(g, slug) || glob_match(g, lang + "/" + slug);

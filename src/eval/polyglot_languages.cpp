@@ -59,19 +59,17 @@ const char* const kCargoConfig =
     "[source.crates-io]\nreplace-with = \"debian\"\n\n[source.debian]\ndirectory = \"/usr/share/cargo/registry\"\n\n"
     "[net]\noffline = true\n";
 
-// The environment every test run starts from (nothing is inherited from the evaluator).
-std::map<std::string, std::string> base_env(const fs::path& work_dir) {
+}  // namespace
+
+std::map<std::string, std::string> base_env() {
   return {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
           {"HOME", "/tmp"},
           {"TMPDIR", "/tmp"},
           {"LANG", "C.UTF-8"},
           {"LC_ALL", "C.UTF-8"},
           {"TERM", "dumb"},
-          {"NO_COLOR", "1"},
-          {"PWD", work_dir.string()}};
+          {"NO_COLOR", "1"}};
 }
-
-}  // namespace
 
 Toolchains probe_toolchains(const std::vector<std::string>& languages) {
   Toolchains t;
@@ -179,7 +177,8 @@ sandbox::RunRequest test_request(const Exercise& ex, const fs::path& work_dir, c
                                  const Caches& caches, double timeout_seconds) {
   sandbox::RunRequest r;
   r.work_dir = work_dir;
-  r.env = base_env(work_dir);
+  r.env = base_env();
+  r.env["PWD"] = work_dir.string();
   r.limits.wall_seconds = timeout_seconds;
   r.limits.cpu_seconds = timeout_seconds * 4;
   r.limits.memory_bytes = 4LL << 30;

@@ -2,20 +2,13 @@
 
 #include <algorithm>
 
+#include "hrm/util/enum_table.hpp"
+
 namespace hrm::infer {
 
 const char* to_string(FinishReason reason) {
-  switch (reason) {
-    case FinishReason::kStopToken:
-      return "stop_token";
-    case FinishReason::kStopSequence:
-      return "stop_sequence";
-    case FinishReason::kMaxNewTokens:
-      return "max_new_tokens";
-    case FinishReason::kContextFull:
-      return "context_full";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"stop_token", "stop_sequence", "max_new_tokens", "context_full"};
+  return enum_entry<FinishReason::kContextFull>(reason, kNames, "?");
 }
 
 namespace {

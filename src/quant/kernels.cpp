@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "dot_kernels.hpp"
+#include "hrm/util/enum_table.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::quant {
@@ -65,15 +66,8 @@ void quantize_activations(const float* x, int64_t rows, int64_t cols, QuantizedA
 }
 
 const char* path_name(KernelPath path) {
-  switch (path) {
-    case KernelPath::kScalar:
-      return "scalar";
-    case KernelPath::kAvx2:
-      return "avx2";
-    case KernelPath::kAvx512Vnni:
-      return "avx512vnni";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"scalar", "avx2", "avx512vnni"};
+  return enum_entry<KernelPath::kAvx512Vnni>(path, kNames, "?");
 }
 
 bool path_supported(KernelPath path) {

@@ -21,6 +21,7 @@
 #include "slots.hpp"
 #include "spawn.hpp"
 #include "supervise.hpp"
+#include "hrm/util/enum_table.hpp"
 #include "work_dir.hpp"
 
 namespace hrm::sandbox {
@@ -123,23 +124,9 @@ RunResult run_in_mode(const Mode& mode, const RunRequest& request) {
 }  // namespace detail
 
 const char* verdict_name(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kExited:
-      return "exited";
-    case Verdict::kSignaled:
-      return "signaled";
-    case Verdict::kWallTimeout:
-      return "wall_timeout";
-    case Verdict::kCpuTimeout:
-      return "cpu_timeout";
-    case Verdict::kMemoryLimit:
-      return "memory_limit";
-    case Verdict::kOutputLimit:
-      return "output_limit";
-    case Verdict::kSandboxError:
-      return "sandbox_error";
-  }
-  return "unknown";
+  static constexpr const char* kNames[] = {"exited",       "signaled",     "wall_timeout", "cpu_timeout",
+                                           "memory_limit", "output_limit", "sandbox_error"};
+  return enum_entry<Verdict::kSandboxError>(verdict, kNames, "unknown");
 }
 
 RunResult run(const RunRequest& request) {

@@ -59,12 +59,7 @@ TrackListing list_track(const fs::path& track) {
   const fs::path practice = track / "exercises" / "practice";
   HRM_CHECK(fs::is_directory(practice), "'" + track.string() + "' has no exercises/practice folder",
             "point --track at the root of the track checkout");
-  std::vector<fs::path> dirs;
-  for (const auto& entry : fs::directory_iterator(practice)) {
-    if (entry.is_directory() && fs::exists(entry.path() / ".meta" / "config.json")) dirs.push_back(entry.path());
-  }
-  std::sort(dirs.begin(), dirs.end());
-  for (const auto& d : dirs) {
+  for (const auto& d : eval::exercise_dirs(practice)) {
     const std::string slug = d.filename().string();
     if (std::find(out.deprecated.begin(), out.deprecated.end(), slug) != out.deprecated.end()) continue;
     out.exercises.push_back(eval::load_exercise(d, out.language));

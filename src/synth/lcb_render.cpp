@@ -2,6 +2,7 @@
 #include "hrm/synth/lcb_render.hpp"
 
 #include "hrm/eval/lcb_codec.hpp"
+#include "hrm/util/enum_table.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::synth {
@@ -25,19 +26,9 @@ std::string read_line(const Param& p, const std::string& name) {
 }
 
 std::string type_words(Type t) {
-  switch (t) {
-    case Type::kInt:
-      return "an integer";
-    case Type::kBool:
-      return "True or False";
-    case Type::kStr:
-      return "a string";
-    case Type::kIntList:
-      return "integers separated by spaces";
-    case Type::kStrList:
-      return "words separated by spaces";
-  }
-  return "";
+  static constexpr const char* kWords[] = {"an integer", "True or False", "a string", "integers separated by spaces",
+                                           "words separated by spaces"};
+  return enum_entry<Type::kStrList>(t, kWords, "");
 }
 
 std::string stdin_format(const Instance& inst) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "hrm/util/enum_table.hpp"
 #include "hrm/util/error.hpp"
 
 namespace hrm::synth {
@@ -11,19 +12,9 @@ const std::vector<Mutation> kMutations = {Mutation::kOperatorSwap, Mutation::kOf
                                           Mutation::kDeletedLine, Mutation::kSyntaxBreak};
 
 const char* mutation_name(Mutation m) {
-  switch (m) {
-    case Mutation::kOperatorSwap:
-      return "operator_swap";
-    case Mutation::kOffByOne:
-      return "off_by_one";
-    case Mutation::kWrongVariable:
-      return "wrong_variable";
-    case Mutation::kDeletedLine:
-      return "deleted_line";
-    case Mutation::kSyntaxBreak:
-      return "syntax_break";
-  }
-  return "";
+  static constexpr const char* kNames[] = {"operator_swap", "off_by_one", "wrong_variable", "deleted_line",
+                                           "syntax_break"};
+  return enum_entry<Mutation::kSyntaxBreak>(m, kNames, "");
 }
 
 Mutation parse_mutation(const std::string& name) {
@@ -160,19 +151,11 @@ std::optional<std::string> mutate(const std::string& body, Mutation m, const std
 }
 
 std::string mutation_explanation(Mutation m) {
-  switch (m) {
-    case Mutation::kOperatorSwap:
-      return "The code uses the wrong operator in one expression.";
-    case Mutation::kOffByOne:
-      return "One number in the code is off by one.";
-    case Mutation::kWrongVariable:
-      return "The code uses the wrong variable in one place.";
-    case Mutation::kDeletedLine:
-      return "A line of the solution is missing.";
-    case Mutation::kSyntaxBreak:
-      return "The code has a syntax error.";
-  }
-  return "";
+  static constexpr const char* kExplanations[] = {"The code uses the wrong operator in one expression.",
+                                                  "One number in the code is off by one.",
+                                                  "The code uses the wrong variable in one place.",
+                                                  "A line of the solution is missing.", "The code has a syntax error."};
+  return enum_entry<Mutation::kSyntaxBreak>(m, kExplanations, "");
 }
 
 std::string search_replace_edit(const std::string& path, const std::string& broken, const std::string& fixed,

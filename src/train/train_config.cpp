@@ -24,18 +24,6 @@ std::string resolve_path(const std::string& config_path, const std::string& p) {
 
 std::string absolute(const std::string& p) { return p.empty() ? p : fs::absolute(p).lexically_normal().string(); }
 
-YAML::Node load_yaml(const std::string& path) {
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error("cannot open config file '" + path + "'",
-                "check the path (relative paths are from the current directory)");
-  } catch (const YAML::ParserException& e) {
-    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                ": YAML syntax error: " + e.msg);
-  }
-}
-
 std::string where(const std::string& source, const YAML::Node& node, const std::string& key) {
   const auto mark = node.Mark();
   return source + (mark.line >= 0 ? ":" + std::to_string(mark.line + 1) : "") + ": '" + key + "'";
@@ -277,7 +265,7 @@ int64_t TrainConfig::total_steps() const {
 }
 
 TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<std::string>& override_texts) {
-  YAML::Node root = load_yaml(path);
+  YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw Error(path + ": the top level must be a mapping");
   std::vector<ConfigOverride> overrides;
   for (const auto& t : override_texts) overrides.push_back(parse_override(t));
@@ -294,7 +282,7 @@ TrainConfig TrainConfig::from_file(const std::string& path, const std::vector<st
   std::string model_source = path, model_prefix = "model";
   if (root["model"].IsScalar()) {
     model_source = resolve_path(path, root["model"].as<std::string>());
-    model_node = with_context("model config referenced by " + path, [&] { return load_yaml(model_source); });
+    model_node = with_context("model config referenced by " + path, [&] { return load_yaml_file(model_source); });
     model_prefix = "";
   } else {
     model_node = root["model"];

@@ -11,10 +11,9 @@ ConfigReader::ConfigReader(YAML::Node node, std::string source, std::string pref
   }
 }
 
-ConfigReader ConfigReader::from_file(const std::string& path) {
-  YAML::Node root;
+YAML::Node load_yaml_file(const std::string& path) {
   try {
-    root = YAML::LoadFile(path);
+    return YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
     throw Error("cannot open config file '" + path + "'",
                 "check the path (relative paths are from the current directory)");
@@ -22,8 +21,9 @@ ConfigReader ConfigReader::from_file(const std::string& path) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                 ": YAML syntax error: " + e.msg);
   }
-  return ConfigReader(root, path);
 }
+
+ConfigReader ConfigReader::from_file(const std::string& path) { return ConfigReader(load_yaml_file(path), path); }
 
 void ConfigReader::get_choice(const std::string& key, std::string& out, const std::vector<std::string>& allowed) {
   get(key, out);

@@ -4,20 +4,13 @@
 
 #include <fstream>
 
+#include "../read_jsonl.hpp"
 #include "data_test_util.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace hrm::test_support;
-
-std::vector<nlohmann::json> read_rows(const fs::path& path) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
 
 // A long, distinctive Python file (so near-dup detection has enough shingles).
 std::string long_python(const std::string& name) {
@@ -76,7 +69,7 @@ TEST(Corpus, KeepsSourceFilesAndCountsEveryDropReason) {
   EXPECT_EQ(kept + dropped, stats.files_seen);  // nothing unaccounted for
   EXPECT_EQ(stats.files_seen, 20u);             // the hidden file is not visited
 
-  const auto rows = read_rows(out);
+  const auto rows = hrm::testing::read_jsonl(out);
   ASSERT_EQ(rows.size(), kept);
   std::map<std::string, int> per_language;
   for (const auto& r : rows) {

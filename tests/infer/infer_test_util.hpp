@@ -7,22 +7,14 @@
 
 #include "hrm/model/config.hpp"
 #include "hrm/model/hrm.hpp"
+#include "../model/test_helpers.hpp"
 
 namespace hrm::infer::testing {
 
 inline ModelConfig tiny_lm_config(AttentionMode mode, const std::string& dtype = "float32") {
-  ModelConfig c;
-  c.vocab_size = 64;
-  c.seq_len = 24;
-  c.hidden_size = 32;
-  c.num_heads = 4;
-  c.expansion = 2.0;
-  c.H_layers = 1;
+  ModelConfig c = hrm::testing::small_config(64, 24, mode);
   c.L_layers = 2;
-  c.H_cycles = 2;
-  c.L_cycles = 2;
   c.halt_max_steps = 3;
-  c.attention = mode;
   c.forward_dtype = dtype;
   return c;
 }

@@ -12,6 +12,7 @@
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/util/error.hpp"
 #include "hrm/util/fs.hpp"
+#include "../scratch_dir.hpp"
 #include "infer_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -21,23 +22,10 @@ namespace {
 
 using quant::QuantType;
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    char tmpl[] = "/tmp/hrm-quantized-test-XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-    return fs::path(made);
-  }();
+const fs::path& scratch() {
+  static const fs::path dir = hrm::testing::scratch_dir("quantized");
   return dir;
 }
-class ScratchCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(scratch(), ec);
-  }
-};
-[[maybe_unused]] const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
 
 const std::string& float_checkpoint() {
   static const std::string dir = [] {

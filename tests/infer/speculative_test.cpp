@@ -19,6 +19,13 @@ TEST(LookupDraft, TakesTheContinuationOfTheLatestMatch) {
   EXPECT_TRUE(lookup_draft({1, 2, 1, 2}, 2, 0).empty());
 }
 
+// The tiny LM with room for a repeated prompt and what is generated after it.
+ModelConfig long_config(AttentionMode mode) {
+  auto c = testing::tiny_lm_config(mode);
+  c.seq_len = 40;
+  return c;
+}
+
 // A prompt that repeats itself, so drafts exist from the first step.
 std::vector<int32_t> repeating_prompt(const ModelConfig& c) {
   const auto tokens = testing::random_tokens(c, 1, 4);
@@ -75,8 +82,7 @@ void expect_identical_greedy(Decoder& plain, Decoder& speculative, const std::ve
 TEST(Speculative, GreedyOutputEqualsPlainDecoding) {
   for (const auto mode : {AttentionMode::kCausal, AttentionMode::kPrefixLM}) {
     torch::manual_seed(5);
-    auto c = testing::tiny_lm_config(mode);
-    c.seq_len = 40;
+    const auto c = long_config(mode);
     HRMInner model(c);
     Decoder plain(*model), speculative(*model);
     expect_identical_greedy(plain, speculative, repeating_prompt(c));
@@ -85,8 +91,7 @@ TEST(Speculative, GreedyOutputEqualsPlainDecoding) {
 
 TEST(Speculative, QuantizedGreedyOutputEqualsPlainDecoding) {
   torch::manual_seed(6);
-  auto c = testing::tiny_lm_config(AttentionMode::kCausal);
-  c.seq_len = 40;
+  const auto c = long_config(AttentionMode::kCausal);
   HRMInner model(c);
   QuantizeOptions o;
   const auto weights = quantize_weights(*model, o);
@@ -99,8 +104,7 @@ TEST(Speculative, QuantizedGreedyOutputEqualsPlainDecoding) {
 
 TEST(Speculative, StopsAtStopTokensAndTheLimit) {
   torch::manual_seed(7);
-  auto c = testing::tiny_lm_config(AttentionMode::kCausal);
-  c.seq_len = 40;
+  const auto c = long_config(AttentionMode::kCausal);
   HRMInner model(c);
   Decoder d(*model);
   const auto prompt = repeating_prompt(c);

@@ -3,13 +3,12 @@
 // Shared by the infer tests (TextModel, hrm-generate) and the backend tests (hrm:<dir>, hrm-eval).
 #pragma once
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 
+#include "../scratch_dir.hpp"
 #include "tiny_text_model.hpp"
 
 namespace hrm::infer::testing {
@@ -17,23 +16,9 @@ namespace hrm::infer::testing {
 namespace fs = std::filesystem;
 
 inline const fs::path& text_scratch() {
-  static const fs::path dir = [] {
-    char tmpl[] = "/tmp/hrm-text-test-XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-    return fs::path(made);
-  }();
+  static const fs::path dir = hrm::testing::scratch_dir("text-checkpoint");
   return dir;
 }
-
-class TextScratchCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(text_scratch(), ec);
-  }
-};
-inline const auto* const kTextScratchCleanup = ::testing::AddGlobalTestEnvironment(new TextScratchCleanup);
 
 // The checkpoint directory (model.safetensors, config.yaml, train_state.json, tokenizer.model).
 inline const std::string& tiny_text_checkpoint() {

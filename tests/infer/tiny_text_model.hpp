@@ -11,6 +11,7 @@
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/hrm.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
+#include "../model/test_helpers.hpp"
 
 namespace hrm::testing {
 
@@ -22,21 +23,11 @@ inline void write_tiny_text_checkpoint(const std::filesystem::path& dir, const s
   options.vocab_size = 600;
   options.character_coverage = 1.0;
   train_tokenizer({std::filesystem::path(HRM_SOURCE_DIR) / "data" / "tokenizer-fixtures"}, options, tokenizer_path);
-  ModelConfig c;
-  c.vocab_size = 600;
-  c.seq_len = seq_len;
-  c.hidden_size = 32;
-  c.num_heads = 4;
-  c.expansion = 2.0;
-  c.H_layers = 1;
-  c.L_layers = 1;
+  ModelConfig c = small_config(600, seq_len, AttentionMode::kCausal);
   c.H_cycles = 1;
-  c.L_cycles = 2;
   c.halt_max_steps = 2;
-  c.attention = AttentionMode::kCausal;
   c.norm = NormStyle::kPre;
   c.z_H_init = ZHInit::kEmbedding;
-  c.forward_dtype = "float32";
   torch::manual_seed(17);
   HRMInner model(c);
   save_checkpoint(dir.string(), *model, {{"step", 0}});

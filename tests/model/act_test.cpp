@@ -11,6 +11,21 @@ namespace {
 using hrm::testing::random_batch;
 using hrm::testing::tiny_config;
 
+// The tiny config without halting exploration: in training, halting follows the Q head alone.
+hrm::ModelConfig q_halting_config() {
+  auto cfg = tiny_config();
+  cfg.halt_exploration_prob = 0.0;
+  return cfg;
+}
+
+// The model over `cfg` from torch seed 0, in training mode (where ACT explores and computes Q targets).
+hrm::HRM training_model(const hrm::ModelConfig& cfg, uint64_t seed) {
+  torch::manual_seed(0);
+  hrm::HRM m(cfg, seed);
+  m->train();
+  return m;
+}
+
 void set_q_bias(hrm::HRM& m, double halt, double cont) {
   torch::NoGradGuard no_grad;
   m->inner->q_head->bias[0] = halt;
@@ -18,11 +33,8 @@ void set_q_bias(hrm::HRM& m, double halt, double cont) {
 }
 
 TEST(ACT, HaltedSlotsResetAndTakeNewDataOthersKeepTheirs) {
-  auto cfg = tiny_config();
-  cfg.halt_exploration_prob = 0.0;
-  torch::manual_seed(0);
-  hrm::HRM m(cfg, 1);
-  m->train();
+  const auto cfg = q_halting_config();
+  auto m = training_model(cfg, 1);
   const auto first = random_batch(cfg, 2, 1);
   auto carry = m->initial_carry(first);
   auto [c1, o1] = m->forward(carry, first);
@@ -44,11 +56,8 @@ TEST(ACT, HaltedSlotsResetAndTakeNewDataOthersKeepTheirs) {
 }
 
 TEST(ACT, HaltsWhenQHaltExceedsQContinueAndAtMaxSteps) {
-  auto cfg = tiny_config();
-  cfg.halt_exploration_prob = 0.0;
-  torch::manual_seed(0);
-  hrm::HRM m(cfg, 1);
-  m->train();
+  const auto cfg = q_halting_config();
+  auto m = training_model(cfg, 1);
   const auto b = random_batch(cfg, 3, 1);
   set_q_bias(*&m, 1.0, -1.0);
   auto [c1, o1] = m->forward(m->initial_carry(b), b);
@@ -67,9 +76,7 @@ TEST(ACT, ExplorationForcesAMinimumNumberOfSegments) {
   auto cfg = tiny_config();
   cfg.halt_exploration_prob = 1.0;  // every slot draws a minimum in [2, max]
   cfg.halt_max_steps = 6;
-  torch::manual_seed(0);
-  hrm::HRM m(cfg, 7);
-  m->train();
+  auto m = training_model(cfg, 7);
   set_q_bias(m, 5.0, -5.0);  // the Q head always wants to halt
   const auto b = random_batch(cfg, 64, 1);
   auto [c1, o1] = m->forward(m->initial_carry(b), b);
@@ -99,11 +106,8 @@ TEST(ACT, EvaluationRunsMaxStepsAndHasNoTarget) {
 }
 
 TEST(ACT, TargetQIsSigmoidOfNextSegmentsQ) {
-  auto cfg = tiny_config();
-  cfg.halt_exploration_prob = 0.0;
-  torch::manual_seed(0);
-  hrm::HRM m(cfg, 1);
-  m->train();
+  const auto cfg = q_halting_config();
+  auto m = training_model(cfg, 1);
   {
     torch::NoGradGuard no_grad;
     m->inner->q_head->weight.normal_(0, 0.1);

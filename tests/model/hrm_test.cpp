@@ -16,10 +16,16 @@ hrm::InnerCarry start_carry(hrm::HRMInner& m, const hrm::Batch& b) {
   return m->reset_carry(torch::ones({b.size()}, torch::kBool), c, b);
 }
 
-TEST(HRMInner, OutputShapes) {
+// The tiny config with a puzzle embedding over three puzzles.
+hrm::ModelConfig puzzle_config() {
   auto cfg = tiny_config();
   cfg.puzzle_emb_ndim = 40;  // two extra positions of 32
   cfg.num_puzzle_identifiers = 3;
+  return cfg;
+}
+
+TEST(HRMInner, OutputShapes) {
+  const auto cfg = puzzle_config();
   torch::manual_seed(0);
   hrm::HRMInner m(cfg);
   const auto b = random_batch(cfg, 3, 1);
@@ -37,9 +43,7 @@ TEST(HRMInner, OutputShapes) {
 // positions after the puzzle-embedding slots and the Q head read at position 0, both computed here as
 // plain matmuls. The Q head and the puzzle embedding get non-zero values so that both are exercised.
 TEST(HRMInner, OutputsEqualTheScheduleComposedByHand) {
-  auto cfg = tiny_config();
-  cfg.puzzle_emb_ndim = 40;  // two extra positions of 32
-  cfg.num_puzzle_identifiers = 3;
+  const auto cfg = puzzle_config();
   torch::manual_seed(0);
   hrm::HRMInner m(cfg);
   {

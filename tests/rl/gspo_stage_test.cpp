@@ -21,6 +21,7 @@
 #include "hrm/tokenizer/chat_template.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/util/fs.hpp"
+#include "../read_jsonl.hpp"
 
 namespace {
 
@@ -162,13 +163,7 @@ TEST(GspoStage, FewStepsMoveThePolicyTowardsHigherReward) {
   fs::remove_all(dir);
 }
 
-std::vector<nlohmann::json> read_metrics(const fs::path& path) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+using hrm::testing::read_jsonl;
 
 // Writes `yaml` to `file` and reads it as a gspo stage config (relative paths against its directory).
 hrm::rl::GspoStageConfig stage_config(const fs::path& file, const std::string& yaml) {
@@ -193,7 +188,7 @@ TEST(GspoStage, KlAgainstTheFrozenReferenceStartsAtZeroAndGrows) {
   EXPECT_EQ(config.reference, config.policy);  // the default reference
   EXPECT_EQ(config.module_clip.heads, 0.5);
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
-  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  const auto m = read_jsonl(f.dir / "run" / "metrics.jsonl");
   ASSERT_EQ(m.size(), 4u);
   ASSERT_LT(m[0]["zero_signal_fraction"].get<double>(), 1.0) << "step 1 had no update";
   EXPECT_NEAR(m[0]["kl"].get<double>(), 0.0, 1e-7);
@@ -213,7 +208,7 @@ TEST(GspoStage, RftObjectiveCountsGroupsWithoutPassesAsZeroSignal) {
                    "group_size: 2\nsampling: {max_new_tokens: 8}\n");
   EXPECT_TRUE(config.reference.empty());  // no KL penalty: no reference
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
-  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  const auto m = read_jsonl(f.dir / "run" / "metrics.jsonl");
   ASSERT_EQ(m.size(), 2u);
   for (const auto& j : m) {
     EXPECT_EQ(j["objective"], "rft");
@@ -240,7 +235,7 @@ TEST(GspoStage, ResamplingDrawsExtraBatchesUntilSignalOrBudgetIsSpent) {
                    "group_size: 2\nresample_zero_signal: 2\nsampling: {max_new_tokens: 8}\n");
   EXPECT_EQ(config.resample_zero_signal, 2);
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
-  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  const auto m = read_jsonl(f.dir / "run" / "metrics.jsonl");
   ASSERT_EQ(m.size(), 2u);
   for (const auto& j : m) {
     EXPECT_EQ(j["rollouts"].get<int>(), 3);
@@ -265,7 +260,7 @@ TEST(GspoStage, PipelineSamplesAheadAndPipelineOffSamplesOnPolicy) {
     const auto config = stage_config(f.dir / (name + ".yaml"), common + "pipeline: " + (pipeline ? "true" : "false"));
     EXPECT_EQ(config.pipeline, pipeline);
     hrm::rl::run_gspo_stage(config, (f.dir / name).string(), 1);
-    const auto m = read_metrics(f.dir / name / "metrics.jsonl");
+    const auto m = read_jsonl(f.dir / name / "metrics.jsonl");
     ASSERT_EQ(m.size(), 3u);
     ASSERT_LT(m[0]["zero_signal_fraction"].get<double>(), 1.0) << "step 1 had no update";
     EXPECT_EQ(m[0]["staleness"].get<double>(), 0.0);  // the first batch is sampled before any update
@@ -294,7 +289,7 @@ TEST(GspoStage, AdaptiveSegmentsAreRecordedAndTheHeadTrained) {
       "sampling: {temperature: 1.5, max_new_tokens: 12}\nreward: {kind: binary, length_penalty: 0.01, "
       "segment_cost: 0.05}\nseed: 5\n");
   hrm::rl::run_gspo_stage(config, (f.dir / "run").string(), 1);
-  const auto m = read_metrics(f.dir / "run" / "metrics.jsonl");
+  const auto m = read_jsonl(f.dir / "run" / "metrics.jsonl");
   ASSERT_EQ(m.size(), 3u);
   std::map<std::string, int64_t> seen;
   for (const auto& j : m) {
@@ -484,7 +479,7 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
   ASSERT_EQ(run((f.dir / "run.yaml").string(), ""), 0) << hrm::read_file(log);
 
   int code_evals = 0;
-  for (const auto& j : read_metrics(out / "metrics.jsonl")) {
+  for (const auto& j : read_jsonl(out / "metrics.jsonl")) {
     if (j.value("event", "") != "code_eval") continue;
     ++code_evals;
     EXPECT_EQ(j["stage_name"], "warm");
@@ -500,7 +495,7 @@ TEST(GspoStage, GspoIsAStageKindInsideAnHrmTrainRun) {
   EXPECT_FALSE(fs::exists(out / "code_eval_model"));
 
   const auto stage_dir = out / "stages" / "01-rl";
-  EXPECT_EQ(read_metrics(stage_dir / "metrics.jsonl").size(), 2u);
+  EXPECT_EQ(read_jsonl(stage_dir / "metrics.jsonl").size(), 2u);
   // The gspo stage started from the weights the sft stage ended with (its stage-end checkpoint).
   const auto weights = [&](const fs::path& dir) {
     hrm::HRMInner m(f.config);

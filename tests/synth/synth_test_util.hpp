@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "../read_jsonl.hpp"
 #include "../run_command.hpp"
 #include "../scratch_dir.hpp"
 
@@ -22,14 +23,6 @@ inline CommandResult run(const std::string& binary, const std::string& args) {
   return hrm::testing::run_command(hrm::testing::binary_path(binary) + " " + args);
 }
 
-inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& p) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(p);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  }
-  return rows;
-}
+using hrm::testing::read_jsonl;
 
 }  // namespace hrm::synth::testing

@@ -8,10 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEPS=${1:-6}
 THREADS=${2:-1}
-BIN=${HRM_BUILD_DIR:-build}/bin
-for b in hrm-train hrm-puzzles; do [ -x "$BIN/$b" ] || { echo "build first: $BIN/$b is missing" >&2; exit 1; }; done
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. tools/bench/bench_lib.sh
+require_bins hrm-train hrm-puzzles
+make_work_dir
 "$BIN/hrm-puzzles" sudoku --size 9 --train 400 --test 16 --seed 0 --out "$WORK/sudoku9" > /dev/null
 
 peak_mb() { awk '/Maximum resident set size/ {printf "%.0f", $6 / 1024}' "$1"; }

@@ -9,10 +9,9 @@ cd "$(dirname "$0")/../.."
 SEQ=${1:-4096}
 STEPS=${2:-4}
 THREADS=${3:-2}
-BIN=${HRM_BUILD_DIR:-build}/bin
-for b in hrm-train hrm-data; do [ -x "$BIN/$b" ] || { echo "build first: $BIN/$b is missing" >&2; exit 1; }; done
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. tools/bench/bench_lib.sh
+require_bins hrm-train hrm-data
+make_work_dir
 SRC=${HRM_BENCH_SOURCES:-/usr/lib/python3.11/json /usr/lib/python3.11/email /usr/lib/python3.11/asyncio}
 # shellcheck disable=SC2086
 "$BIN/hrm-data" corpus --from $SRC --out "$WORK/corpus.jsonl" > /dev/null

@@ -2,7 +2,7 @@
 // Layout: <data>/<language>/exercises/practice/<slug>/ with .docs/{introduction,instructions,
 // instructions.append}.md and .meta/config.json listing files.{solution,test,example}.
 //
-// Exports: Exercise, find_exercises(), load_exercise(), reference_solution(), read_files(),
+// Exports: Exercise, exercise_dirs(), find_exercises(), load_exercise(), reference_solution(), read_files(),
 // instructions_request(), build_messages(), kLanguages.
 #pragma once
 #include <filesystem>
@@ -30,6 +30,9 @@ struct Exercise {
 
 // Reads <dir>/.meta/config.json; throws hrm::Error naming the file and field when it is malformed.
 Exercise load_exercise(const std::filesystem::path& dir, const std::string& language);
+
+// The exercise folders (those with a .meta/config.json) in a track's exercises/practice folder, sorted.
+std::vector<std::filesystem::path> exercise_dirs(const std::filesystem::path& practice);
 
 // Exercises of `languages` (empty: all six) under `data_dir` whose slug or "<lang>/<slug>" matches one of
 // the comma-separated shell globs in `pattern` (empty: all), sorted by language then slug. Throws when

@@ -2,7 +2,7 @@
 // the per-language preparation (un-skipping tests, node_modules link, offline cargo config), the test
 // command with its environment and limits, the output cleaning, and the table of known offline limits.
 //
-// Exports: Toolchains, probe_toolchains(), copy_exercise(), prepare_tests(), test_request(),
+// Exports: Toolchains, probe_toolchains(), base_env(), copy_exercise(), prepare_tests(), test_request(),
 // clean_test_output(), TestRun, run_exercise_tests(), UnsupportedRule, unsupported_rules(),
 // unsupported_reason().
 #pragma once
@@ -32,6 +32,10 @@ struct Toolchains {
 // Reads the env overrides and asks the tools for their versions (only for `languages`). Missing tools are
 // reported in versions as "missing: <what>", with a warning naming tools/setup-toolchains.sh.
 Toolchains probe_toolchains(const std::vector<std::string>& languages);
+
+// The environment every sandboxed run starts from (nothing is inherited from the caller): the system PATH,
+// HOME and TMPDIR in /tmp, the C.UTF-8 locale, a dumb terminal without colours.
+std::map<std::string, std::string> base_env();
 
 // Build caches shared by the test runs: ccache (C++), go-build (Go), jest (JavaScript transforms).
 // Runs use different sandbox uids, so the caches are world-writable (dirs 0777, files 0666; the test

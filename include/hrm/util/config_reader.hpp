@@ -13,6 +13,10 @@
 
 namespace hrm {
 
+// The YAML document in `path`; a missing file or a syntax error is an hrm::Error naming the file (and the
+// line and column of the error).
+YAML::Node load_yaml_file(const std::string& path);
+
 class ConfigReader {
  public:
   // `source` names where the node came from (a file path); `prefix` is the key path of this mapping.
