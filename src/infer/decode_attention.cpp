@@ -1,18 +1,24 @@
 #include "hrm/infer/decode_attention.hpp"
 
 #include <ATen/Parallel.h>
-#include <immintrin.h>
 
 #include <cmath>
 
 #include "hrm/model/cpu_fused_ops.hpp"
 #include "hrm/util/error.hpp"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define HRM_DECODE_ATTENTION_X86 1
+#endif
+
 namespace hrm::infer {
 
 namespace {
 
 constexpr int64_t kMaxHeadDim = 256;
+
+#if HRM_DECODE_ATTENTION_X86
 
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
   const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -52,6 +58,8 @@ __attribute__((target("avx2,fma"))) void attend_one(const float* q, const float*
   for (int64_t j = 0; j < lanes; ++j) _mm256_storeu_ps(out + 8 * j, _mm256_mul_ps(acc[j], inv));
 }
 
+#endif
+
 }  // namespace
 
 bool decode_attention_supported(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
@@ -68,7 +76,7 @@ torch::Tensor decode_attention(const torch::Tensor& q, const torch::Tensor& k, c
                                const std::vector<int64_t>& lengths) {
   HRM_CHECK(decode_attention_supported(q, k, v), "decode_attention: unsupported tensors",
             "check decode_attention_supported() first and use compat::attention otherwise");
-  const int64_t rows = q.size(0), heads = q.size(1), positions = k.size(2), d = q.size(3);
+  const int64_t rows = q.size(0), heads = q.size(1), positions = k.size(2);
   HRM_CHECK(static_cast<int64_t>(lengths.size()) == rows,
             "decode_attention: " + std::to_string(lengths.size()) + " lengths for " + std::to_string(rows) + " rows");
   for (const auto length : lengths) {
@@ -76,6 +84,8 @@ torch::Tensor decode_attention(const torch::Tensor& q, const torch::Tensor& k, c
                                                       " is outside [1, " + std::to_string(positions) + "]");
   }
   auto out = torch::empty_like(q);
+#if HRM_DECODE_ATTENTION_X86  // elsewhere decode_attention_supported() is false and the check above threw
+  const int64_t d = q.size(3);
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
   float* op = out.data_ptr<float>();
@@ -88,6 +98,7 @@ torch::Tensor decode_attention(const torch::Tensor& q, const torch::Tensor& k, c
                  scores.data(), op + i * d);
     }
   });
+#endif
   return out;
 }
 
