@@ -321,9 +321,11 @@ torch::Tensor Decoder::run_cached(const torch::Tensor& x, const torch::Tensor& p
   const auto write_index = cache_.position_index(pos);
   const auto [fewest, most] = std::minmax_element(segments_.begin(), segments_.end());
   const auto row_segments = torch::tensor(segments_, torch::kLong).to(pos.device()).view({n, 1, 1});
-  std::vector<int64_t> row_lengths;  // one new token per row: each row attends to its positions <= its own
-  if (k == 1) {
-    const auto cpu_pos = pos.flatten().to(torch::kCPU).contiguous();
+  // One new token per row on the CPU (the fused kernel's case; on a GPU this would cost a device sync per
+  // step for nothing): each row attends to its positions <= its own.
+  std::vector<int64_t> row_lengths;
+  if (k == 1 && pos.device().is_cpu()) {
+    const auto cpu_pos = pos.flatten().contiguous();
     const int64_t* p = cpu_pos.data_ptr<int64_t>();
     for (int64_t r = 0; r < n; ++r) row_lengths.push_back(p[r] + 1);
   }
