@@ -5,7 +5,7 @@
 #include <vector>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "hrm/model/cpu_simd.hpp"
 #define HRM_GEMV_X86 1
 #endif
 
@@ -15,81 +15,70 @@ namespace hrm::infer {
 
 namespace {
 
-// 8 weights as fp32: fp32 loads directly, bf16 is the high half of an fp32 (a 16-bit left shift in
-// registers, so bf16 weights are read from memory at 2 bytes each, never widened into a buffer).
-__attribute__((target("avx2,fma"))) inline __m256 load8(const float* w) { return _mm256_loadu_ps(w); }
-__attribute__((target("avx2,fma"))) inline __m256 load8(const c10::BFloat16* w) {
-  const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(raw), 16));
-}
-
-__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
-  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
-}
+using namespace cpu_fused::simd;  // NOLINT: load8 (bf16 weights widened in registers) and hsum
 
 inline void store(float* y, float v) { *y = v; }
 inline void store(c10::BFloat16* y, float v) { *y = c10::BFloat16(v); }  // round to nearest even, as .to()
 
-// Output rows [o0, o1) for R input rows (fp32, [R, in] in xs) into ys ([R, out], fp32 or bf16). U
-// independent accumulators per input row keep the FMA pipes busy when R is small. One weight row at a
-// time: the weights are read as one sequential stream, which the hardware prefetcher follows (reading
-// 4 rows side by side, to share the x loads, ran at a third of the speed here; software prefetch on
-// top of the sequential stream was slower too, on the 2-vCPU EPYC VM of docs/benchmarks.md).
+// One weight row w (`in` weights) against R input rows (fp32, [R, in] in xs): y[r * out] = x_r . w. U
+// independent accumulators per input row keep the FMA pipes busy when R is small.
 template <int R, int U, typename W, typename Y>
-__attribute__((target("avx2,fma"))) void gemv_rows(const W* weight, const float* xs, int64_t in, int64_t out,
-                                                   int64_t o0, int64_t o1, Y* ys) {
-  for (int64_t o = o0; o < o1; ++o) {
-    const W* w = weight + o * in;
-    __m256 acc[R][U];
+__attribute__((target("avx2,fma"))) inline void dot_rows(const W* w, const float* xs, int64_t in, Y* y, int64_t out) {
+  __m256 acc[R][U];
 #pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) {
+  for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
-      for (int u = 0; u < U; ++u) acc[r][u] = _mm256_setzero_ps();
+    for (int u = 0; u < U; ++u) acc[r][u] = _mm256_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 8 * U <= in; i += 8 * U) {
+#pragma GCC unroll 4
+    for (int u = 0; u < U; ++u) {
+      const __m256 wv = load8(w + i + 8 * u);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) acc[r][u] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xs + r * in + i + 8 * u), acc[r][u]);
     }
-    int64_t i = 0;
-    for (; i + 8 * U <= in; i += 8 * U) {
+  }
+  for (; i + 8 <= in; i += 8) {  // whole vectors of the tail, then single elements
+    const __m256 wv = load8(w + i);
 #pragma GCC unroll 4
-      for (int u = 0; u < U; ++u) {
-        const __m256 wv = load8(w + i + 8 * u);
+    for (int r = 0; r < R; ++r) acc[r][0] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xs + r * in + i), acc[r][0]);
+  }
 #pragma GCC unroll 4
-        for (int r = 0; r < R; ++r)
-          acc[r][u] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xs + r * in + i + 8 * u), acc[r][u]);
-      }
-    }
-    for (; i + 8 <= in; i += 8) {  // whole vectors of the tail, then single elements
-      const __m256 wv = load8(w + i);
-#pragma GCC unroll 4
-      for (int r = 0; r < R; ++r) acc[r][0] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xs + r * in + i), acc[r][0]);
-    }
-#pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) {
-      __m256 a = acc[r][0];
-      for (int u = 1; u < U; ++u) a = _mm256_add_ps(a, acc[r][u]);
-      float sum = hsum(a);
-      for (int64_t j = i; j < in; ++j) sum += static_cast<float>(w[j]) * xs[r * in + j];
-      store(ys + r * out + o, sum);
-    }
+  for (int r = 0; r < R; ++r) {
+    __m256 a = acc[r][0];
+    for (int u = 1; u < U; ++u) a = _mm256_add_ps(a, acc[r][u]);
+    float sum = hsum(a);
+    for (int64_t j = i; j < in; ++j) sum += static_cast<float>(w[j]) * xs[r * in + j];
+    store(y + r * out, sum);
   }
 }
 
+// Output columns [o0, o1) of all `rows` input rows. One weight row at a time, read from memory once as
+// one sequential stream, which the hardware prefetcher follows (reading 4 weight rows side by side, to
+// share the x loads, ran at a third of the speed here; software prefetch on top of the sequential stream
+// was slower too, on the 2-vCPU EPYC VM of docs/benchmarks.md); the input rows go past it in blocks of 4
+// while it sits in L1.
 template <typename W, typename Y>
-void gemv_dispatch(const W* weight, const float* xs, int64_t rows, int64_t in, int64_t out, int64_t o0, int64_t o1,
-                   Y* ys) {
-  switch (rows) {
-    case 1:
-      gemv_rows<1, 4>(weight, xs, in, out, o0, o1, ys);
-      break;
-    case 2:
-      gemv_rows<2, 2>(weight, xs, in, out, o0, o1, ys);
-      break;
-    case 3:
-      gemv_rows<3, 2>(weight, xs, in, out, o0, o1, ys);
-      break;
-    default:
-      gemv_rows<4, 2>(weight, xs, in, out, o0, o1, ys);
-      break;
+__attribute__((target("avx2,fma"))) void gemv_dispatch(const W* weight, const float* xs, int64_t rows, int64_t in,
+                                                       int64_t out, int64_t o0, int64_t o1, Y* ys) {
+  for (int64_t o = o0; o < o1; ++o) {
+    const W* w = weight + o * in;
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) dot_rows<4, 2>(w, xs + r * in, in, ys + r * out + o, out);
+    switch (rows - r) {
+      case 1:
+        dot_rows<1, 4>(w, xs + r * in, in, ys + r * out + o, out);
+        break;
+      case 2:
+        dot_rows<2, 2>(w, xs + r * in, in, ys + r * out + o, out);
+        break;
+      case 3:
+        dot_rows<3, 2>(w, xs + r * in, in, ys + r * out + o, out);
+        break;
+      default:
+        break;
+    }
   }
 }
 

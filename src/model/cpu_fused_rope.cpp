@@ -9,7 +9,7 @@
 #include <vector>
 
 #if defined(__x86_64__)
-#include "cpu_simd.hpp"
+#include "hrm/model/cpu_simd.hpp"
 #endif
 
 namespace hrm::cpu_fused {

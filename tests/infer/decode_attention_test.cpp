@@ -22,7 +22,7 @@ torch::Tensor reference(const torch::Tensor& q, const torch::Tensor& k, const to
 TEST(DecodeAttention, MatchesTheMaskedReferenceOnACacheView) {
   if (!hrm::cpu_fused::cpu_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
   torch::manual_seed(0);
-  for (const int64_t d : {8, 32, 64}) {
+  for (const int64_t d : {8, 24, 32, 40, 64}) {  // blocks of 32 and their 8-wide tails
     const int64_t rows = 5, heads = 3, capacity = 40, length = 33;
     const auto cache_k = torch::randn({rows, heads, capacity, d}), cache_v = torch::randn({rows, heads, capacity, d});
     const auto k = cache_k.narrow(2, 0, length), v = cache_v.narrow(2, 0, length);  // strided, as the decoder's
@@ -34,6 +34,25 @@ TEST(DecodeAttention, MatchesTheMaskedReferenceOnACacheView) {
     EXPECT_EQ(out.sizes(), expected.sizes());
     EXPECT_LT((out - expected).abs().max().item<float>(), 1e-5f) << "head dim " << d;
   }
+}
+
+// bf16 tensors are read as fp32 and computed in fp32: the kernel matches the fp32 formula on the same bf16
+// values to the output's rounding (half a bf16 ulp, 2^-9 relative).
+TEST(DecodeAttention, Bf16MatchesTheFp32FormulaOnTheSameValues) {
+  if (!hrm::cpu_fused::cpu_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  torch::manual_seed(2);
+  const int64_t rows = 3, heads = 2, capacity = 50, d = 64;
+  const auto cache_k = torch::randn({rows, heads, capacity, d}).to(torch::kBFloat16);
+  const auto cache_v = torch::randn({rows, heads, capacity, d}).to(torch::kBFloat16);
+  const auto k = cache_k.narrow(2, 0, 41), v = cache_v.narrow(2, 0, 41);
+  const auto q = (torch::randn({rows, heads, 1, d}) * 2).to(torch::kBFloat16);
+  const std::vector<int64_t> lengths = {41, 9, 16};
+  ASSERT_TRUE(hrm::infer::decode_attention_supported(q, k, v));
+  const auto out = hrm::infer::decode_attention(q, k, v, lengths);
+  ASSERT_EQ(out.scalar_type(), torch::kBFloat16);
+  const auto expected = reference(q.to(torch::kFloat32), k.to(torch::kFloat32), v.to(torch::kFloat32), lengths);
+  const auto error = (out.to(torch::kFloat32) - expected).abs();
+  EXPECT_TRUE((error <= expected.abs() * (1.0 / 256) + 1e-6).all().item<bool>()) << error.max().item<float>();
 }
 
 TEST(DecodeAttention, PositionsPastARowsLengthDoNotMatter) {
@@ -50,8 +69,9 @@ TEST(DecodeAttention, PositionsPastARowsLengthDoNotMatter) {
 
 TEST(DecodeAttention, RefusesWhatItCannotTake) {
   const auto q = torch::randn({2, 2, 1, 32}), k = torch::randn({2, 2, 9, 32});
+  EXPECT_FALSE(hrm::infer::decode_attention_supported(q, k.to(torch::kBFloat16), k.to(torch::kBFloat16)));  // mixed
   EXPECT_FALSE(
-      hrm::infer::decode_attention_supported(q.to(torch::kBFloat16), k.to(torch::kBFloat16), k.to(torch::kBFloat16)));
+      hrm::infer::decode_attention_supported(q.to(torch::kDouble), k.to(torch::kDouble), k.to(torch::kDouble)));
   EXPECT_FALSE(hrm::infer::decode_attention_supported(torch::randn({2, 2, 2, 32}), k, k));  // two queries
   EXPECT_FALSE(hrm::infer::decode_attention_supported(torch::randn({2, 2, 1, 12}), torch::randn({2, 2, 9, 12}),
                                                       torch::randn({2, 2, 9, 12})));  // D not a multiple of 8

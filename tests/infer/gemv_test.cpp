@@ -12,7 +12,7 @@ TEST(FewRowLinear, MatchesTorchLinear) {
   if (!hrm::infer::few_row_linear_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
   torch::manual_seed(0);
   for (const auto dtype : {torch::kFloat32, torch::kBFloat16}) {
-    for (const int64_t rows : {1, 2, 3, 4}) {
+    for (const int64_t rows : {1, 2, 3, 4, 5, 8, 11, 16}) {  // blocks of 4 input rows and their tails
       for (const int64_t in : {32, 100, 512}) {  // 100: a tail that is not a multiple of 8
         const auto w = torch::randn({67, in}).to(dtype);
         const auto x = torch::randn({rows, 1, in}).to(dtype);
@@ -36,7 +36,7 @@ TEST(FewRowLinear, MatchesTorchLinear) {
 TEST(FewRowLinear, Bf16MatchesFp32ReferenceWithTails) {
   if (!hrm::infer::few_row_linear_supported()) GTEST_SKIP() << "no AVX2/FMA on this CPU";
   torch::manual_seed(1);
-  for (const int64_t rows : {1, 2, 3, 4}) {
+  for (const int64_t rows : {1, 2, 3, 4, 7, 16}) {
     for (const int64_t in : {1, 7, 9, 31, 33, 57, 515}) {
       for (const int64_t out : {1, 3, 131}) {
         const auto w = torch::randn({out, in}).to(torch::kBFloat16);
@@ -82,7 +82,7 @@ TEST(FewRowLinear, StridedInputAndLeadingDims) {
 
 TEST(FewRowLinear, DeclinesWhatItDoesNotHandle) {
   const auto w = torch::randn({8, 16});
-  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({5, 16}), w).defined());                       // too many rows
+  EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({hrm::infer::kFewRows + 1, 16}), w).defined());  // too many rows
   EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}).to(torch::kDouble), w).defined());    // dtype
   EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}), w.t().contiguous().t()).defined());  // layout
   EXPECT_FALSE(hrm::infer::few_row_linear(torch::randn({1, 16}), w.requires_grad_()).defined());      // autograd

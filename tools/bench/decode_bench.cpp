@@ -8,6 +8,9 @@
 //   hrm-bench-decode --config all --dtype all --batch 1,16 --segments 1 --threads 1 --seconds 2
 // --kernel times the few-row GEMV (hrm/infer/gemv.hpp) alone at the config's linear shapes instead, in
 // weight GB/s against torch::nn::functional::linear (its reference, tests/infer/gemv_test.cpp).
+// --attention times the one-query decode attention (hrm/infer/decode_attention.hpp) alone at the config's
+// heads and head size, over as many caches as a decode step reads, against compat::attention with the
+// row-length mask (its reference, tests/infer/decode_attention_test.cpp).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -15,9 +18,12 @@
 #include <functional>
 #include <iostream>
 
+#include "hrm/infer/decode_attention.hpp"
 #include "hrm/infer/decoder.hpp"
 #include "hrm/infer/gemv.hpp"
 #include "hrm/model/runtime.hpp"
+#include "hrm/model/torch_compat.hpp"
+#include "hrm/util/error.hpp"
 
 namespace {
 
@@ -99,7 +105,7 @@ void kernel_table(const hrm::ModelConfig& c, const std::string& name, const std:
       const auto copies = std::max<int64_t>(1, (int64_t{256} << 20) / (one.numel() * one.element_size()));
       std::vector<torch::Tensor> weights;
       for (int64_t i = 0; i < copies; ++i) weights.push_back(one.clone());
-      for (const int64_t rows : {int64_t{1}, hrm::infer::kFewRows}) {
+      for (const int64_t rows : {int64_t{1}, int64_t{4}, int64_t{8}, int64_t{16}}) {
         const auto x = torch::randn({rows, 1, in}).to(dtype);
         const double kernel = linear_gb_per_s(hrm::infer::few_row_linear, x, weights, seconds);
         const double torch_linear = linear_gb_per_s(
@@ -112,6 +118,62 @@ void kernel_table(const hrm::ModelConfig& c, const std::string& name, const std:
       }
     }
   }
+}
+
+// One decode step's attention calls at `rows` rows of `length` cached positions: the config's heads and
+// head size, one cache per call of a step (segments x module-call layers), so the keys and values come
+// from wherever a real step finds them. Prints microseconds per call and K/V GB/s, kernel and reference.
+void attention_table(const hrm::ModelConfig& c, const std::string& name, int64_t segments,
+                     const std::vector<int64_t>& batches, int64_t length, double seconds) {
+  c10::InferenceMode inference;
+  const int64_t heads = c.num_heads, d = c.hidden_size / c.num_heads;
+  int64_t calls_per_step = 0;
+  for (int64_t call = 0; call < c.module_calls(); ++call) calls_per_step += segments * c.call_layers(call);
+  for (const auto rows : batches) {
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> caches;
+    for (int64_t i = 0; i < calls_per_step; ++i) {
+      caches.emplace_back(torch::randn({rows, heads, c.seq_len, d}).narrow(2, 0, length),
+                          torch::randn({rows, heads, c.seq_len, d}).narrow(2, 0, length));
+    }
+    const auto q = torch::randn({rows, heads, 1, d});
+    const std::vector<int64_t> lengths(static_cast<size_t>(rows), length);
+    const auto mask = torch::ones({rows, 1, 1, length}, torch::kBool);
+    const auto time_calls = [&](const std::function<void(const torch::Tensor&, const torch::Tensor&)>& attend) {
+      for (const auto& [k, v] : caches) attend(k, v);
+      int64_t calls = 0;
+      const auto t = Clock::now();
+      while (since(t) < seconds) {
+        for (const auto& [k, v] : caches) attend(k, v);
+        calls += calls_per_step;
+      }
+      return since(t) / static_cast<double>(calls);
+    };
+    const double kernel = time_calls([&](const torch::Tensor& k, const torch::Tensor& v) {
+      hrm::infer::decode_attention(q, k, v, lengths);
+    });
+    const double reference = time_calls([&](const torch::Tensor& k, const torch::Tensor& v) {
+      hrm::compat::attention(q, k, v, mask, false);
+    });
+    const double bytes = static_cast<double>(2 * rows * heads * length * d * 4);
+    std::printf("| %s | %lld x %lld | %lld | %lld | %lld | %.1f | %.2f | %.1f | %.2f |\n", name.c_str(),
+                static_cast<long long>(heads), static_cast<long long>(d), static_cast<long long>(rows),
+                static_cast<long long>(length), static_cast<long long>(calls_per_step), kernel * 1e6,
+                bytes / kernel / 1e9, reference * 1e6, bytes / reference / 1e9);
+    std::fflush(stdout);
+  }
+}
+
+// --model-config's architecture, or the built-in tiny and/or 27M ones.
+std::vector<std::pair<std::string, hrm::ModelConfig>> selected_configs(const std::string& which,
+                                                                       const std::string& model_config) {
+  std::vector<std::pair<std::string, hrm::ModelConfig>> configs;
+  if (!model_config.empty()) {
+    configs.emplace_back(model_config, hrm::ModelConfig::from_file(model_config));
+  } else {
+    if (which != "27m") configs.emplace_back("tiny", tiny_config());
+    if (which != "tiny") configs.emplace_back("27M", hrm_v1_causal(HRM_SOURCE_DIR));
+  }
+  return configs;
 }
 
 std::vector<int32_t> argmax_rows(const torch::Tensor& logits) {
@@ -203,6 +265,9 @@ int main(int argc, char** argv) {
                  "a model config YAML (any architecture, causal or prefix_lm) instead of --config");
   app.add_flag("--no-recompute", no_recompute, "Skip the full-recompute baseline");
   app.add_flag("--kernel", kernel, "Time the few-row GEMV alone (weight GB/s) instead of decoding");
+  int64_t attention_length = 0;
+  app.add_option("--attention", attention_length,
+                 "Time the decode attention alone over this many cached positions instead of decoding");
   CLI11_PARSE(app, argc, argv);
   const int used = hrm::configure_threads(threads);
   const double bandwidth = read_bandwidth_bytes_per_s();
@@ -219,18 +284,22 @@ int main(int argc, char** argv) {
     if (which != "tiny") kernel_table(hrm_v1_causal(HRM_SOURCE_DIR), "27M", dtypes, seconds);
     return 0;
   }
+  if (attention_length > 0) {
+    std::printf("| config | heads x head dim | rows | positions | calls per step | kernel us/call | kernel K/V GB/s | "
+                "reference us/call | reference K/V GB/s |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (const auto& [name, config] : selected_configs(which, model_config)) {
+      HRM_CHECK(attention_length <= config.seq_len, "--attention " + std::to_string(attention_length) +
+                                                        " is longer than " + name + "'s seq_len");
+      attention_table(config, name, segments, batches, attention_length, seconds);
+    }
+    return 0;
+  }
   std::printf(
       "| config | dtype | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached / "
       "bound |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  std::vector<std::pair<std::string, hrm::ModelConfig>> configs;
-  if (!model_config.empty()) {
-    configs.emplace_back(model_config, hrm::ModelConfig::from_file(model_config));
-  } else {
-    if (which != "27m") configs.emplace_back("tiny", tiny_config());
-    if (which != "tiny") configs.emplace_back("27M", hrm_v1_causal(HRM_SOURCE_DIR));
-  }
-  for (auto& [name, config] : configs) {
+  for (auto& [name, config] : selected_configs(which, model_config)) {
     torch::manual_seed(0);
     hrm::HRMInner model(config);
     for (const std::string dtype : {"float32", "bfloat16"}) {

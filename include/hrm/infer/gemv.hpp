@@ -12,10 +12,11 @@
 
 namespace hrm::infer {
 
-// Up to 4 rows the kernel beats OpenBLAS here (fp32: 1 row 19 vs 5.7 GB/s, 4 rows 9 vs 5; bf16: 1 row
-// 16-21 vs 7-11 GB/s); at 8 and more rows it does not (tools/bench/decode_bench.cpp, docs/benchmarks.md).
-// bf16 at 4 rows is the exception at the MLP down shape (512x1536: 6.4 vs 9.6 GB/s, 2026-12-01).
-inline constexpr int64_t kFewRows = 4;
+// Each weight row is read from memory once and the input rows pass it in blocks of 4 while it is in L1.
+// Up to 16 rows this beats torch linear on the 2-vCPU EPYC VM (hrm-bench-decode --kernel, 2026-12-03, weight
+// GB/s at 1 / 4 / 16 rows): fp32 27M shapes 17-18 / 14-16 / 4.7-6.0 against 6-9 / 6-10 / 4.6-6.0, bf16
+// 13-15 / 9-10 / 2.6 against 1.5-1.6 / 0.4 / 0.1 (LibTorch 1.13's bf16 GEMM on an AVX2 CPU).
+inline constexpr int64_t kFewRows = 16;
 
 // x: [..., in] (product of leading dims <= kFewRows), weight: [out, in] contiguous, same dtype as x.
 torch::Tensor few_row_linear(const torch::Tensor& x, const torch::Tensor& weight);
