@@ -216,6 +216,7 @@ void BatchEngine::sample_and_step() {
   std::vector<int32_t> next;
   std::vector<Row> still;
   int64_t sampled = 0, finished_jobs = 0;
+  std::vector<std::pair<int64_t, std::vector<int32_t>>> replies;  // finished rows worth keeping in the cache
   for (size_t r = 0; r < rows_.size(); ++r) {
     auto& row = rows_[r];
     auto& job = *row.job;
@@ -237,6 +238,11 @@ void BatchEngine::sample_and_step() {
       if (row.sequence.done()) {
         choice.finished = true;
         choice.completion = row.sequence.release();
+        if (keeps_replies(job)) {
+          auto tokens = job.spec().prompts[0];
+          tokens.insert(tokens.end(), choice.completion.tokens.begin(), choice.completion.tokens.end());
+          replies.emplace_back(static_cast<int64_t>(r), std::move(tokens));
+        }
         bool all = true;
         for (const auto& c : job.choices) all = all && c.finished;
         if (all) {
@@ -252,6 +258,7 @@ void BatchEngine::sample_and_step() {
       still.push_back(std::move(row));
     }
   }
+  for (auto& [r, tokens] : replies) remember_reply(r, std::move(tokens), logits[r]);
   rows_ = std::move(still);
   if (keep.size() < static_cast<size_t>(logits.size(0))) model_.decoder().keep_rows(keep);
   logits_ = rows_.empty() ? torch::Tensor() : model_.decoder().step(next);
@@ -259,6 +266,22 @@ void BatchEngine::sample_and_step() {
   stats_.tokens_generated += sampled;
   stats_.jobs_done += finished_jobs;
   if (!rows_.empty()) ++stats_.decode_steps;
+}
+
+// A finished single-prompt, single-sample reply is what the next turn of its conversation starts with, so
+// its cache is kept like a prompt's. Only where the cache of a prefix shorter than a prompt is reusable
+// (PrefixCache::partial: causal attention, fixed segments).
+bool BatchEngine::keeps_replies(const Job& job) const {
+  return prefix_cache_.enabled() && prefix_cache_.partial() && job.spec().prompts.size() == 1 && job.spec().n == 1;
+}
+
+// Row `row`'s cache holds its prompt and every reply token fed back (all but the last one sampled,
+// unless that was a stop token); `logits` are the row's latest, those after the fed tokens.
+void BatchEngine::remember_reply(int64_t row, std::vector<int32_t> tokens, const torch::Tensor& logits) {
+  const auto fed = model_.decoder().positions()[static_cast<size_t>(row)];
+  if (fed > static_cast<int64_t>(tokens.size())) return;  // not a row this reply was decoded in: keep nothing
+  tokens.resize(static_cast<size_t>(fed));
+  prefix_cache_.add(std::move(tokens), model_.decoder().save_prefix(row, fed), logits.clone());
 }
 
 void BatchEngine::fail(Job& job, int status, const std::string& message) {

@@ -1,6 +1,7 @@
 // The prefix cache through the real binary: requests sharing a prompt prefix (the same system prompt,
 // the same whole conversation) reuse its cache, answer exactly what a server without the cache and
-// the library answer at temperature 0, and /health counts the prompt tokens reused.
+// the library answer at temperature 0, and /health counts the prompt tokens reused. A conversation's
+// next turn also reuses the cache of the reply before it.
 #include "hrm/infer/text_model.hpp"
 #include "serve_fixture.hpp"
 
@@ -60,6 +61,46 @@ TEST(ServePrefixCache, SharedPrefixesAreReusedAndRepliesDoNotChange) {
   EXPECT_EQ(off["prefix_cache_hits"], 0);
   EXPECT_EQ(off["prefix_tokens_reused"], 0);
   EXPECT_EQ(off["prompt_tokens"], health["prompt_tokens"]);
+}
+
+// The second turn of a conversation starts with the first turn's prompt and reply: the reply's cache,
+// kept when it finished, saves its tokens too, and the answer stays that of the uncached server and the
+// library.
+TEST(ServePrefixCache, TheNextTurnReusesTheCacheOfTheReplyBeforeIt) {
+  ServerProcess cached(fixture_checkpoint(), log_path("reply-on"), {"--prefix-cache", "4"});
+  ServerProcess uncached(fixture_checkpoint(), log_path("reply-off"), {"--prefix-cache", "0"});
+  auto model = hrm::infer::TextModel::load(fixture_checkpoint().string());
+  hrm::infer::GenerateOptions o;
+  o.sampling.max_new_tokens = 16;
+  auto chat = chat_for("Reverse a string.");
+  const auto first = model.generate_chat({chat}, o).completions[0];
+  const auto first_reply = post_json(cached, "/v1/chat/completions", body_for(chat));
+  ASSERT_EQ(first_reply["choices"][0]["message"]["content"], as_json_text(first.text)) << first_reply.dump();
+
+  // What the reply's cache holds: the prompt and every reply token fed back, which is all of them after
+  // a stop token and all but the last after max_tokens.
+  auto kept = hrm::encode_prompt(model.tokenizer(), chat);
+  const auto first_prompt = static_cast<int64_t>(kept.size());
+  kept.insert(kept.end(), first.tokens.begin(), first.tokens.end());
+  if (first.finish != hrm::infer::FinishReason::kStopToken) kept.pop_back();
+
+  chat.push_back({"assistant", first_reply["choices"][0]["message"]["content"].get<std::string>()});
+  chat.push_back({"user", "Now do it in place."});
+  const auto next = hrm::encode_prompt(model.tokenizer(), chat);
+  int64_t common = 0;
+  while (common < static_cast<int64_t>(std::min(kept.size(), next.size())) &&
+         kept[static_cast<size_t>(common)] == next[static_cast<size_t>(common)]) {
+    ++common;
+  }
+  ASSERT_GT(common, first_prompt) << "the next prompt does not continue the reply's tokens";
+
+  const auto with = post_json(cached, "/v1/chat/completions", body_for(chat));
+  const auto without = post_json(uncached, "/v1/chat/completions", body_for(chat));
+  EXPECT_EQ(with["choices"][0]["message"]["content"], without["choices"][0]["message"]["content"]);
+  EXPECT_EQ(with["choices"][0]["message"]["content"], as_json_text(model.generate_chat({chat}, o).completions[0].text));
+  const auto health = json::parse(cached.client().Get("/health")->body);
+  EXPECT_EQ(health["prefix_cache_hits"], 1);
+  EXPECT_EQ(health["prefix_tokens_reused"], std::min<int64_t>(common, static_cast<int64_t>(next.size()) - 1));
 }
 
 }  // namespace

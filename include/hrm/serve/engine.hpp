@@ -122,6 +122,8 @@ class BatchEngine {
   bool prefill_from_cache(const std::shared_ptr<Job>& job);
   void add_job_rows(const std::shared_ptr<Job>& job, const torch::Tensor& logits);
   void sample_and_step();
+  bool keeps_replies(const Job& job) const;
+  void remember_reply(int64_t row, std::vector<int32_t> tokens, const torch::Tensor& logits);
   void fail_all(const std::string& message);
   static void fail(Job& job, int status, const std::string& message);
 
