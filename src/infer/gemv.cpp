@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -106,7 +107,7 @@ torch::Tensor few_row_linear(const torch::Tensor& x, const torch::Tensor& weight
   const int64_t in = weight.size(1), out = weight.size(0);
   if (x.size(-1) != in) return {};
   const int64_t rows = x.numel() / in;
-  if (rows < 1 || rows > kFewRows) return {};
+  if (rows < 1 || (rows > kFewRows && dtype != torch::kBFloat16)) return {};
   const auto x2 = x.reshape({rows, in}).contiguous();
   // fp32 inputs are read in place; bf16 ones are widened once per call into a per-thread buffer.
   const float* xp = nullptr;
@@ -121,12 +122,17 @@ torch::Tensor few_row_linear(const torch::Tensor& x, const torch::Tensor& weight
   auto shape = x.sizes().vec();
   shape.back() = out;
   auto y = torch::empty(shape, x.options());  // written in x's dtype directly: no output conversion
-  // Split the output rows across intra-op threads; each thread reads its share of the weights once.
+  // Split the output rows across intra-op threads; each thread reads its share of the weights once per
+  // kFewRows input rows (bf16 inputs of more rows, a prefill, go through in chunks of kFewRows).
   at::parallel_for(0, out, 64, [&](int64_t o0, int64_t o1) {
-    if (dtype == torch::kFloat32) {
-      gemv_dispatch(weight.data_ptr<float>(), xp, rows, in, out, o0, o1, y.data_ptr<float>());
-    } else {
-      gemv_dispatch(weight.data_ptr<c10::BFloat16>(), xp, rows, in, out, o0, o1, y.data_ptr<c10::BFloat16>());
+    for (int64_t r0 = 0; r0 < rows; r0 += kFewRows) {
+      const int64_t n = std::min(kFewRows, rows - r0);
+      if (dtype == torch::kFloat32) {
+        gemv_dispatch(weight.data_ptr<float>(), xp + r0 * in, n, in, out, o0, o1, y.data_ptr<float>() + r0 * out);
+      } else {
+        gemv_dispatch(weight.data_ptr<c10::BFloat16>(), xp + r0 * in, n, in, out, o0, o1,
+                      y.data_ptr<c10::BFloat16>() + r0 * out);
+      }
     }
   });
   return y;

@@ -5,6 +5,7 @@
 // tokens actually generated are counted from each reply's usage).
 //   hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 2 --max-tokens 64 --threads 2
 //   hrm-bench-serve --arch 27m --dtype bfloat16 --segments 1 --ctx 256
+//   hrm-bench-serve --arch 27m --quantize q4 --segments 1 --ctx 256   (hrm quantize --type q4 of it)
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "hrm/infer/quantized_checkpoint.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
 
@@ -135,6 +137,9 @@ int main(int argc, char** argv) {
   app.add_option("--arch", arch, "quickstart or 27m (random-init checkpoint)")->capture_default_str();
   app.add_option("--model", model, "An existing text checkpoint instead of --arch");
   app.add_option("--dtype", dtype, "float32 or bfloat16 (default: the config's)");
+  std::string quantize;
+  app.add_option("--quantize", quantize, "q8 or q4: serve the --arch checkpoint quantized (hrm quantize --type)")
+      ->check(CLI::IsMember({"q8", "q4"}));
   app.add_option("--clients", clients_list, "Concurrent client counts")->capture_default_str();
   app.add_option("--requests", requests, "Requests per client per round")->capture_default_str();
   app.add_option("--max-tokens", max_tokens)->capture_default_str();
@@ -155,6 +160,15 @@ int main(int argc, char** argv) {
   if (model.empty()) {
     model = (scratch / arch).string();
     make_checkpoint(model, arch);
+    if (!quantize.empty()) {
+      auto options = hrm::infer::default_quantize_options(model);
+      options.type = hrm::quant::parse_type(quantize, "--quantize");
+      const auto quantized = (scratch / (arch + "-" + quantize)).string();
+      hrm::infer::quantize_checkpoint(model, quantized, options);
+      model = quantized;
+    }
+  } else if (!quantize.empty()) {
+    throw std::runtime_error("--quantize applies to --arch checkpoints; quantize --model with hrm quantize");
   }
   const int port = 20000 + static_cast<int>(::getpid() % 20000);
   std::vector<std::string> args = {std::string(HRM_BINARY_DIR) + "/bin/hrm-serve",

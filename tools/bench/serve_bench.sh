@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # hrm-serve throughput and latency for docs/benchmarks.md: 1 / 4 / 16 concurrent streaming clients, time
 # to first token, tokens/s, peak RSS (tools/bench/serve_bench.cpp).
-#   tools/bench/serve_bench.sh [build dir]                 random-init quickstart-size and 27M configs
+#   tools/bench/serve_bench.sh [build dir]                 random-init quickstart-size and 27M (fp32, bf16, q4)
 #   tools/bench/serve_bench.sh build CKPT [CKPT ...]       trained (or quantized) checkpoints, --ctx = seq_len
 # THREADS (default 1: on the 2-vCPU VM two LibTorch threads made batch-1 decoding slower, docs/benchmarks.md)
-# sets hrm-serve's --threads; the 27M config is served in fp32 (LibTorch 1.13's bf16 GEMM on AVX2 CPUs is
-# far slower than fp32 at more than one row).
+# sets hrm-serve's --threads.
 set -euo pipefail
 threads=${THREADS:-1}
 build=${1:-build}
@@ -22,8 +21,11 @@ if [[ $# -gt 0 ]]; then
   exit 0
 fi
 echo "## quickstart (hidden 128, prefix-LM, fp32, 2 segments)"
-"$build"/bin/hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 2 --max-tokens 64 --ctx 256 \
+"$build"/bin/hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 4 --max-tokens 64 --ctx 256 \
   --threads "$threads"
-echo "## 27M (configs/arch/hrm_v1.yaml, causal, fp32, 1 segment)"
-"$build"/bin/hrm-bench-serve --arch 27m --dtype float32 --segments 1 --clients 1,4,16 --requests 2 --max-tokens 32 \
-  --ctx 128 --threads "$threads"
+for weights in "--dtype float32" "--dtype bfloat16" "--quantize q4"; do
+  echo "## 27M (configs/arch/hrm_v1.yaml, causal, 1 segment), $weights"
+  # shellcheck disable=SC2086  # two words: the option and its value
+  "$build"/bin/hrm-bench-serve --arch 27m $weights --segments 1 --clients 1,4,16 --requests 2 --max-tokens 32 \
+    --ctx 128 --threads "$threads"
+done

@@ -4,7 +4,9 @@
 // a buffer), accumulation in fp32, the output written in x's dtype; each weight row is read once for up
 // to kFewRows input rows.
 //
-// Returns an undefined tensor when it does not apply (more rows, other dtypes or devices, no AVX2/FMA),
+// bf16 inputs of any number of rows are taken, in chunks of kFewRows: LibTorch 1.13's bf16 GEMM ran 20-30x
+// slower on this AVX2 CPU (a 27M bf16 prefill of one ~25-token prompt took 3.4 s in hrm-serve).
+// Returns an undefined tensor when it does not apply (more fp32 rows, other dtypes or devices, no AVX2/FMA),
 // so callers fall back to torch::nn::functional::linear. Reference and timer: tests/infer/gemv_test.cpp,
 // tools/bench/decode_bench.cpp (--kernel: this kernel alone, in weight GB/s).
 #pragma once
@@ -18,7 +20,7 @@ namespace hrm::infer {
 // 13-15 / 9-10 / 2.6 against 1.5-1.6 / 0.4 / 0.1 (LibTorch 1.13's bf16 GEMM on an AVX2 CPU).
 inline constexpr int64_t kFewRows = 16;
 
-// x: [..., in] (product of leading dims <= kFewRows), weight: [out, in] contiguous, same dtype as x.
+// x: [..., in] (fp32: product of leading dims <= kFewRows), weight: [out, in] contiguous, same dtype as x.
 torch::Tensor few_row_linear(const torch::Tensor& x, const torch::Tensor& weight);
 // True when this CPU runs the kernel (AVX2 + FMA).
 bool few_row_linear_supported();
