@@ -21,12 +21,22 @@ json body_for(const std::vector<hrm::ChatMessage>& chat, int n = 1) {
   return {{"messages", messages}, {"max_tokens", 16}, {"temperature", 0}, {"n", n}};
 }
 
+// The fixture model behind a server with the prefix cache and one without, and in the library.
+struct WithAndWithoutCache {
+  explicit WithAndWithoutCache(const std::string& name)
+      : cached(fixture_checkpoint(), log_path(name + "-on"), {"--prefix-cache", "4"}),
+        uncached(fixture_checkpoint(), log_path(name + "-off"), {"--prefix-cache", "0"}),
+        model(hrm::infer::TextModel::load(fixture_checkpoint().string())) {
+    options.sampling.max_new_tokens = 16;
+  }
+  ServerProcess cached, uncached;
+  hrm::infer::TextModel model;
+  hrm::infer::GenerateOptions options;
+};
+
 TEST(ServePrefixCache, SharedPrefixesAreReusedAndRepliesDoNotChange) {
-  ServerProcess cached(fixture_checkpoint(), log_path("prefix-on"), {"--prefix-cache", "4"});
-  ServerProcess uncached(fixture_checkpoint(), log_path("prefix-off"), {"--prefix-cache", "0"});
-  auto model = hrm::infer::TextModel::load(fixture_checkpoint().string());
-  hrm::infer::GenerateOptions o;
-  o.sampling.max_new_tokens = 16;
+  WithAndWithoutCache servers("prefix");
+  auto& [cached, uncached, model, o] = servers;
   // A new prompt, the same again (whole reuse), one sharing the system turn (partial reuse, the
   // fixture model is causal), and the first again with n = 2 (both samples from the cached prompt).
   const std::vector<std::pair<std::vector<hrm::ChatMessage>, int>> requests = {{chat_for("Reverse a string."), 1},
@@ -67,11 +77,8 @@ TEST(ServePrefixCache, SharedPrefixesAreReusedAndRepliesDoNotChange) {
 // kept when it finished, saves its tokens too, and the answer stays that of the uncached server and the
 // library.
 TEST(ServePrefixCache, TheNextTurnReusesTheCacheOfTheReplyBeforeIt) {
-  ServerProcess cached(fixture_checkpoint(), log_path("reply-on"), {"--prefix-cache", "4"});
-  ServerProcess uncached(fixture_checkpoint(), log_path("reply-off"), {"--prefix-cache", "0"});
-  auto model = hrm::infer::TextModel::load(fixture_checkpoint().string());
-  hrm::infer::GenerateOptions o;
-  o.sampling.max_new_tokens = 16;
+  WithAndWithoutCache servers("reply");
+  auto& [cached, uncached, model, o] = servers;
   auto chat = chat_for("Reverse a string.");
   const auto first = model.generate_chat({chat}, o).completions[0];
   const auto first_reply = post_json(cached, "/v1/chat/completions", body_for(chat));
