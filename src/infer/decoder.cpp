@@ -353,7 +353,9 @@ void Decoder::keep_rows(const std::vector<int64_t>& rows) {
     positions.push_back(positions_[static_cast<size_t>(r)]);
     segments.push_back(segments_[static_cast<size_t>(r)]);
   }
-  if (!rows.empty()) cache_.select_rows(torch::tensor(rows, torch::kLong).to(model_->embed.device()));
+  // A kept row reads its cache up to its position: nothing past the furthest one needs to move.
+  const int64_t length = positions.empty() ? 0 : *std::max_element(positions.begin(), positions.end());
+  if (!rows.empty()) cache_.select_rows(torch::tensor(rows, torch::kLong).to(model_->embed.device()), length);
   positions_ = std::move(positions);
   segments_ = std::move(segments);
 }

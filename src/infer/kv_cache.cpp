@@ -54,29 +54,36 @@ std::pair<torch::Tensor, torch::Tensor> KVCache::read(int64_t segment, int64_t s
 
 torch::Tensor KVCache::live(const torch::Tensor& t) const { return t.narrow(0, 0, rows_); }
 
-void KVCache::select_rows(const torch::Tensor& rows) {
+void KVCache::select_rows(const torch::Tensor& rows, int64_t length) {
   const auto wanted = rows.to(torch::kCPU).contiguous();
   const int64_t* index = wanted.data_ptr<int64_t>();
   const int64_t kept = wanted.size(0);
-  bool increasing = true;
-  for (int64_t i = 0; i < kept; ++i) increasing = increasing && index[i] < rows_ && (i == 0 || index[i] > index[i - 1]);
+  if (length < 0) length = capacity_;
+  HRM_CHECK(length <= capacity_, "KVCache::select_rows: length " + std::to_string(length) + " exceeds the capacity " +
+                                     std::to_string(capacity_));
+  // In place when row i comes from index[i] >= i and no row is taken twice: going up from row 0, a row
+  // is overwritten only after it has been read.
+  std::vector<bool> taken(static_cast<size_t>(rows_), false);
+  bool in_place = true;
+  for (int64_t i = 0; i < kept && in_place; ++i) {
+    in_place = index[i] >= i && index[i] < rows_ && !taken[static_cast<size_t>(index[i])];
+    if (in_place) taken[static_cast<size_t>(index[i])] = true;
+  }
   for (auto* tensors : {&keys_, &values_}) {
     for (auto& segment : *tensors) {
       for (auto& t : segment) {
-        if (!increasing) {  // reordered or repeated rows: a new, tight buffer
+        if (!in_place) {  // reordered backwards or repeated rows: a new, tight buffer
           t = live(t).index_select(0, rows);
           continue;
         }
-        // Rows that leave: the kept ones move down in place (row i from index[i] >= i, never a row
-        // still to be read), so only the rows behind the first gap are copied and nothing is allocated.
         for (int64_t i = 0; i < kept; ++i) {
-          if (index[i] != i) t[i].copy_(t[index[i]]);
+          if (index[i] != i) t[i].narrow(1, 0, length).copy_(t[index[i]].narrow(1, 0, length));
         }
       }
     }
   }
   rows_ = kept;
-  if (!increasing) row_capacity_ = kept;
+  if (!in_place) row_capacity_ = kept;
 }
 
 void KVCache::append_rows(const KVCache& other) {

@@ -2,9 +2,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "hrm/util/error.hpp"
 
 namespace hrm::serve {
+
+namespace {
+
+// The order of the rows that stay (`kept`: their old indices, increasing) as indices into `kept`: a row
+// below the new row count keeps its place, and the last rows move into the places of those that left,
+// so the decoder's cache moves one row per row that left (Decoder::keep_rows) instead of every row
+// behind it.
+std::vector<size_t> fill_from_the_end(const std::vector<int64_t>& kept) {
+  const auto n = static_cast<int64_t>(kept.size());
+  const auto staying = static_cast<size_t>(std::lower_bound(kept.begin(), kept.end(), n) - kept.begin());
+  std::vector<size_t> order;
+  size_t in_place = 0, from_the_end = staying;
+  for (int64_t i = 0; i < n; ++i) {
+    order.push_back(in_place < staying && kept[in_place] == i ? in_place++ : from_the_end++);
+  }
+  return order;
+}
+
+}  // namespace
 
 Job::Job(JobSpec spec)
     : choices(static_cast<size_t>(static_cast<int64_t>(spec.prompts.size()) * spec.n)), spec_(std::move(spec)) {}
@@ -259,8 +280,21 @@ void BatchEngine::sample_and_step() {
     }
   }
   for (auto& [r, tokens] : replies) remember_reply(r, std::move(tokens), logits[r]);
+  if (keep.size() < static_cast<size_t>(logits.size(0))) {
+    const auto order = fill_from_the_end(keep);
+    std::vector<int64_t> moved_keep;
+    std::vector<int32_t> moved_next;
+    std::vector<Row> moved_rows;
+    for (const auto i : order) {
+      moved_keep.push_back(keep[i]);
+      moved_next.push_back(next[i]);
+      moved_rows.push_back(std::move(still[i]));
+    }
+    model_.decoder().keep_rows(moved_keep);
+    next = std::move(moved_next);
+    still = std::move(moved_rows);
+  }
   rows_ = std::move(still);
-  if (keep.size() < static_cast<size_t>(logits.size(0))) model_.decoder().keep_rows(keep);
   logits_ = rows_.empty() ? torch::Tensor() : model_.decoder().step(next);
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.tokens_generated += sampled;

@@ -329,6 +329,11 @@ TEST(Decoder, RowsLeaveInPlaceAndJoinIntoTheirRoom) {
     close(logits[0], 0, 7);
     close(logits[1], 2, 10);
     close(logits[2], 1, 3);
+    decoder.keep_rows({2, 1});  // row 0 leaves and the last row moves into its place: in place too
+    EXPECT_EQ(decoder.cache().allocated_bytes(), bytes);
+    logits = decoder.step({token(1, 4), token(2, 11)});
+    close(logits[0], 1, 4);
+    close(logits[1], 2, 11);
   }
 }
 

@@ -75,7 +75,8 @@ class Decoder {
   // Moves rows back to earlier positions (rejected draft tokens): later cache entries are never read
   // (keys past a row's position are masked) and are overwritten by the next tokens fed.
   void rewind(const std::vector<int64_t>& positions);
-  // Keeps only these active rows (indices into the current rows, in the new order).
+  // Keeps only these active rows (indices into the current rows, in the new order). Cheapest when row i
+  // comes from rows[i] >= i (see KVCache::select_rows): leaving rows filled by the last ones.
   void keep_rows(const std::vector<int64_t>& rows);
   // Continuous batching: prefills `prompts` as prefill() does and appends their rows after the active
   // rows, whose caches and positions are kept, so a sequence joins a running batch between two steps

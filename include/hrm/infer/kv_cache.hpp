@@ -45,8 +45,11 @@ class KVCache {
   std::pair<torch::Tensor, torch::Tensor> read(int64_t segment, int64_t slot, int64_t length) const;
 
   // Keeps rows `rows` (int64 indices, any order, repeats allowed) in every slot: drops finished
-  // sequences (increasing indices: in place), or replicates one prefilled prompt into its n samples.
-  void select_rows(const torch::Tensor& rows);
+  // sequences, or replicates one prefilled prompt into its n samples. Distinct indices with rows[i] >= i
+  // (finished rows leaving, and later rows moved into their places) are done in place, copying only the
+  // rows that move and only their positions [0, length): the caller's promise that no kept row reads
+  // further.
+  void select_rows(const torch::Tensor& rows, int64_t length = -1);
   // Appends `other`'s rows after these (same capacity, heads and dtype): a sequence prefilled on its
   // own joins a running batch. The one with fewer segments gets zeroed slots for the rest, which its
   // rows never read (a row's logits come from its own segment count).
