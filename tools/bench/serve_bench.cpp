@@ -3,7 +3,7 @@
 // binary over HTTP. The model is a random-init checkpoint of the named config (speed does not depend
 // on the weights' values; replies run to max_tokens unless a stop token comes up first, and the
 // tokens actually generated are counted from each reply's usage).
-//   hrm-bench-serve --arch quickstart --clients 1,4,16 --requests 2 --max-tokens 64 --threads 2
+//   hrm-bench-serve --arch quickstart --clients 1,4,16 --total-requests 64 --max-tokens 64 --threads 1
 //   hrm-bench-serve --arch 27m --dtype bfloat16 --segments 1 --ctx 256
 //   hrm-bench-serve --arch 27m --quantize q4 --segments 1 --ctx 256   (hrm quantize --type q4 of it)
 #include <httplib.h>
@@ -24,6 +24,7 @@
 #include "hrm/infer/quantized_checkpoint.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/tokenizer/tokenizer.hpp"
+#include "hrm/util/run_main.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -128,9 +129,7 @@ RequestResult timed_request(int port, int client, int max_tokens) {
   return r;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"hrm-bench-serve: hrm-serve latency and throughput under concurrent clients"};
   std::string arch = "quickstart", dtype, model, clients_list = "1,4,16";
   int requests = 2, max_tokens = 64, threads = 2, segments = 0, ctx = 256;
@@ -142,6 +141,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"q8", "q4"}));
   app.add_option("--clients", clients_list, "Concurrent client counts")->capture_default_str();
   app.add_option("--requests", requests, "Requests per client per round")->capture_default_str();
+  int total_requests = 0;
+  app.add_option("--total-requests", total_requests,
+                 "Requests per round, split evenly over the clients (instead of --requests): every client count "
+                 "then serves the same requests, and the 1-client round runs as long as the others");
   app.add_option("--max-tokens", max_tokens)->capture_default_str();
   app.add_option("--threads", threads, "hrm-serve's LibTorch threads")->capture_default_str();
   app.add_option("--segments", segments, "ACT segments per token (0 = halt_max_steps)")->capture_default_str();
@@ -155,6 +158,12 @@ int main(int argc, char** argv) {
     pos = comma == std::string::npos ? clients_list.size() : comma + 1;
   }
   const int parallel = *std::max_element(counts.begin(), counts.end());
+  for (const int c : counts) {
+    if (total_requests > 0 && total_requests % c != 0) {
+      throw std::runtime_error("--total-requests " + std::to_string(total_requests) + " does not split evenly over " +
+                               std::to_string(c) + " clients");
+    }
+  }
   std::string scratch_tmpl = "/tmp/hrm-bench-serve-XXXXXX";
   const fs::path scratch = ::mkdtemp(scratch_tmpl.data());
   if (model.empty()) {
@@ -210,7 +219,10 @@ int main(int argc, char** argv) {
       futures.push_back(std::async(std::launch::async, [=] {
         std::vector<RequestResult> out;
         // A prompt of its own per round, client and request: no reply comes from the prefix cache whole.
-        for (int q = 0; q < requests; ++q) out.push_back(timed_request(port, c * 10000 + k * 100 + q, max_tokens));
+        const int per_client = total_requests > 0 ? total_requests / c : requests;
+        for (int q = 0; q < per_client; ++q) {
+          out.push_back(timed_request(port, c * 10000 + k * 100 + q, max_tokens));
+        }
         return out;
       }));
     }
@@ -238,3 +250,7 @@ int main(int argc, char** argv) {
   fs::remove_all(scratch);
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return hrm::run_main(argc, argv, run); }
