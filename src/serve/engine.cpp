@@ -280,26 +280,29 @@ void BatchEngine::sample_and_step() {
     }
   }
   for (auto& [r, tokens] : replies) remember_reply(r, std::move(tokens), logits[r]);
-  if (keep.size() < static_cast<size_t>(logits.size(0))) {
-    const auto order = fill_from_the_end(keep);
-    std::vector<int64_t> moved_keep;
-    std::vector<int32_t> moved_next;
-    std::vector<Row> moved_rows;
-    for (const auto i : order) {
-      moved_keep.push_back(keep[i]);
-      moved_next.push_back(next[i]);
-      moved_rows.push_back(std::move(still[i]));
-    }
-    model_.decoder().keep_rows(moved_keep);
-    next = std::move(moved_next);
-    still = std::move(moved_rows);
-  }
+  if (keep.size() < static_cast<size_t>(logits.size(0))) keep_rows(keep, next, still);
   rows_ = std::move(still);
   logits_ = rows_.empty() ? torch::Tensor() : model_.decoder().step(next);
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.tokens_generated += sampled;
   stats_.jobs_done += finished_jobs;
   if (!rows_.empty()) ++stats_.decode_steps;
+}
+
+// The rows that stay (`kept`: old indices, increasing; `next` and `rows` in the same order) in the order
+// fill_from_the_end gives them, in the decoder and in `next` and `rows`.
+void BatchEngine::keep_rows(const std::vector<int64_t>& kept, std::vector<int32_t>& next, std::vector<Row>& rows) {
+  std::vector<int64_t> moved_kept;
+  std::vector<int32_t> moved_next;
+  std::vector<Row> moved_rows;
+  for (const auto i : fill_from_the_end(kept)) {
+    moved_kept.push_back(kept[i]);
+    moved_next.push_back(next[i]);
+    moved_rows.push_back(std::move(rows[i]));
+  }
+  model_.decoder().keep_rows(moved_kept);
+  next = std::move(moved_next);
+  rows = std::move(moved_rows);
 }
 
 // A finished single-prompt, single-sample reply is what the next turn of its conversation starts with, so

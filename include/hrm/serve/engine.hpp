@@ -122,6 +122,7 @@ class BatchEngine {
   bool prefill_from_cache(const std::shared_ptr<Job>& job);
   void add_job_rows(const std::shared_ptr<Job>& job, const torch::Tensor& logits);
   void sample_and_step();
+  void keep_rows(const std::vector<int64_t>& kept, std::vector<int32_t>& next, std::vector<Row>& rows);
   bool keeps_replies(const Job& job) const;
   void remember_reply(int64_t row, std::vector<int32_t> tokens, const torch::Tensor& logits);
   void fail_all(const std::string& message);
