@@ -16,10 +16,7 @@ namespace hrm::infer {
 
 namespace {
 
-using namespace cpu_fused::simd;  // NOLINT: load8 (bf16 weights widened in registers) and hsum
-
-inline void store(float* y, float v) { *y = v; }
-inline void store(c10::BFloat16* y, float v) { *y = c10::BFloat16(v); }  // round to nearest even, as .to()
+using namespace cpu_fused::simd;  // NOLINT: load8 (bf16 weights widened in registers), hsum, store1
 
 // One weight row w (`in` weights) against R input rows (fp32, [R, in] in xs): y[r * out] = x_r . w. U
 // independent accumulators per input row keep the FMA pipes busy when R is small.
@@ -51,7 +48,7 @@ __attribute__((target("avx2,fma"))) inline void dot_rows(const W* w, const float
     for (int u = 1; u < U; ++u) a = _mm256_add_ps(a, acc[r][u]);
     float sum = hsum(a);
     for (int64_t j = i; j < in; ++j) sum += static_cast<float>(w[j]) * xs[r * in + j];
-    store(y + r * out, sum);
+    store1(y + r * out, sum);  // bf16: round to nearest even, as .to()
   }
 }
 
