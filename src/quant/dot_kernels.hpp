@@ -24,6 +24,8 @@ float dot_q8_scalar(const Q8Row& w, const ActRow& x, int64_t blocks, int64_t blo
 float dot_q4_scalar(const Q4Row& w, const ActRow& x, int64_t blocks, int64_t blocks_per_group);
 
 #if defined(__x86_64__)
+// quantize_activations' blocks (identical results): blocks of kBlock values of x into q, d, d_sum.
+void quantize_blocks_avx2(const float* x, int64_t blocks, int8_t* q, float* d, float* d_sum);
 float dot_q8_avx2(const Q8Row& w, const ActRow& x, int64_t blocks, int64_t blocks_per_group);
 float dot_q4_avx2(const Q4Row& w, const ActRow& x, int64_t blocks, int64_t blocks_per_group);
 float dot_q8_avx512(const Q8Row& w, const ActRow& x, int64_t blocks, int64_t blocks_per_group);

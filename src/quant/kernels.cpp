@@ -40,15 +40,23 @@ float dot_q4_scalar(const Q4Row& w, const ActRow& x, int64_t blocks, int64_t blo
 
 }  // namespace detail
 
-void quantize_activations(const float* x, int64_t rows, int64_t cols, QuantizedActivations& out) {
+void quantize_activations(const float* x, int64_t rows, int64_t cols, QuantizedActivations& out, KernelPath path) {
   HRM_CHECK(cols % kBlock == 0, "quantize_activations: " + std::to_string(cols) + " columns are not a multiple of " +
                                     std::to_string(kBlock));
+  HRM_CHECK(path_supported(path),
+            std::string("quantize_activations: this CPU cannot run the ") + path_name(path) + " path");
   const int64_t blocks = rows * cols / kBlock;
   out.rows = rows;
   out.cols = cols;
   out.q.resize(static_cast<size_t>(rows * cols));
   out.d.resize(static_cast<size_t>(blocks));
   out.d_sum.resize(static_cast<size_t>(blocks));
+#if defined(__x86_64__)
+  if (path != KernelPath::kScalar) {
+    detail::quantize_blocks_avx2(x, blocks, out.q.data(), out.d.data(), out.d_sum.data());
+    return;
+  }
+#endif
   for (int64_t b = 0; b < blocks; ++b) {
     const float* xb = x + b * kBlock;
     float amax = 0;

@@ -114,8 +114,26 @@ INSTANTIATE_TEST_SUITE_P(Shapes, KernelsTest,
                          ::testing::Values(Case{QuantType::kQ8, 24, 64, 32, 1}, Case{QuantType::kQ4, 24, 64, 32, 1},
                                            Case{QuantType::kQ8, 40, 96, 32, 3},  // odd block count: the VNNI tail
                                            Case{QuantType::kQ4, 40, 96, 32, 3}, Case{QuantType::kQ8, 33, 512, 64, 16},
-                                           Case{QuantType::kQ4, 33, 512, 64, 16},
-                                           Case{QuantType::kQ4, 17, 384, 128, 5}));
+                                           Case{QuantType::kQ4, 33, 512, 64, 16}, Case{QuantType::kQ4, 17, 384, 128, 5},
+                                           // 48 and 27 blocks: full spans of 8 / 16 blocks plus odd tails
+                                           Case{QuantType::kQ8, 9, 1536, 32, 2}, Case{QuantType::kQ4, 9, 1536, 32, 2},
+                                           Case{QuantType::kQ8, 6, 864, 96, 1}, Case{QuantType::kQ4, 6, 864, 32, 1}));
+
+TEST(Kernels, EveryPathQuantizesActivationsToTheSameBytes) {
+  auto x = gaussian(7 * 96, 31, 1.0f);
+  x[40] = 25.0f;                                     // an outlier block
+  std::fill(x.begin() + 96, x.begin() + 128, 0.0f);  // an all-zero block: d = 0, q = 0
+  for (int i = 0; i < 32; ++i) x[160 + i] = i == 0 ? 127.0f : static_cast<float>(i - 16) + 0.5f;  // d = 1: ties
+  QuantizedActivations reference;
+  quantize_activations(x.data(), 7, 96, reference, KernelPath::kScalar);
+  for (const auto path : paths()) {
+    QuantizedActivations got;
+    quantize_activations(x.data(), 7, 96, got, path);
+    EXPECT_EQ(got.q, reference.q) << path_name(path);
+    EXPECT_EQ(got.d, reference.d) << path_name(path);
+    EXPECT_EQ(got.d_sum, reference.d_sum) << path_name(path);
+  }
+}
 
 TEST(Kernels, PathsThisCpuRuns) {
   EXPECT_TRUE(path_supported(KernelPath::kScalar));

@@ -6,6 +6,9 @@
 //       decode step reads each module's weights once per module call per segment; batch b shares them).
 // Random-init weights and prompts; greedy argmax; each measurement runs about --seconds.
 //   hrm-bench-decode --config all --dtype all --batch 1,16 --segments 1 --threads 1 --seconds 2
+// --quantize q8,q4 adds the same model with every H/L linear quantized in memory (group 32, the kernels of
+// hrm/quant/kernels.hpp; activations in --quant-dtype), and --rounds N measures every variant N times in
+// turn, so the float and quantized rates of one round come from the same minute of a noisy machine.
 // --kernel times the few-row GEMV (hrm/infer/gemv.hpp) alone at the config's linear shapes instead, in
 // weight GB/s against torch::nn::functional::linear (its reference, tests/infer/gemv_test.cpp).
 // --attention times the one-query decode attention (hrm/infer/decode_attention.hpp) alone at the config's
@@ -17,10 +20,13 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include "hrm/infer/decode_attention.hpp"
 #include "hrm/infer/decoder.hpp"
 #include "hrm/infer/gemv.hpp"
+#include "hrm/infer/quantized_linear.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/model/torch_compat.hpp"
 #include "hrm/util/error.hpp"
@@ -63,17 +69,35 @@ double read_bandwidth_bytes_per_s() {
 }
 
 // Weight bytes one decode step reads: every module call reads its module's layers, every segment.
-int64_t weight_bytes_per_step(hrm::HRMInnerImpl& m, int64_t segments) {
+// `quantized`: the layers the decoder runs quantized (their float parameters are empty).
+int64_t weight_bytes_per_step(hrm::HRMInnerImpl& m, int64_t segments,
+                              const std::map<std::string, hrm::infer::QuantizedWeight>& quantized = {}) {
   const auto bytes = [](torch::nn::Module& module) {
     int64_t n = 0;
     for (const auto& p : module.parameters()) n += p.numel() * static_cast<int64_t>(p.element_size());
     return n;
   };
   const auto& c = m.config();
-  const int64_t layer_bytes = bytes(*m.L) / c.L_layers;  // every block has the same shapes
+  int64_t module_bytes = bytes(*m.L);
+  for (const auto& [name, weight] : quantized) module_bytes += name.rfind("L.", 0) == 0 ? weight.bytes() : 0;
+  const int64_t layer_bytes = module_bytes / c.L_layers;  // every block has the same shapes
   int64_t per_segment = 0;
   for (int64_t call = 0; call < c.module_calls(); ++call) per_segment += c.call_layers(call) * layer_bytes;
   return segments * per_segment + bytes(*m.lm_head);
+}
+
+// Every H/L linear weight of the model, quantized as `hrm quantize --type <type> --embed-type float
+// --head-type float` would (group 32).
+std::map<std::string, hrm::infer::QuantizedWeight> quantized_linears(hrm::HRMInnerImpl& m, hrm::quant::QuantType type) {
+  hrm::WeightQuantization rule;
+  rule.type = type;
+  std::map<std::string, hrm::infer::QuantizedWeight> out;
+  for (const auto& p : m.named_parameters()) {
+    const auto t = rule.type_of(p.key());
+    if (!t || p.key() == "embed" || p.key() == "lm_head.weight" || p.value().dim() != 2) continue;
+    out.emplace(p.key(), hrm::infer::QuantizedWeight::quantize(p.value(), *t, hrm::quant::kBlock));
+  }
+  return out;
 }
 
 // Weight GB/s of y = x W^T over ~`seconds`: W cycles through enough copies (>= 256 MiB) that every
@@ -148,12 +172,10 @@ void attention_table(const hrm::ModelConfig& c, const std::string& name, int64_t
       }
       return since(t) / static_cast<double>(calls);
     };
-    const double kernel = time_calls([&](const torch::Tensor& k, const torch::Tensor& v) {
-      hrm::infer::decode_attention(q, k, v, lengths);
-    });
-    const double reference = time_calls([&](const torch::Tensor& k, const torch::Tensor& v) {
-      hrm::compat::attention(q, k, v, mask, false);
-    });
+    const double kernel = time_calls(
+        [&](const torch::Tensor& k, const torch::Tensor& v) { hrm::infer::decode_attention(q, k, v, lengths); });
+    const double reference = time_calls(
+        [&](const torch::Tensor& k, const torch::Tensor& v) { hrm::compat::attention(q, k, v, mask, false); });
     const double bytes = static_cast<double>(2 * rows * heads * length * d * 4);
     std::printf("| %s | %lld x %lld | %lld | %lld | %lld | %.1f | %.2f | %.1f | %.2f |\n", name.c_str(),
                 static_cast<long long>(heads), static_cast<long long>(d), static_cast<long long>(rows),
@@ -188,8 +210,8 @@ struct Rates {
   int64_t cached_tokens = 0, recompute_tokens = 0;
 };
 
-Rates measure(hrm::infer::Decoder& decoder, int64_t batch, int64_t prompt_len, int64_t segments, double seconds,
-              bool recompute) {
+Rates measure(hrm::infer::Decoder& decoder, int64_t batch, int64_t prompt_len, int64_t new_tokens, int64_t segments,
+              double seconds, bool recompute) {
   const auto& c = decoder.config();
   const auto prompt_tensor = torch::randint(0, c.vocab_size, {batch, prompt_len}, torch::kLong);
   std::vector<std::vector<int32_t>> prompts(static_cast<size_t>(batch));
@@ -203,13 +225,22 @@ Rates measure(hrm::infer::Decoder& decoder, int64_t batch, int64_t prompt_len, i
   auto next =
       argmax_rows(decoder.prefill(prompts, std::vector<int64_t>(static_cast<size_t>(batch), 1), act, c.seq_len));
   for (int i = 0; i < 3; ++i) next = argmax_rows(decoder.step(next));
-  const auto t0 = Clock::now();
+  // With new_tokens, a reply ends after that many tokens and the next one starts from a new prefill (not
+  // timed), so the rate is that of replies of that length rather than of an ever longer context.
+  const int64_t end = new_tokens > 0 ? std::min(c.seq_len - 1, prompt_len + new_tokens) : c.seq_len - 1;
+  double timed = 0;
   int64_t steps = 0;
-  while (since(t0) < seconds && decoder.positions()[0] + 1 < c.seq_len) {
+  while (timed < seconds) {
+    if (decoder.positions()[0] >= end) {
+      if (new_tokens == 0) break;
+      next = argmax_rows(decoder.prefill(prompts, std::vector<int64_t>(static_cast<size_t>(batch), 1), act, c.seq_len));
+    }
+    const auto t = Clock::now();
     next = argmax_rows(decoder.step(next));
+    timed += since(t);
     ++steps;
   }
-  r.cached = static_cast<double>(steps * batch) / since(t0);
+  r.cached = static_cast<double>(steps * batch) / timed;
   r.cached_tokens = steps;
   if (!recompute) return r;
 
@@ -253,26 +284,43 @@ int main(int argc, char** argv) {
   app.add_option("--config", which, "tiny, 27m or all")
       ->check(CLI::IsMember({"tiny", "27m", "all"}))
       ->capture_default_str();
-  app.add_option("--dtype", dtypes, "float32, bfloat16 or all")
-      ->check(CLI::IsMember({"float32", "bfloat16", "all"}))
+  app.add_option("--dtype", dtypes, "float32, bfloat16, all, or none (only the --quantize variants)")
+      ->check(CLI::IsMember({"float32", "bfloat16", "all", "none"}))
       ->capture_default_str();
   app.add_option("--batch", batches, "Batch sizes")->delimiter(',')->capture_default_str();
   app.add_option("--segments", segments, "ACT segments per token")->capture_default_str();
   app.add_option("--prompt", prompt_len, "Prompt tokens")->capture_default_str();
+  int64_t new_tokens = 0;
+  app.add_option("--new-tokens", new_tokens,
+                 "Replies of this many tokens, each from a new prefill (0: one reply until --seconds or seq_len)")
+      ->capture_default_str();
   app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
   app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
   app.add_option("--model-config", model_config,
                  "a model config YAML (any architecture, causal or prefix_lm) instead of --config");
   app.add_flag("--no-recompute", no_recompute, "Skip the full-recompute baseline");
   app.add_flag("--kernel", kernel, "Time the few-row GEMV alone (weight GB/s) instead of decoding");
+  std::vector<std::string> quantize;
+  app.add_option("--quantize", quantize, "Also decode with the H/L linears quantized: q8 and/or q4")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"q8", "q4"}));
+  std::string quant_dtype = "float32";
+  app.add_option("--quant-dtype", quant_dtype, "Activation dtype of the quantized variants")
+      ->check(CLI::IsMember({"float32", "bfloat16"}))
+      ->capture_default_str();
+  int64_t rounds = 1;
+  app.add_option("--rounds", rounds, "Measure every variant this many times in turn")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   int64_t attention_length = 0;
   app.add_option("--attention", attention_length,
                  "Time the decode attention alone over this many cached positions instead of decoding");
   CLI11_PARSE(app, argc, argv);
   const int used = hrm::configure_threads(threads);
   const double bandwidth = read_bandwidth_bytes_per_s();
-  std::printf("threads %d, read bandwidth %.2f GB/s (sum over 512 MiB), segments %lld, prompt %lld tokens\n\n", used,
-              bandwidth / 1e9, static_cast<long long>(segments), static_cast<long long>(prompt_len));
+  std::printf("threads %d, read bandwidth %.2f GB/s (sum over 512 MiB), segments %lld, prompt %lld tokens, %s\n\n",
+              used, bandwidth / 1e9, static_cast<long long>(segments), static_cast<long long>(prompt_len),
+              new_tokens > 0 ? ("replies of " + std::to_string(new_tokens) + " tokens").c_str() : "one long reply");
   if (kernel) {
     if (!hrm::infer::few_row_linear_supported()) {
       std::fprintf(stderr, "hrm-bench-decode: --kernel: this CPU has no AVX2/FMA, the few-row GEMV does not run\n");
@@ -285,37 +333,60 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (attention_length > 0) {
-    std::printf("| config | heads x head dim | rows | positions | calls per step | kernel us/call | kernel K/V GB/s | "
-                "reference us/call | reference K/V GB/s |\n");
+    std::printf(
+        "| config | heads x head dim | rows | positions | calls per step | kernel us/call | kernel K/V GB/s | "
+        "reference us/call | reference K/V GB/s |\n");
     std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (const auto& [name, config] : selected_configs(which, model_config)) {
-      HRM_CHECK(attention_length <= config.seq_len, "--attention " + std::to_string(attention_length) +
-                                                        " is longer than " + name + "'s seq_len");
+      HRM_CHECK(attention_length <= config.seq_len,
+                "--attention " + std::to_string(attention_length) + " is longer than " + name + "'s seq_len");
       attention_table(config, name, segments, batches, attention_length, seconds);
     }
     return 0;
   }
   std::printf(
-      "| config | dtype | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached / "
-      "bound |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      "| config | weights | batch | cached tok/s | recompute tok/s | speedup | weight MB/token | bound tok/s | cached "
+      "/ "
+      "bound | round |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  struct Variant {
+    std::string name;
+    std::unique_ptr<hrm::infer::Decoder> decoder;
+    int64_t step_bytes;
+  };
+  const auto dtype_of = [](const std::string& name) { return name == "float32" ? torch::kFloat32 : torch::kBFloat16; };
   for (auto& [name, config] : selected_configs(which, model_config)) {
     torch::manual_seed(0);
     hrm::HRMInner model(config);
+    std::vector<Variant> variants;
     for (const std::string dtype : {"float32", "bfloat16"}) {
       if (dtypes != "all" && dtypes != dtype) continue;
-      hrm::infer::Decoder decoder(*model, dtype == "float32" ? torch::kFloat32 : torch::kBFloat16);
-      const auto step_bytes = weight_bytes_per_step(decoder.model(), segments);
-      for (const auto batch : batches) {
-        const auto r = measure(decoder, batch, prompt_len, segments, seconds, !no_recompute);
-        const double bytes_per_token = static_cast<double>(step_bytes) / static_cast<double>(batch);
-        const double bound = bandwidth / bytes_per_token;
-        std::printf("| %s | %s | %lld | %.1f | %s | %s | %.2f | %.1f | %.2f |\n", name.c_str(), dtype.c_str(),
-                    static_cast<long long>(batch), r.cached,
-                    no_recompute ? "-" : std::to_string(r.recompute).substr(0, 8).c_str(),
-                    no_recompute ? "-" : (std::to_string(r.cached / r.recompute).substr(0, 6) + "x").c_str(),
-                    bytes_per_token / 1e6, bound, r.cached / bound);
-        std::fflush(stdout);
+      auto decoder = std::make_unique<hrm::infer::Decoder>(*model, dtype_of(dtype));
+      const auto bytes = weight_bytes_per_step(decoder->model(), segments);
+      variants.push_back({dtype, std::move(decoder), bytes});
+    }
+    for (const auto& type : quantize) {
+      auto decoder = std::make_unique<hrm::infer::Decoder>(*model, dtype_of(quant_dtype));
+      const auto weights = quantized_linears(*model, hrm::quant::parse_type(type, "--quantize"));
+      decoder->use_quantized(weights);
+      const auto bytes = weight_bytes_per_step(decoder->model(), segments, weights);
+      variants.push_back({type + " (" + quant_dtype + " activations)", std::move(decoder), bytes});
+    }
+    for (int64_t round = 1; round <= rounds; ++round) {
+      for (auto& v : variants) {
+        for (const auto batch : batches) {
+          const auto r =
+              measure(*v.decoder, batch, prompt_len, new_tokens, segments, seconds, !no_recompute && round == 1);
+          const bool shown = !no_recompute && round == 1;
+          const double bytes_per_token = static_cast<double>(v.step_bytes) / static_cast<double>(batch);
+          const double bound = bandwidth / bytes_per_token;
+          std::printf("| %s | %s | %lld | %.1f | %s | %s | %.2f | %.1f | %.2f | %lld |\n", name.c_str(), v.name.c_str(),
+                      static_cast<long long>(batch), r.cached,
+                      shown ? std::to_string(r.recompute).substr(0, 8).c_str() : "-",
+                      shown ? (std::to_string(r.cached / r.recompute).substr(0, 6) + "x").c_str() : "-",
+                      bytes_per_token / 1e6, bound, r.cached / bound, static_cast<long long>(round));
+          std::fflush(stdout);
+        }
       }
     }
   }

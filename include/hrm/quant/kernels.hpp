@@ -24,14 +24,16 @@ struct QuantizedActivations {
   std::vector<float> d_sum;  // [rows, cols / kBlock]: d * sum(q) of the block (q4's min term)
 };
 
-// x: [rows, cols] fp32, cols a multiple of kBlock. Reuses out's buffers.
-void quantize_activations(const float* x, int64_t rows, int64_t cols, QuantizedActivations& out);
-
 enum class KernelPath { kScalar, kAvx2, kAvx512Vnni };
 
 const char* path_name(KernelPath path);
 bool path_supported(KernelPath path);  // what this CPU runs
 KernelPath best_path();                // the fastest supported path
+
+// x: [rows, cols] fp32, cols a multiple of kBlock. Reuses out's buffers. Every path gives the same bytes
+// (the SIMD ones, AVX2 for both, do the scalar loop's float operations).
+void quantize_activations(const float* x, int64_t rows, int64_t cols, QuantizedActivations& out,
+                          KernelPath path = best_path());
 
 // y[r * w.rows + o] = sum_k W[o, k] x[r, k] for every row r of x and o in [o0, o1) (so threads can split
 // the output rows). w.cols == x.cols. Throws hrm::Error for an unsupported path or mismatched sizes.
