@@ -54,14 +54,16 @@ __attribute__((target("avx2,fma"))) void rope_row(const T* x, const float* c, co
 // Rows are (b, s, h). `x` is addressed by its strides (xb, xs, xh; elements, the D values contiguous) and
 // `out` as contiguous [B, H, S, D] (forward) or the other way round (backward: x is the [B, H, S, D] grad,
 // out the [B, S, H, D] input grad).
+// The tables are [S, D] (table_b_stride 0) or per batch row [B, S, D] (table_b_stride S * D).
 template <bool kBackward, typename T>
 void rope_rows(const T* x, std::array<int64_t, 3> x_strides, T* out, std::array<int64_t, 3> out_strides,
-               const float* cos, const float* sin, int64_t B, int64_t S, int64_t H, int64_t D) {
+               const float* cos, const float* sin, int64_t table_b_stride, int64_t B, int64_t S, int64_t H, int64_t D) {
   const int64_t half = D / 2;
   for_rows(B * S * H, D, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / (S * H), s = (r / H) % S, h = r % H;
-      rope_row<kBackward>(x + b * x_strides[0] + s * x_strides[1] + h * x_strides[2], cos + s * D, sin + s * D,
+      const int64_t t = b * table_b_stride + s * D;
+      rope_row<kBackward>(x + b * x_strides[0] + s * x_strides[1] + h * x_strides[2], cos + t, sin + t,
                           out + b * out_strides[0] + s * out_strides[1] + h * out_strides[2], half);
     }
   });
@@ -80,10 +82,11 @@ torch::Tensor rope_apply(const torch::Tensor& x, const torch::Tensor& cos, const
                                               : std::array<int64_t, 3>{out.stride(0), out.stride(2), out.stride(1)};
   const float* c = cos.data_ptr<float>();
   const float* s = sin.data_ptr<float>();
+  const int64_t table_b_stride = cos.dim() == 3 ? S * D : 0;
   if (x.scalar_type() == torch::kFloat32) {
-    rope_rows<kBackward>(x.data_ptr<float>(), xs, out.data_ptr<float>(), os, c, s, B, S, H, D);
+    rope_rows<kBackward>(x.data_ptr<float>(), xs, out.data_ptr<float>(), os, c, s, table_b_stride, B, S, H, D);
   } else {
-    rope_rows<kBackward>(x.data_ptr<BF16>(), xs, out.data_ptr<BF16>(), os, c, s, B, S, H, D);
+    rope_rows<kBackward>(x.data_ptr<BF16>(), xs, out.data_ptr<BF16>(), os, c, s, table_b_stride, B, S, H, D);
   }
   return out;
 }
@@ -105,13 +108,14 @@ struct RopeFunction : torch::autograd::Function<RopeFunction> {
 }  // namespace
 
 bool rope_supported(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  const auto table_ok = [&](const torch::Tensor& t) {
-    return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() &&
-           t.dim() == 2 && t.size(0) == x.size(1) && t.size(1) == x.size(3);
+  const auto table_ok = [&](const torch::Tensor& t) {  // [S, D], or [B, S, D]: per-row positions (decoding)
+    const bool shape_ok = (t.dim() == 2 && t.size(0) == x.size(1) && t.size(1) == x.size(3)) ||
+                          (t.dim() == 3 && t.size(0) == x.size(0) && t.size(1) == x.size(1) && t.size(2) == x.size(3));
+    return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous() && shape_ok;
   };
   return cpu_supported() && x.defined() && x.device().is_cpu() && x.layout() == torch::kStrided && x.dim() == 4 &&
          x.numel() > 0 && (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kBFloat16) &&
-         x.stride(3) == 1 && x.size(3) % 2 == 0 && table_ok(cos) && table_ok(sin);
+         x.stride(3) == 1 && x.size(3) % 2 == 0 && table_ok(cos) && table_ok(sin) && cos.dim() == sin.dim();
 }
 
 torch::Tensor rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {

@@ -16,9 +16,6 @@ inline void put_nibble(uint8_t* block, int64_t j, uint8_t v) {
     block[j - 16] = static_cast<uint8_t>((block[j - 16] & 0x0fu) | (v << 4));
   }
 }
-inline uint8_t get_nibble(const uint8_t* block, int64_t j) {
-  return j < 16 ? (block[j] & 0x0fu) : (block[j - 16] >> 4);
-}
 
 inline uint8_t clamp_level(float v) { return static_cast<uint8_t>(std::clamp(std::nearbyint(v), 0.0f, 15.0f)); }
 
@@ -106,8 +103,14 @@ void quantize_row_q8_ref(const float* x, int64_t n, int64_t group, int8_t* q, ui
   }
 }
 
+// One scale conversion per group and plain loops the compiler vectorizes (the prefill path of
+// QuantizedWeight::forward dequantizes a whole layer per call); the same float operations per value as
+// one value at a time, so the results are unchanged.
 void dequantize_row_q8(const int8_t* q, const uint16_t* scales, int64_t n, int64_t group, float* y) {
-  for (int64_t i = 0; i < n; ++i) y[i] = fp16_to_fp32(scales[i / group]) * static_cast<float>(q[i]);
+  for (int64_t g = 0; g < n / group; ++g) {
+    const float d = fp16_to_fp32(scales[g]);
+    for (int64_t i = g * group; i < (g + 1) * group; ++i) y[i] = d * static_cast<float>(q[i]);
+  }
 }
 
 void quantize_row_q4_ref(const float* x, const float* importance, int64_t n, int64_t group, uint8_t* q,
@@ -131,9 +134,16 @@ void quantize_row_q4_ref(const float* x, const float* importance, int64_t n, int
 
 void dequantize_row_q4(const uint8_t* q, const uint16_t* scales, const uint16_t* mins, int64_t n, int64_t group,
                        float* y) {
-  for (int64_t j = 0; j < n; ++j) {
-    const float d = fp16_to_fp32(scales[j / group]), m = fp16_to_fp32(mins[j / group]);
-    y[j] = d * static_cast<float>(get_nibble(q + (j / kBlock) * (kBlock / 2), j % kBlock)) - m;
+  constexpr int64_t kHalf = kBlock / 2;  // value i of a block is the low nibble of byte i, i + 16 the high one
+  for (int64_t b = 0; b < n / kBlock; ++b) {
+    const int64_t g = b * kBlock / group;
+    const float d = fp16_to_fp32(scales[g]), m = fp16_to_fp32(mins[g]);
+    const uint8_t* qb = q + b * kHalf;
+    float* yb = y + b * kBlock;
+    for (int64_t i = 0; i < kHalf; ++i) {
+      yb[i] = d * static_cast<float>(qb[i] & 0x0f) - m;
+      yb[i + kHalf] = d * static_cast<float>(qb[i] >> 4) - m;
+    }
   }
 }
 

@@ -74,6 +74,24 @@ TEST(QuantizedWeight, ForwardMatchesDequantizeThenLinear) {
   }
 }
 
+// A prefill's many rows take one fp32 GEMM over the dequantized weights: exactly the reference.
+TEST(QuantizedWeight, ManyRowsAreOneGemmOverTheDequantizedWeights) {
+  torch::manual_seed(2);
+  const auto w = torch::randn({40, 128}) * 0.05;
+  const auto x = torch::randn({2, 40, 128});  // 80 rows
+  for (const auto type : {QuantType::kQ8, QuantType::kQ4}) {
+    const auto q = QuantizedWeight::quantize(w, type, 32);
+    EXPECT_TRUE(torch::equal(q.forward(x),
+                             torch::nn::functional::linear(x.reshape({80, 128}), q.dequantize()).view({2, 40, 40})))
+        << quant::type_name(type);
+    // A few rows go through the integer kernels (int8 activations): close, not equal.
+    const auto few = x.narrow(1, 0, 3);
+    const auto reference = torch::nn::functional::linear(few, q.dequantize());
+    EXPECT_FALSE(torch::equal(q.forward(few), reference));
+    EXPECT_LT(((q.forward(few) - reference).norm() / reference.norm()).item<double>(), 0.01);
+  }
+}
+
 // Float decoder vs the quantized one on the same prompts: first-token logits.
 struct Compared {
   double max_kl = 0;

@@ -153,6 +153,25 @@ TEST_P(CpuFusedRope, ForwardAndBackwardMatchTheReference) {
   EXPECT_TRUE(torch::equal(hrm::cpu_fused::rope_heads(qkv0.unbind(2)[1], cos, sin), oa.detach()));
 }
 
+// Per-row tables [B, S, D]: every row at its own positions, as Decoder::run_cached indexes them.
+TEST_P(CpuFusedRope, PerRowTablesMatchTheReference) {
+  const auto [dtype, d] = GetParam();
+  const int64_t b = 3, s = 2, h = 2;
+  const auto [cos_all, sin_all] = hrm::rope_tables(16, d, 10000.0);
+  const auto positions = torch::tensor({7, 8, 0, 1, 12, 13}, torch::kLong);
+  const auto cos = cos_all.index_select(0, positions).view({b, s, d}),
+             sin = sin_all.index_select(0, positions).view({b, s, d});
+  const auto qkv0 = randn({b, s, 3, h, d}, dtype, 24, 2.0);
+  const auto up = randn({b, h, s, d}, dtype, 25);
+  auto qa = qkv0.clone().requires_grad_(true), qb = qkv0.clone().requires_grad_(true);
+  ASSERT_TRUE(hrm::cpu_fused::rope_supported(qa.unbind(2)[0], cos, sin));
+  const auto oa = hrm::cpu_fused::rope_heads(qa.unbind(2)[0], cos, sin), ob = ref_rope_heads(qb.unbind(2)[0], cos, sin);
+  expect_close(oa, ob.contiguous(), fwd_tol(dtype).rtol, fwd_tol(dtype).atol_rel, "forward");
+  (oa * up).sum().backward();
+  (ob * up).sum().backward();
+  expect_close(qa.grad(), qb.grad(), bwd_tol(dtype).rtol, bwd_tol(dtype).atol_rel, "backward");
+}
+
 INSTANTIATE_TEST_SUITE_P(DtypesAndHeadDims, CpuFusedRope,
                          ::testing::Combine(::testing::Values(torch::kFloat32, torch::kBFloat16),
                                             ::testing::Values<int64_t>(64, 32, 18, 6)));
@@ -165,7 +184,9 @@ TEST(CpuFusedOps, RopeTakesOnlyWhatItSupportsAndAttentionAgrees) {
   EXPECT_FALSE(hrm::cpu_fused::rope_supported(x.transpose(2, 3), cos, sin));  // D values strided
   EXPECT_FALSE(hrm::cpu_fused::rope_supported(x.to(torch::kFloat64), cos, sin));
   const auto per_row = cos.unsqueeze(0).expand({2, 4, 8}).contiguous();  // the decoder's per-row positions
-  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x, per_row, per_row));
+  EXPECT_TRUE(hrm::cpu_fused::rope_supported(x, per_row, per_row));
+  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x, per_row, sin));  // one of each
+  EXPECT_FALSE(hrm::cpu_fused::rope_supported(x, per_row.narrow(0, 0, 1), per_row.narrow(0, 0, 1)));
   EXPECT_FALSE(hrm::cpu_fused::rope_supported(x, cos.narrow(0, 0, 3), sin.narrow(0, 0, 3)));
 
   // A block's projection takes the fused path and gives the reference's heads.

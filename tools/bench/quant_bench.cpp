@@ -7,6 +7,8 @@
 //                             KL(float || quantized) per token and the share of positions with the same top
 //                             token; and the relative error of every module call's output (z_L, z_H) per
 //                             cycle over the first 4 ACT segments (the carry kept, whole sequences).
+//                             --chats FILE: the KL and top-token rate on the replies of real conversations
+//                             (hrm-generate --file rows ending with the assistant's reply) instead.
 //   --speculative CKPT        prompt-lookup speculative vs plain greedy decoding (forward passes, wall time)
 //                             on edit prompts (the reply should copy a code block) and fresh prompts.
 #include <CLI/CLI.hpp>
@@ -15,9 +17,12 @@
 
 #include "hrm/infer/decoder.hpp"
 #include "hrm/infer/gemv.hpp"
+#include "hrm/infer/prompt_file.hpp"
 #include "hrm/infer/quantized_checkpoint.hpp"
 #include "hrm/infer/speculative.hpp"
 #include "hrm/infer/text_model.hpp"
+#include "hrm/tokenizer/chat_template.hpp"
+#include "hrm/tokenizer/tokenizer.hpp"
 #include "hrm/model/checkpoint.hpp"
 #include "hrm/model/runtime.hpp"
 #include "hrm/quant/kernels.hpp"
@@ -154,18 +159,59 @@ std::vector<std::vector<torch::Tensor>> module_outputs(hrm::infer::Decoder& d, c
   return out;
 }
 
-void compare(const std::string& float_dir, const std::vector<std::string>& quantized_dirs) {
+// Teacher-forced sequences with the length of their prompt (no logits are compared before it).
+struct ForcedSet {
+  torch::Tensor tokens;  // [rows, length]
+  int64_t prompt;
+};
+
+// The first `rows` conversations of `path` (hrm-generate --file rows whose last message is the
+// assistant's reply), encoded with `checkpoint`'s tokenizer and chat template and cut to seq_len - 1
+// tokens; each is its own set, its prompt everything before the reply.
+std::vector<ForcedSet> chat_sets(const std::string& path, const std::string& checkpoint, int64_t rows,
+                                 int64_t seq_len) {
+  const auto tokenizer = hrm::Tokenizer::load(checkpoint + "/tokenizer.model");
+  std::vector<ForcedSet> sets;
+  for (const auto& row : hrm::infer::read_prompt_file(path)) {
+    if (static_cast<int64_t>(sets.size()) == rows) break;
+    const auto chat = hrm::encode_chat(tokenizer, row.messages);
+    const auto length = std::min<int64_t>(static_cast<int64_t>(chat.ids.size()), seq_len - 1);
+    const auto prompt = static_cast<int64_t>(chat.prompt_length);
+    HRM_CHECK(prompt >= 1 && prompt < length,
+              path + ":" + std::to_string(row.line) + ": needs a prompt and an assistant reply within seq_len " +
+                  std::to_string(seq_len),
+              "give conversations that end with the assistant's reply");
+    const std::vector<int64_t> ids(chat.ids.begin(), chat.ids.begin() + length);
+    sets.push_back({torch::tensor(ids, torch::kLong).view({1, length}), prompt});
+  }
+  return sets;
+}
+
+void compare(const std::string& float_dir, const std::vector<std::string>& quantized_dirs, const std::string& chats,
+             int64_t chat_rows) {
   auto reference = load_decoder(float_dir);
   const auto& c = reference->config();
-  torch::manual_seed(1234);  // the fixed prompt set
+  torch::manual_seed(1234);  // the fixed random set (and the module-output errors below)
   const auto tokens = torch::randint(0, c.vocab_size, {16, std::min<int64_t>(48, c.seq_len - 1)}, torch::kLong);
-  const auto base = teacher_forced(*reference, tokens, 8);
+  const auto sets =
+      chats.empty() ? std::vector<ForcedSet>{{tokens, 8}} : chat_sets(chats, float_dir, chat_rows, c.seq_len);
+  // Logits of every set as rows of one [positions, vocab] tensor.
+  const auto forced = [&](hrm::infer::Decoder& d) {
+    std::vector<torch::Tensor> all;
+    for (const auto& set : sets) all.push_back(teacher_forced(d, set.tokens, set.prompt).flatten(0, 1));
+    return torch::cat(all);
+  };
+  const auto base = forced(*reference);
+  std::printf(
+      "teacher-forced on %s: %lld positions\n",
+      chats.empty() ? "16 fixed random sequences" : (std::to_string(sets.size()) + " chats of " + chats).c_str(),
+      static_cast<long long>(base.size(0)));
   std::vector<std::string> names;
   const int64_t segments = std::min<int64_t>(c.halt_max_steps, 4);
   const auto base_z = module_outputs(*reference, tokens, segments, &names);
   for (const auto& dir : quantized_dirs) {
     auto q = load_decoder(dir);
-    const auto logits = teacher_forced(*q, tokens, 8);
+    const auto logits = forced(*q);
     const auto kl = (base.softmax(-1) * (base.log_softmax(-1) - logits.log_softmax(-1))).sum(-1);
     const auto same = (base.argmax(-1) == logits.argmax(-1)).to(torch::kFloat64).mean().item<double>();
     std::printf("%s: mean KL %.5f, max KL %.4f, same top token %.1f%% (%lld positions)\n", dir.c_str(),
@@ -245,6 +291,12 @@ int main(int argc, char** argv) {
   app.add_option("--seq-len", seq_len, "seq_len (for --write-checkpoint)");
   app.add_option("--compare", float_dir, "Float checkpoint to compare --quantized ones against");
   app.add_option("--quantized", quantized, "Quantized checkpoint (repeatable)");
+  std::string chats;
+  int64_t chat_rows = 32;
+  app.add_option("--chats", chats,
+                 "--compare on these conversations' replies (hrm-generate --file rows ending with the reply) "
+                 "instead of random sequences");
+  app.add_option("--chat-rows", chat_rows, "Conversations read from --chats")->capture_default_str();
   app.add_option("--threads", threads, "Intra-op threads");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -256,7 +308,7 @@ int main(int argc, char** argv) {
       hrm::save_checkpoint(write_dir, *model, {{"step", 0}, {"note", "random init (hrm-bench-quant)"}});
       std::printf("wrote %s (%s, random init)\n", write_dir.c_str(), which.c_str());
     }
-    if (!float_dir.empty()) compare(float_dir, quantized);
+    if (!float_dir.empty()) compare(float_dir, quantized, chats, chat_rows);
     if (!speculative_dir.empty()) speculative_table(speculative_dir, new_tokens);
   } catch (const hrm::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.describe().c_str());

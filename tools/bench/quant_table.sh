@@ -6,7 +6,9 @@
 #   after the other); then hrm-bench-quant --compare: KL and same-top-token rate vs bf16 and the relative
 #   error of z_L / z_H after every module call and segment.
 # Usage: tools/bench/quant_table.sh [configs...]   (default: tiny 27m; also 100m)
-# Env: BUILD (default build), DATA_BIN (hrm-data, default $BUILD/bin/hrm-data), OUT (default /tmp/hrm-quant-table), THREADS (1), NEW_TOKENS (64), SEQ_LEN (1024).
+# Env: BUILD (default build), DATA_BIN (hrm-data, default $BUILD/bin/hrm-data), OUT (default /tmp/hrm-quant-table), THREADS (1), NEW_TOKENS (64), SEQ_LEN (1024),
+# QUANT_DTYPE (float32: the activation dtype of the q8/q4 rows; the kernels take fp32 inputs, so bfloat16
+# adds two conversions per layer).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BUILD:-build}/bin
@@ -14,6 +16,7 @@ OUT=${OUT:-/tmp/hrm-quant-table}
 THREADS=${THREADS:-1}
 NEW_TOKENS=${NEW_TOKENS:-64}
 SEQ_LEN=${SEQ_LEN:-1024}
+QUANT_DTYPE=${QUANT_DTYPE:-float32}
 CONFIGS=("$@")
 [ ${#CONFIGS[@]} -gt 0 ] || CONFIGS=(tiny 27m)
 mkdir -p "$OUT"
@@ -44,11 +47,13 @@ for config in "${CONFIGS[@]}"; do
   echo "| --- | --- | --- | --- | --- | --- |"
   for variant in float q8 q4; do
     ckpt="$dir/$variant"
-    "$BIN/hrm-generate" --ckpt "$ckpt" --prompt "$PROMPT" --max-new-tokens "$NEW_TOKENS" --dtype bfloat16 \
+    dtype=$QUANT_DTYPE
+    [ "$variant" = float ] && dtype=bfloat16
+    "$BIN/hrm-generate" --ckpt "$ckpt" --prompt "$PROMPT" --max-new-tokens "$NEW_TOKENS" --dtype "$dtype" \
       --segments 1 --threads "$THREADS" >/dev/null 2>"$dir/$variant.b1.log"
     "$BIN/hrm-generate" --ckpt "$ckpt" --file "$OUT/prompts16.jsonl" --batch 16 --max-new-tokens "$NEW_TOKENS" \
-      --dtype bfloat16 --segments 1 --threads "$THREADS" --out "$dir/$variant.b16.jsonl" 2>"$dir/$variant.b16.log"
-    name=$variant
+      --dtype "$dtype" --segments 1 --threads "$THREADS" --out "$dir/$variant.b16.jsonl" 2>"$dir/$variant.b16.log"
+    name="$variant ($dtype activations)"
     [ "$variant" = float ] && name=bf16
     echo "| $name | $(stat -c %s "$ckpt/model.safetensors") | $(rss "$dir/$variant.b1.log") |" \
       "$(decode_rate "$dir/$variant.b1.log") | $(decode_rate "$dir/$variant.b16.log") | $(rss "$dir/$variant.b16.log") |"

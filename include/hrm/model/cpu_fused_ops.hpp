@@ -34,7 +34,8 @@ torch::Tensor residual_rms_norm(const torch::Tensor& x, const torch::Tensor& y, 
 torch::Tensor swiglu(const torch::Tensor& gate_up);
 
 // True when rope_heads takes (x, cos, sin): x [B, S, H, D] fp32/bf16 on the CPU with each head's D values
-// contiguous (a q or k view into the qkv projection), D even; cos/sin [S, D] contiguous fp32; AVX2/FMA.
+// contiguous (a q or k view into the qkv projection), D even; cos/sin contiguous fp32, both [S, D] or both
+// [B, S, D] (each row at its own positions, as the decoder's rows are); AVX2/FMA.
 bool rope_supported(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
 // hrm::apply_rope(x, cos, sin).transpose(1, 2).contiguous() (the reference) in one pass: RoPE in fp32, the
