@@ -16,7 +16,8 @@
 #
 # The run dir is a finished tools/code_pipeline.sh run. Knobs (environment): SEEDS ("0 1 2"), N (10),
 # TEMPERATURE (0.2, the pipeline's), LIMIT (held-out problems, 0 = all), STEPS (200), PARALLEL (2: evals
-# side by side, one core each), MAX_TOKENS (96).
+# side by side, one core each), MAX_TOKENS (96), REUSE (1: keep the checkpoints and finished evaluations
+# already in the out dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/bench/bench_lib.sh
@@ -63,14 +64,20 @@ fine_tune() {  # fine_tune NAME CONFIG: STEPS steps of CONFIG from START
     --set "stages.0.data.validation.0=$RUN/data/validation" > "$OUT/$1.log" 2>&1
 }
 
-echo "quant_quality: PTQ and the two $STEPS-step fine-tunes"
-"$BIN/hrm" quantize --ckpt "$START" --type q8 --out "$OUT/q8" > "$OUT/q8.log" 2>&1
-"$BIN/hrm" quantize --ckpt "$START" --type q4 --out "$OUT/q4" > "$OUT/q4.log" 2>&1
-fine_tune qat-train configs/train/qat_quickstart.yaml &
-fine_tune ft-train "$OUT/float_fine_tune.yaml" &
-wait
-"$BIN/hrm" quantize --ckpt "$OUT/qat-train/final" --out "$OUT/qat-q4" > "$OUT/qat-q4.log" 2>&1
-"$BIN/hrm" quantize --ckpt "$OUT/ft-train/final" --type q4 --out "$OUT/ft-q4" > "$OUT/ft-q4.log" 2>&1
+# With REUSE=1 the checkpoints (and evaluations) already in OUT are kept: rerun the scoring alone, e.g.
+# after a decoder change (delete OUT/eval first).
+if [ "${REUSE:-0}" = 1 ] && [ -f "$OUT/qat-q4/model.safetensors" ] && [ -f "$OUT/ft-q4/model.safetensors" ]; then
+  echo "quant_quality: reusing the quantized and fine-tuned checkpoints in $OUT"
+else
+  echo "quant_quality: PTQ and the two $STEPS-step fine-tunes"
+  "$BIN/hrm" quantize --ckpt "$START" --type q8 --out "$OUT/q8" > "$OUT/q8.log" 2>&1
+  "$BIN/hrm" quantize --ckpt "$START" --type q4 --out "$OUT/q4" > "$OUT/q4.log" 2>&1
+  fine_tune qat-train configs/train/qat_quickstart.yaml &
+  fine_tune ft-train "$OUT/float_fine_tune.yaml" &
+  wait
+  "$BIN/hrm" quantize --ckpt "$OUT/qat-train/final" --out "$OUT/qat-q4" > "$OUT/qat-q4.log" 2>&1
+  "$BIN/hrm" quantize --ckpt "$OUT/ft-train/final" --type q4 --out "$OUT/ft-q4" > "$OUT/ft-q4.log" 2>&1
+fi
 
 declare -A CKPT=([float]=$START [q8]=$OUT/q8 [q4]=$OUT/q4 [qat-q4]=$OUT/qat-q4 [ft-q4]=$OUT/ft-q4)
 VARIANTS=(float q8 q4 ft-q4 qat-q4)
@@ -78,6 +85,7 @@ echo "quant_quality: hrm-eval, ${#VARIANTS[@]} variants x seeds $SEEDS, n = $N"
 jobs_running=0
 for seed in $SEEDS; do
   for v in "${VARIANTS[@]}"; do
+    [ -f "$OUT/eval/$v-seed$seed/summary.json" ] && continue
     "$BIN/hrm-eval" --bench livecodebench --data "$HELDOUT" --model "hrm:${CKPT[$v]}?act=adaptive" --n "$N" --k 1,5 \
       --temperature "$TEMPERATURE" --max-tokens "$MAX_TOKENS" --seed "$seed" --out "$OUT/eval/$v-seed$seed" \
       --no-progress --jobs 1 --threads 1 > "$OUT/eval-$v-seed$seed.log" 2>&1 &
