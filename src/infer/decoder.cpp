@@ -4,6 +4,7 @@
 
 #include "hrm/infer/decode_attention.hpp"
 #include "hrm/infer/gemv.hpp"
+#include "hrm/infer/prompt_attention.hpp"
 #include "hrm/model/safetensors.hpp"
 #include "hrm/model/torch_compat.hpp"
 #include "hrm/util/error.hpp"
@@ -203,7 +204,7 @@ void Decoder::prefill_group(const std::vector<std::vector<int32_t>>& prompts, si
           return module.forward_with(state, injection, [&](int64_t layer, BlockImpl& block, const torch::Tensor& h) {
             const auto heads = block.project_heads(h, cos, sin);
             cache_.write_prefix(s, cache_.slot(call, layer), static_cast<int64_t>(first), heads.k, heads.v);
-            return block.merge_heads(compat::attention(heads.q, heads.k, heads.v, optional_mask(mask), is_causal));
+            return block.merge_heads(prompt_attention(heads.q, heads.k, heads.v, mask, is_causal));
           });
         });
     const auto z_last = z.z_H.index({rows, last});  // [g, hidden]: the Q head's and the next token's input

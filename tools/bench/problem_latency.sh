@@ -3,11 +3,12 @@
 # `hrm-eval --bench livecodebench` with the hrm: backend, for the quickstart checkpoint and for the 27M
 # architecture (configs/arch/hrm_v1.yaml as a prefix-LM over the run's tokenizer, bf16; weights from one
 # SFT step, which is enough for timing: replies are capped at MAX_TOKENS, above the 24-token mean of a
-# stage-1 reply, and an untrained model always writes to the cap). One sample per problem, fixed ACT
+# stage-1 reply, and an untrained model always writes to the cap), and its q4 copy. One sample per problem, fixed ACT
 # segments (2, as the quickstart model), all cores.
 #   tools/bench/problem_latency.sh [quickstart run dir, default runs/quickstart]
 # Knobs (environment): PROBLEMS (50), MAX_TOKENS (32), THREADS (0 = all cores), DTYPE (compute dtype of
-# both models: float32 or bfloat16; default: each checkpoint's forward_dtype).
+# both float models: float32 or bfloat16; default: each checkpoint's forward_dtype), Q4_DTYPE (activations of
+# the third model, `hrm quantize --type q4` of the 27M one: float32, the kernels' input, by default).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=$(realpath "${1:-runs/quickstart}")
@@ -15,6 +16,7 @@ PROBLEMS=${PROBLEMS:-50}
 MAX_TOKENS=${MAX_TOKENS:-32}
 THREADS=${THREADS:-0}
 DTYPE=${DTYPE:-}
+Q4_DTYPE=${Q4_DTYPE:-float32}
 B=${HRM_BUILD_DIR:-build}/bin
 for need in "$RUN/train/final/model.safetensors" "$RUN/data/train" "$RUN/synth/lcb/test_instance.jsonl"; do
   [ -e "$need" ] || { echo "problem_latency: $need is missing; run tools/code_pipeline.sh $RUN first" >&2; exit 1; }
@@ -59,11 +61,16 @@ EOF
 "$B/hrm-train" --config "$WORK/27m.yaml" --out "$WORK/27m" > "$WORK/27m.log" 2>&1 ||
   { cat "$WORK/27m.log" >&2; exit 1; }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $PROBLEMS problems, n=1, <= $MAX_TOKENS new tokens, threads $THREADS, dtype ${DTYPE:-per checkpoint (27M: bfloat16)}"
-for model in "quickstart:$RUN/train/final" "27M:$WORK/27m/final"; do
+"$B/hrm" quantize --ckpt "$WORK/27m/final" --type q4 --out "$WORK/27m-q4" > "$WORK/27m-q4.log" 2>&1 ||
+  { cat "$WORK/27m-q4.log" >&2; exit 1; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $PROBLEMS problems, n=1, <= $MAX_TOKENS new tokens, threads $THREADS, dtype ${DTYPE:-per checkpoint (27M: bfloat16)}, 27M-q4 activations $Q4_DTYPE"
+for model in "quickstart:$RUN/train/final" "27M:$WORK/27m/final" "27M-q4:$WORK/27m-q4"; do
   name=${model%%:*}
   ckpt=${model#*:}
-  "$B/hrm-eval" --bench livecodebench --data "$WORK/problems.jsonl" --model "hrm:$ckpt?act=fixed${DTYPE:+&dtype=$DTYPE}" --n 1 --k 1 \
+  dtype=$DTYPE
+  [ "$name" = 27M-q4 ] && dtype=$Q4_DTYPE
+  "$B/hrm-eval" --bench livecodebench --data "$WORK/problems.jsonl" --model "hrm:$ckpt?act=fixed${dtype:+&dtype=$dtype}" --n 1 --k 1 \
     --temperature 0.2 --max-tokens "$MAX_TOKENS" --threads "$THREADS" --out "$WORK/eval-$name" --no-progress --jobs 1 \
     > "$WORK/eval-$name.log" 2>&1 || { cat "$WORK/eval-$name.log" >&2; exit 1; }
   python3 - "$name" "$WORK/eval-$name/summary.json" <<'PY'
