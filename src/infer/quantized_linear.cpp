@@ -14,8 +14,8 @@ constexpr int64_t kRowsPerTask = 16;
 
 // From this many input rows on (a prefill), the layer is dequantized to fp32 for one GEMM instead: the
 // integer kernels do the same ~15-25 G multiply-adds/s at any row count, a BLAS GEMM several times that
-// once the rows amortize the dequantization (~1 ms for a 1536 x 512 q4 layer). docs/benchmarks.md, "Long
-// prompts".
+// once the rows amortize the dequantization (~1 ms for a 1536 x 512 q4 layer). docs/benchmarks.md,
+// "Quantization", the ninth session's "Prefill".
 constexpr int64_t kGemmRows = 64;
 
 torch::Tensor stored(const TensorMap& tensors, const std::string& key, torch::ScalarType dtype,
@@ -80,11 +80,9 @@ torch::Tensor QuantizedWeight::forward(const torch::Tensor& x) const {
                                                          " on " + c10::str(x.device()));
   const int64_t rows = x.numel() / in;
   const auto xf = x.reshape({rows, in}).to(torch::kFloat32).contiguous();
-  if (rows >= kGemmRows) {
-    auto shape = x.sizes().vec();
-    shape.back() = out_features;
-    return torch::nn::functional::linear(xf, dequantize()).view(shape).to(x.scalar_type());
-  }
+  auto shape = x.sizes().vec();
+  shape.back() = out_features;
+  if (rows >= kGemmRows) return torch::nn::functional::linear(xf, dequantize()).view(shape).to(x.scalar_type());
   thread_local quant::QuantizedActivations activations;
   quant::quantize_activations(xf.data_ptr<float>(), rows, in, activations);
   auto y = torch::empty({rows, out_features}, torch::kFloat32);
@@ -93,8 +91,6 @@ torch::Tensor QuantizedWeight::forward(const torch::Tensor& x) const {
   const auto& a = activations;  // the calling thread's buffer, read by every worker
   at::parallel_for(0, out_features, kRowsPerTask,
                    [&](int64_t o0, int64_t o1) { quant::quantized_matmul(w, a, o0, o1, out); });
-  auto shape = x.sizes().vec();
-  shape.back() = out_features;
   return y.view(shape).to(x.scalar_type());
 }
 

@@ -43,7 +43,8 @@ void quantize_blocks_avx2(const float* x, int64_t blocks, int8_t* q, float* d, f
     __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
     s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
     s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
-    // packs work per 128-bit lane: the dword order 0 2 4 6 1 3 5 7 puts the 32 bytes back in order.
+    // packs work per 128-bit lane: dwords 0-3 hold the low four values of n[0..3], dwords 4-7 the high
+    // four; taking dwords 0 4 1 5 2 6 3 7 puts the 32 bytes back in order.
     const __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(n[0], n[1]), _mm256_packs_epi32(n[2], n[3]));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + b * kBlock),
                         _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
