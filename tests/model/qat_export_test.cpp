@@ -73,7 +73,9 @@ void expect_same_blocks(const QuantizedBlocks* seen, const TensorMap& exported, 
   ASSERT_NE(seen, nullptr) << name << " was not fake-quantized";
   EXPECT_TRUE(torch::equal(seen->q, exported.at(name + ".q"))) << name;
   EXPECT_TRUE(torch::equal(seen->scales, exported.at(name + ".scales"))) << name;
-  if (seen->mins.defined()) EXPECT_TRUE(torch::equal(seen->mins, exported.at(name + ".mins"))) << name;
+  if (seen->mins.defined()) {
+    EXPECT_TRUE(torch::equal(seen->mins, exported.at(name + ".mins"))) << name;
+  }
 }
 
 TEST(QatExport, AShortFineTuneExportsExactlyTheIntegersItsTrainingForwardSaw) {
